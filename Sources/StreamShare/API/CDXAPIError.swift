@@ -1,0 +1,176 @@
+/// A redeem request that did not return a share, with everything Confluent Cloud said about it.
+///
+/// Compare ``code`` with the static members of ``Code``. The error carries the HTTP status, the
+/// `X-Request-Id` to quote to Confluent support, the API's own `errors[]` entries, and — because a
+/// token can be redeemed only once — whether the request may already have been redeemed.
+public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure (new codes may be added without breaking callers).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case badRequest = "bad_request"
+            case unauthorized
+            case forbidden
+            case notFound = "not_found"
+            case conflict
+            case rateLimited = "rate_limited"
+            case serverError = "server_error"
+            case unexpectedStatus = "unexpected_status"
+            case connectionFailed = "connection_failed"
+            case tlsFailure = "tls_failure"
+            case timeout
+            case connectionLost = "connection_lost"
+            case responseTooLarge = "response_too_large"
+            case invalidConfiguration = "invalid_configuration"
+            case cancelled
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// 400: the request is malformed (see the entries' `source`).
+        public static let badRequest = Code(.badRequest)
+        /// 401: the Cloud API key or secret is wrong.
+        public static let unauthorized = Code(.unauthorized)
+        /// 403: the Cloud API key may not redeem shares.
+        public static let forbidden = Code(.forbidden)
+        /// 404: the token is unknown or expired.
+        public static let notFound = Code(.notFound)
+        /// 409: the token was already redeemed.
+        public static let conflict = Code(.conflict)
+        /// 429: rate limited, and waiting was not possible within the retry policy.
+        public static let rateLimited = Code(.rateLimited)
+        /// 5xx: the server failed; the token may have been redeemed.
+        public static let serverError = Code(.serverError)
+        /// Any other status.
+        public static let unexpectedStatus = Code(.unexpectedStatus)
+        /// The request never reached the server (DNS, refused, unreachable, connect timeout).
+        public static let connectionFailed = Code(.connectionFailed)
+        /// The TLS handshake failed (untrusted CA, host name mismatch); nothing was sent.
+        public static let tlsFailure = Code(.tlsFailure)
+        /// No response in time after the request was sent; the token may have been redeemed.
+        public static let timeout = Code(.timeout)
+        /// The connection broke after the request was sent; the token may have been redeemed.
+        public static let connectionLost = Code(.connectionLost)
+        /// The response exceeded the size limit.
+        public static let responseTooLarge = Code(.responseTooLarge)
+        /// The client configuration is unusable (e.g. an invalid base URL).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The caller cancelled the request.
+        public static let cancelled = Code(.cancelled)
+
+        /// The stable machine-readable code.
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// The HTTP status, when a response arrived.
+    public let status: Int?
+    /// The `X-Request-Id` of the response, to quote to Confluent support.
+    public let requestID: String?
+    /// The API's own explanation.
+    public let errors: [APIErrorEntry]
+    /// The wait the server asked for (429), when it was more than the retry policy allows.
+    public let retryAfter: Duration?
+    /// The `WWW-Authenticate` header of a 401.
+    public let wwwAuthenticate: String?
+    /// The `Location` header of a 409.
+    public let location: String?
+    /// `true` when the request may have reached the server, so the single-use token may be spent.
+    public let mayHaveBeenRedeemed: Bool
+    /// How many requests were made.
+    public let attempts: Int
+    /// Details of a transport failure (never containing a secret).
+    public let underlying: String?
+
+    init(
+        code: Code,
+        status: Int? = nil,
+        requestID: String? = nil,
+        errors: [APIErrorEntry] = [],
+        retryAfter: Duration? = nil,
+        wwwAuthenticate: String? = nil,
+        location: String? = nil,
+        mayHaveBeenRedeemed: Bool = false,
+        attempts: Int = 1,
+        underlying: String? = nil
+    ) {
+        self.code = code
+        self.status = status
+        self.requestID = requestID
+        self.errors = errors
+        self.retryAfter = retryAfter
+        self.wwwAuthenticate = wwwAuthenticate
+        self.location = location
+        self.mayHaveBeenRedeemed = mayHaveBeenRedeemed
+        self.attempts = attempts
+        self.underlying = underlying
+    }
+
+    /// One line: what failed, with the server's explanation.
+    public var summary: String {
+        var text: String
+        switch code {
+        case .badRequest: text = "the CDX API rejected the redeem request (HTTP 400)"
+        case .unauthorized: text = "the Cloud API key or secret was not accepted (HTTP 401)"
+        case .forbidden: text = "the Cloud API key is not allowed to redeem shares (HTTP 403)"
+        case .notFound: text = "the share token was not found (HTTP 404)"
+        case .conflict: text = "the share token has already been redeemed (HTTP 409)"
+        case .rateLimited: text = "the CDX API is rate limiting requests (HTTP 429)"
+        case .serverError: text = "the CDX API failed (HTTP \(status ?? 500))"
+        case .unexpectedStatus: text = "the CDX API answered with unexpected HTTP \(status ?? 0)"
+        case .connectionFailed: text = "could not connect to the CDX API"
+        case .tlsFailure: text = "the TLS handshake with the CDX API failed"
+        case .timeout: text = "no response from the CDX API in time after the request was sent"
+        case .connectionLost: text = "the connection to the CDX API broke after the request was sent"
+        case .responseTooLarge: text = "the CDX API response exceeded the size limit"
+        case .invalidConfiguration: text = "the CDX API client configuration is invalid"
+        default: text = "the redeem request was cancelled"
+        }
+        let explanation = errors.map(\.description).filter { !$0.isEmpty }
+        if !explanation.isEmpty { text += ": " + explanation.joined(separator: "; ") }
+        if let underlying { text += " (\(underlying))" }
+        if let requestID { text += " [request id \(requestID)]" }
+        return text
+    }
+
+    /// What the user can do about it.
+    public var hint: String {
+        switch code {
+        case .badRequest:
+            "Check the token and the private-networking options (--aws-account, --azure-subscription, --gcp-project)."
+        case .unauthorized:
+            "Use a Confluent Cloud API key (Cloud resource scope), not a Kafka cluster key; check "
+                + "CONFLUENT_CLOUD_API_KEY / CONFLUENT_CLOUD_API_SECRET."
+        case .forbidden:
+            "Ask your organization admin for a role that may redeem shares for this API key's account."
+        case .notFound:
+            "The token is wrong, expired or revoked: check it was copied whole, or ask the provider to re-send the invitation."
+        case .conflict:
+            "A token works only once. Use the share file saved by the first redeem (cdx-verify verify --share FILE), "
+                + "or ask the provider for a new invitation."
+        case .rateLimited:
+            if let retryAfter {
+                "Wait \(retryAfter.components.seconds) s and try again."
+            } else {
+                "Wait a minute and try again."
+            }
+        case .serverError, .timeout, .connectionLost:
+            "The token may already be redeemed, so it was not retried. Try again once: a 409 answer means it was "
+                + "redeemed and the credentials were lost — ask the provider for a new invitation"
+                + (requestID.map { " and quote request id \($0)" } ?? "") + "."
+        case .connectionFailed:
+            "Check DNS, proxy and firewall access to the API URL (default https://api.confluent.cloud)."
+        case .tlsFailure:
+            "Check the system CA bundle, or pass the CA that signs the API's certificate (--ca-file)."
+        case .responseTooLarge:
+            "The URL may not point at the Confluent Cloud API (check --api-url)."
+        case .invalidConfiguration:
+            "Check --api-url: it must be an http(s) URL."
+        default:
+            "Run the command again."
+        }
+    }
+
+    public var description: String { "\(summary). \(hint)" }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+extension CDXClient {
+    /// Redeems a token and saves the credentials **before** anything else can fail.
+    ///
+    /// 1. Checks that `path` can be written (so a token is not spent on an unwritable destination).
+    /// 2. Redeems.
+    /// 3. Writes the body as received to `path` (atomically, mode 0600) — even if it will not validate,
+    ///    because the credentials in it cannot be issued again. Should that write fail, the body goes
+    ///    to a 0600 file in the temporary directory and the error names it.
+    /// 4. Decodes and validates the share.
+    /// - Parameters:
+    ///   - request: The token and private-networking fields.
+    ///   - path: Where the share file goes.
+    ///   - overwrite: Replace an existing file.
+    /// - Returns: The share.
+    /// - Throws: ``ShareFileError`` (destination unusable before redeeming; or ``ShareFileError/Code/invalidContent``
+    ///   after saving, naming the file and the field), or ``CDXAPIError``.
+    public func redeem(
+        _ request: RedeemTokenRequest,
+        savingTo path: String,
+        overwrite: Bool = false
+    ) async throws -> RedeemedShare {
+        try ShareFile.checkDestination(path, overwrite: overwrite)
+        let response = try await redeem(request)
+        let savedPath = try Self.save(response.body, to: path, overwrite: overwrite)
+        do {
+            return try response.share()
+        } catch {
+            throw ShareFileError(
+                .invalidContent,
+                path: savedPath,
+                message: "the redeem response was saved as received, but it is not a usable share: \(error)",
+                validation: error
+            )
+        }
+    }
+
+    static func save(_ body: Data, to path: String, overwrite: Bool) throws(ShareFileError) -> String {
+        do {
+            try ShareFile.write(body, to: path, overwrite: overwrite)
+            return path
+        } catch let original {
+            let rescue = FileManager.default.temporaryDirectory
+                .appendingPathComponent(
+                    "cdx-share-\(UInt64(Date().timeIntervalSince1970))-\(UInt32.random(in: 0...UInt32.max)).json"
+                )
+                .path
+            do {
+                try ShareFile.write(body, to: rescue, overwrite: false)
+            } catch {
+                throw ShareFileError(
+                    original.code,
+                    path: path,
+                    message: "\(original.message); the redeemed credentials could not be saved anywhere"
+                )
+            }
+            throw ShareFileError(
+                original.code,
+                path: path,
+                message: "\(original.message); the redeemed share was saved to '\(rescue)' instead (mode 0600)"
+            )
+        }
+    }
+}

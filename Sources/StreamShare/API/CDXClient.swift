@@ -1,0 +1,289 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Logging
+
+/// A client of Confluent Cloud's CDX (Stream Sharing) API: redeems share tokens.
+///
+/// ```swift
+/// let client = CDXClient(credentials: CloudAPICredentials(key: key, secret: Secret(secret)))
+/// let share = try await client.redeem(RedeemTokenRequest(token: Secret(token)), savingTo: "share.json")
+/// ```
+///
+/// A token can be redeemed **once**. The client therefore retries only what cannot have reached the
+/// server and 429s (see ``RetryPolicy``), and ``redeem(_:savingTo:overwrite:)`` writes the response
+/// to disk before it does anything else with it.
+public struct CDXClient: Sendable {
+    /// Where and how the client talks to the API.
+    public struct Configuration: Sendable {
+        /// The API's base URL (`https://api.confluent.cloud`; the sandbox and tests use a local one).
+        public var baseURL: URL
+        /// The deadline of one request, from connect to the last byte.
+        public var requestTimeout: Duration
+        /// The largest response body accepted.
+        public var maxResponseBytes: Int
+        /// Retries (429, requests that never reached the server).
+        public var retryPolicy: RetryPolicy
+
+        /// Confluent Cloud's public API.
+        public static let defaultBaseURL = URL(string: "https://api.confluent.cloud")!
+
+        /// Creates a configuration.
+        public init(
+            baseURL: URL = Configuration.defaultBaseURL,
+            requestTimeout: Duration = .seconds(30),
+            maxResponseBytes: Int = 1 << 20,
+            retryPolicy: RetryPolicy = RetryPolicy()
+        ) {
+            self.baseURL = baseURL
+            self.requestTimeout = requestTimeout
+            self.maxResponseBytes = maxResponseBytes
+            self.retryPolicy = retryPolicy
+        }
+    }
+
+    /// The path of the redeem operation (`redeemCdxV1SharedToken`).
+    public static let redeemPath = "/cdx/v1/shared-tokens:redeem"
+
+    private let credentials: CloudAPICredentials
+    private let configuration: Configuration
+    private let transport: any HTTPTransport
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// Creates a client.
+    /// - Parameters:
+    ///   - credentials: The Cloud API key and secret.
+    ///   - configuration: Base URL, timeout, size cap, retry policy.
+    ///   - httpClient: The HTTP client to use (its TLS configuration decides which CAs are trusted).
+    ///     Defaults to ``HTTPClientFactory/shared``; see ``HTTPClientFactory`` for why not `HTTPClient.shared`.
+    ///   - logger: Receives `debug` messages; the library is silent without one. Never logs a secret.
+    public init(
+        credentials: CloudAPICredentials,
+        configuration: Configuration = Configuration(),
+        httpClient: HTTPClient = HTTPClientFactory.shared,
+        logger: Logger? = nil
+    ) {
+        self.init(
+            credentials: credentials,
+            configuration: configuration,
+            transport: AsyncHTTPTransport(client: httpClient),
+            sleep: { try await Task.sleep(for: $0) },
+            now: { Date() },
+            logger: logger
+        )
+    }
+
+    init(
+        credentials: CloudAPICredentials,
+        configuration: Configuration,
+        transport: any HTTPTransport,
+        sleep: @escaping @Sendable (Duration) async throws -> Void,
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger?
+    ) {
+        self.credentials = credentials
+        self.configuration = configuration
+        self.transport = transport
+        self.sleep = sleep
+        self.now = now
+        self.logger = logger ?? Logger(label: "cdx-verify.api", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Redeems a token and returns the response body as received, without decoding it.
+    ///
+    /// Prefer ``redeem(_:savingTo:overwrite:)``, which saves the credentials before anything can fail.
+    /// - Parameter request: The token and private-networking fields.
+    /// - Returns: The 200 response.
+    /// - Throws: ``CDXAPIError`` for every other outcome.
+    public func redeem(_ request: RedeemTokenRequest) async throws(CDXAPIError) -> RedeemResponse {
+        let body: Data
+        do {
+            body = try JSONEncoder().encode(request)
+        } catch {
+            throw CDXAPIError(code: .invalidConfiguration, underlying: "cannot encode the request")
+        }
+        let url = configuration.baseURL.absoluteString.trimmingSuffix("/") + Self.redeemPath
+        let transportRequest = TransportRequest(
+            url: url,
+            method: "POST",
+            headers: [
+                ("Authorization", credentials.authorizationHeader),
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+                ("User-Agent", StreamShareVersion.userAgent),
+            ],
+            body: body,
+            timeout: configuration.requestTimeout,
+            maxResponseBytes: configuration.maxResponseBytes
+        )
+        let policy = configuration.retryPolicy
+        var attempt = 0
+        var waited = Duration.zero
+        while true {
+            attempt += 1
+            logger.debug("redeem request", metadata: ["attempt": "\(attempt)", "url": "\(url)"])
+            let failure: CDXAPIError
+            let advisedWait: Duration?
+            switch await send(transportRequest, attempt: attempt) {
+            case .success(let response):
+                return response
+            case .failure(let error, let retryable, let advice):
+                guard retryable else { throw error }
+                failure = error
+                advisedWait = advice
+            }
+            guard case .retry(let wait) = policy.decision(attempt: attempt, waited: waited, advisedWait: advisedWait),
+                !Task.isCancelled
+            else {
+                throw failure
+            }
+            logger.debug(
+                "redeem retry",
+                metadata: ["attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)", "reason": "\(failure.code)"]
+            )
+            do {
+                try await sleep(wait)
+            } catch {
+                throw CDXAPIError(code: .cancelled, attempts: attempt)
+            }
+            waited += wait
+        }
+    }
+
+    private enum AttemptOutcome {
+        case success(RedeemResponse)
+        /// `retryable` is true only for a 429 and for a request that never reached the server;
+        /// `advisedWait` is the server's advice (429 only).
+        case failure(CDXAPIError, retryable: Bool, advisedWait: Duration?)
+    }
+
+    private func send(_ request: TransportRequest, attempt: Int) async -> AttemptOutcome {
+        let response: TransportResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            return .failure(
+                self.error(for: error, attempts: attempt),
+                retryable: error.kind == .notSent,
+                advisedWait: nil
+            )
+        }
+        let requestID = response.header("X-Request-Id")
+        logger.debug(
+            "redeem response",
+            metadata: ["status": "\(response.status)", "request_id": "\(requestID ?? "-")"]
+        )
+        if response.status == 200 {
+            return .success(RedeemResponse(body: response.body, requestID: requestID))
+        }
+        let failure = error(for: response, attempts: attempt)
+        guard response.status == 429 else { return .failure(failure, retryable: false, advisedWait: nil) }
+        return .failure(
+            failure,
+            retryable: true,
+            advisedWait: failure.retryAfter ?? configuration.retryPolicy.backoff(afterAttempt: attempt)
+        )
+    }
+
+    private func scrub(_ text: String?) -> String? {
+        guard let text else { return nil }
+        return credentials.secret.scrub(text)
+    }
+
+    private func error(for response: TransportResponse, attempts: Int) -> CDXAPIError {
+        let entries = ((try? JSONDecoder().decode(APIErrorDocument.self, from: response.body))?.errors ?? []).map {
+            entry in
+            var entry = entry
+            entry.detail = scrub(entry.detail)
+            entry.title = scrub(entry.title)
+            entry.message = scrub(entry.message)
+            return entry
+        }
+        let code: CDXAPIError.Code =
+            switch response.status {
+            case 400: .badRequest
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404: .notFound
+            case 409: .conflict
+            case 429: .rateLimited
+            case 500...599: .serverError
+            default: .unexpectedStatus
+            }
+        return CDXAPIError(
+            code: code,
+            status: response.status,
+            requestID: response.header("X-Request-Id"),
+            errors: entries,
+            retryAfter: response.status == 429 ? advisedWait(response) : nil,
+            wwwAuthenticate: response.header("WWW-Authenticate"),
+            location: response.header("Location"),
+            mayHaveBeenRedeemed: response.status >= 500,
+            attempts: attempts
+        )
+    }
+
+    /// `Retry-After` (seconds or HTTP-date), else `X-RateLimit-Reset` (relative seconds).
+    private func advisedWait(_ response: TransportResponse) -> Duration? {
+        if let value = response.header("Retry-After")?.trimmingWhitespace() {
+            if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
+            if let date = Self.httpDate(value) {
+                return .milliseconds(max(0, Int(date.timeIntervalSince(now()) * 1000)))
+            }
+        }
+        if let value = response.header("X-RateLimit-Reset")?.trimmingWhitespace(), let seconds = Int(value),
+            seconds >= 0
+        {
+            return .seconds(seconds)
+        }
+        return nil
+    }
+
+    private static func httpDateFormatter() -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter
+    }
+
+    static func httpDate(_ text: String) -> Date? { httpDateFormatter().date(from: text) }
+
+    static func httpDateFormatterString(_ date: Date) -> String { httpDateFormatter().string(from: date) }
+
+    private func error(for failure: TransportError, attempts: Int) -> CDXAPIError {
+        let detail = scrub(failure.detail)
+        switch failure.kind {
+        case .notSent: return CDXAPIError(code: .connectionFailed, attempts: attempts, underlying: detail)
+        case .tls: return CDXAPIError(code: .tlsFailure, attempts: attempts, underlying: detail)
+        case .timeoutAfterSend:
+            return CDXAPIError(code: .timeout, mayHaveBeenRedeemed: true, attempts: attempts, underlying: detail)
+        case .connectionLostAfterSend:
+            return CDXAPIError(code: .connectionLost, mayHaveBeenRedeemed: true, attempts: attempts, underlying: detail)
+        case .responseTooLarge:
+            return CDXAPIError(
+                code: .responseTooLarge,
+                mayHaveBeenRedeemed: true,
+                attempts: attempts,
+                underlying: "limit \(configuration.maxResponseBytes) bytes"
+            )
+        case .invalidRequest: return CDXAPIError(code: .invalidConfiguration, attempts: attempts, underlying: detail)
+        case .cancelled: return CDXAPIError(code: .cancelled, attempts: attempts)
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var result = self
+        while result.hasSuffix(suffix) { result.removeLast(suffix.count) }
+        return result
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// A librdkafka consumer configuration for a share: SASL_SSL with PLAIN, the share's API key and
+/// secret, the settings a Confluent Cloud consumer should carry, and a `group.id` under the shared
+/// group prefix.
+///
+/// Building one runs every property through librdkafka's `rd_kafka_conf_set`, so an unknown key or
+/// a rejected value is reported by name before anything connects.
+public struct KafkaClientConfig: Sendable, Hashable {
+    /// How the configuration is built.
+    public struct Options: Sendable, Hashable {
+        /// Appended to the shared group prefix to form `group.id` (`prefix + suffix`).
+        public var groupSuffix: String
+        /// Which shared group prefix to use when the share has several (default: the first).
+        public var groupPrefix: String?
+        /// A CA bundle to trust (`ssl.ca.location`); `nil` uses the host's bundle.
+        public var caLocation: String?
+        /// librdkafka properties applied last, as `kcat -X key=value` would; they may override anything.
+        public var overrides: [ConfigProperty]
+        /// Accept a `PLAINTEXT://` bootstrap URL (the local sandbox). Off by default.
+        public var allowPlaintext: Bool
+
+        /// Creates options.
+        public init(
+            groupSuffix: String = KafkaClientConfig.defaultGroupSuffix,
+            groupPrefix: String? = nil,
+            caLocation: String? = nil,
+            overrides: [ConfigProperty] = [],
+            allowPlaintext: Bool = false
+        ) {
+            self.groupSuffix = groupSuffix
+            self.groupPrefix = groupPrefix
+            self.caLocation = caLocation
+            self.overrides = overrides
+            self.allowPlaintext = allowPlaintext
+        }
+    }
+
+    /// The suffix used for `group.id` when the caller chooses none.
+    public static let defaultGroupSuffix = "consumer"
+
+    /// Session timeout Confluent recommends for Cloud clients (ms).
+    public static let recommendedSessionTimeoutMs = 45_000
+
+    /// CA bundles probed, in order, when no CA is given: Debian/Ubuntu, RHEL/Fedora, openSUSE,
+    /// Alpine/macOS, Homebrew OpenSSL on Apple silicon and Intel.
+    public static let wellKnownCABundles = [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+        "/opt/homebrew/etc/openssl@3/cert.pem",
+        "/usr/local/etc/openssl@3/cert.pem",
+    ]
+
+    /// The properties in the order they are applied (later entries win), overrides last.
+    public private(set) var properties: [ConfigProperty]
+    /// The parsed bootstrap servers and derived protocol.
+    public let bootstrap: BootstrapServers
+    /// The `group.id` consumers of this share should use, when the share has a group prefix.
+    public let groupID: String?
+    /// Things the user should know (plaintext, weakened TLS verification, several group prefixes).
+    public let warnings: [String]
+
+    /// Builds and validates the configuration of a share.
+    /// - Parameters:
+    ///   - share: The redeemed share.
+    ///   - options: Group suffix, CA, overrides.
+    /// - Throws: ``ConfigurationError`` naming the property at fault.
+    public init(share: RedeemedShare, options: Options = Options()) throws(ConfigurationError) {
+        let bootstrap: BootstrapServers
+        do {
+            bootstrap = try BootstrapServers(parsing: share.kafkaBootstrapURL)
+        } catch {
+            throw ConfigurationError(code: .invalidBootstrapURL, key: "bootstrap.servers", message: error.reason)
+        }
+        var warnings: [String] = []
+        var properties: [ConfigProperty] = [ConfigProperty("bootstrap.servers", .plain(bootstrap.bootstrapServers))]
+        switch bootstrap.securityProtocol {
+        case .plaintext:
+            guard options.allowPlaintext else {
+                throw ConfigurationError(
+                    code: .invalidBootstrapURL,
+                    key: "bootstrap.servers",
+                    message:
+                        "PLAINTEXT bootstrap URL '\(share.kafkaBootstrapURL)' is only accepted for the local sandbox"
+                )
+            }
+            warnings.append("PLAINTEXT connection without TLS or authentication: acceptable for the local sandbox only")
+            properties.append(ConfigProperty("security.protocol", .plain("PLAINTEXT")))
+        case .saslSSL:
+            properties += [
+                ConfigProperty("security.protocol", .plain("SASL_SSL")),
+                ConfigProperty("sasl.mechanisms", .plain("PLAIN")),
+                ConfigProperty("sasl.username", .plain(share.apiKey)),
+                ConfigProperty("sasl.password", .secret(share.secret)),
+                ConfigProperty("ssl.endpoint.identification.algorithm", .plain("https")),
+                ConfigProperty("ssl.ca.location", .plain(try Self.caLocation(options.caLocation))),
+            ]
+        }
+        properties.append(ConfigProperty("session.timeout.ms", .plain(String(Self.recommendedSessionTimeoutMs))))
+
+        let prefixes = share.groupPrefixes
+        var groupID: String? = nil
+        if let chosen = options.groupPrefix {
+            guard prefixes.contains(chosen) else {
+                throw ConfigurationError(
+                    code: .invalidValue,
+                    key: "group.id",
+                    message:
+                        "'\(chosen)' is not a group prefix of this share (shared: \(prefixes.joined(separator: ", ")))"
+                )
+            }
+            groupID = chosen + options.groupSuffix
+        } else if let first = prefixes.first {
+            groupID = first + options.groupSuffix
+            if prefixes.count > 1 {
+                warnings.append("the share has \(prefixes.count) group prefixes; group.id uses the first, '\(first)'")
+            }
+        }
+        if let groupID { properties.append(ConfigProperty("group.id", .plain(groupID))) }
+
+        for override in options.overrides {
+            properties.removeAll { $0.key == override.key }
+            properties.append(override)
+            warnings += Self.weakeningWarning(override)
+        }
+        if let overriddenGroup = options.overrides.last(where: { $0.key == "group.id" })?.value.revealed,
+            !prefixes.isEmpty, !prefixes.contains(where: { overriddenGroup.hasPrefix($0) })
+        {
+            warnings.append(
+                "group.id '\(overriddenGroup)' does not start with a shared group prefix; the broker will deny it"
+            )
+        }
+
+        try Self.validate(properties)
+        self.properties = properties
+        self.bootstrap = bootstrap
+        self.groupID = options.overrides.last(where: { $0.key == "group.id" })?.value.revealed ?? groupID
+        self.warnings = warnings
+    }
+
+    /// The value of a property (secrets revealed: this is for building clients, not for printing).
+    /// - Parameter key: The property name.
+    public subscript(key: String) -> String? {
+        properties.last { $0.key == key }?.value.revealed
+    }
+
+    private static func caLocation(_ explicit: String?) throws(ConfigurationError) -> String {
+        if let explicit {
+            guard FileManager.default.fileExists(atPath: explicit) else {
+                throw ConfigurationError(
+                    code: .fileNotFound,
+                    key: "ssl.ca.location",
+                    message: "CA file '\(explicit)' does not exist"
+                )
+            }
+            return explicit
+        }
+        // librdkafka's "probe" searches the usual locations itself when none of ours exists.
+        return wellKnownCABundles.first { FileManager.default.isReadableFile(atPath: $0) } ?? "probe"
+    }
+
+    private static func weakeningWarning(_ property: ConfigProperty) -> [String] {
+        let value = property.value.revealed.lowercased()
+        switch property.key {
+        case "enable.ssl.certificate.verification" where value == "false":
+            return ["enable.ssl.certificate.verification=false: the broker's certificate is not checked"]
+        case "ssl.endpoint.identification.algorithm" where value == "none":
+            return ["ssl.endpoint.identification.algorithm=none: the broker's host name is not checked"]
+        case "security.protocol" where !value.hasPrefix("sasl_ssl"):
+            return ["security.protocol=\(property.value.revealed): Confluent Cloud requires SASL_SSL"]
+        default:
+            return []
+        }
+    }
+
+    /// Runs each property through `rd_kafka_conf_set` on a fresh `rd_kafka_conf_t`.
+    static func validate(_ properties: [ConfigProperty]) throws(ConfigurationError) {
+        let conf = RdKafkaConfiguration()
+        for property in properties {
+            let secret: Secret? = if case .secret(let secret) = property.value { secret } else { nil }
+            do {
+                try conf.set(property.key, property.value.revealed, secret: secret)
+            } catch {
+                switch error {
+                case .unknownProperty(let key, let message):
+                    throw ConfigurationError(code: .unknownProperty, key: key, message: message)
+                case .invalidValue(let key, let message):
+                    throw ConfigurationError(code: .invalidValue, key: key, message: message)
+                }
+            }
+        }
+    }
+}
+
+extension KafkaClientConfig: CustomStringConvertible {
+    /// The properties one per line, secrets redacted.
+    public var description: String {
+        properties.map(\.description).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,63 @@
+public import Foundation
+
+/// How to reach a share's Schema Registry: its URL and the basic-auth key and secret.
+public struct SchemaRegistryConfig: Sendable, Hashable, CustomStringConvertible {
+    /// The registry's base URL.
+    public let url: URL
+    /// The Schema Registry API key (basic-auth user).
+    public let apiKey: String
+    /// The Schema Registry API secret (basic-auth password).
+    public let secret: Secret
+
+    /// Builds the configuration of a share, or `nil` when the share has no Schema Registry.
+    /// - Parameter share: The redeemed share.
+    /// - Throws: ``ConfigurationError`` when the URL is present but unusable or the key is missing.
+    public init?(share: RedeemedShare) throws(ConfigurationError) {
+        guard let urlText = share.schemaRegistryURL, !urlText.isEmpty else { return nil }
+        guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: "schema.registry.url",
+                message: "'\(urlText)' is not an http(s) URL"
+            )
+        }
+        guard let apiKey = share.schemaRegistryAPIKey, !apiKey.isEmpty,
+            let secret = share.schemaRegistrySecret, !secret.isEmpty
+        else {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: "basic.auth.user.info",
+                message: "the share has a Schema Registry URL but no Schema Registry API key and secret"
+            )
+        }
+        self.init(url: url, apiKey: apiKey, secret: secret)
+    }
+
+    /// Creates a configuration.
+    public init(url: URL, apiKey: String, secret: Secret) {
+        self.url = url
+        self.apiKey = apiKey
+        self.secret = secret
+    }
+
+    /// `key:secret`, the value of Confluent clients' `basic.auth.user.info`.
+    public var basicAuthUserInfo: Secret { Secret("\(apiKey):\(secret.revealed)") }
+
+    /// The value of an HTTP `Authorization` header.
+    public var authorizationHeader: Secret {
+        Secret("Basic " + Data(basicAuthUserInfo.revealed.utf8).base64EncodedString())
+    }
+
+    /// The Schema Registry client properties of Confluent's serializers, in order.
+    public var clientProperties: [ConfigProperty] {
+        [
+            ConfigProperty("schema.registry.url", .plain(url.absoluteString)),
+            ConfigProperty("basic.auth.credentials.source", .plain("USER_INFO")),
+            ConfigProperty("basic.auth.user.info", .secret(basicAuthUserInfo)),
+        ]
+    }
+
+    public var description: String {
+        "SchemaRegistryConfig(url: \(url.absoluteString), api_key: \(apiKey), secret: \(secret))"
+    }
+}

@@ -1,0 +1,154 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads and writes share files: the redeem response as received, mode 0600, written atomically.
+///
+/// A redeemed token cannot be redeemed again, so the file is the only copy of the credentials.
+/// Writing goes to a temporary file in the same directory, is flushed with `fsync`, and is then
+/// moved into place (`link` when overwriting is not allowed, so an existing file is never replaced,
+/// `rename` otherwise); the directory is synced too. A reader never sees a half-written file.
+public enum ShareFile {
+    /// A share read from disk, with what the user should know about the file.
+    public struct Loaded: Sendable {
+        /// The decoded, validated share.
+        public let share: RedeemedShare
+        /// E.g. that the file is readable by other users.
+        public let warnings: [String]
+    }
+
+    /// Checks, before redeeming, that a share can be written to `path`: the directory exists and is
+    /// writable, and the file does not exist unless `overwrite` is set.
+    /// - Throws: ``ShareFileError``.
+    public static func checkDestination(_ path: String, overwrite: Bool) throws(ShareFileError) {
+        let directory = directoryOf(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ShareFileError(.notFound, path: path, message: "directory '\(directory)' does not exist")
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw ShareFileError(.permissionDenied, path: path, message: "directory '\(directory)' is not writable")
+        }
+        if !overwrite, FileManager.default.fileExists(atPath: path) {
+            throw ShareFileError(
+                .alreadyExists,
+                path: path,
+                message: "already exists; choose another file or allow overwriting"
+            )
+        }
+    }
+
+    /// Writes `data` atomically with mode 0600.
+    /// - Parameters:
+    ///   - data: The bytes to store (the redeem response as received).
+    ///   - path: The destination.
+    ///   - overwrite: Replace an existing file. When `false`, an existing file is left untouched.
+    /// - Throws: ``ShareFileError``; on failure no temporary file is left behind.
+    public static func write(_ data: Data, to path: String, overwrite: Bool) throws(ShareFileError) {
+        let directory = directoryOf(path)
+        let name = (path as NSString).lastPathComponent
+        let temporary = directory + "/." + name + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw error(errno, path: path, doing: "cannot create a file in '\(directory)'") }
+        var published = false
+        defer { if !published { unlink(temporary) } }
+        do {
+            defer { close(fd) }
+            guard fchmod(fd, 0o600) == 0 else { throw error(errno, path: path, doing: "cannot set mode 0600") }
+            let writeError: Int32? = data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    offset += written
+                }
+                return nil
+            }
+            if let writeError { throw error(writeError, path: path, doing: "cannot write") }
+            guard fsync(fd) == 0 else { throw error(errno, path: path, doing: "cannot flush to disk") }
+        }
+        if overwrite {
+            guard rename(temporary, path) == 0 else { throw error(errno, path: path, doing: "cannot move into place") }
+        } else {
+            // link(2) fails with EEXIST instead of replacing: no window in which another file is clobbered.
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST {
+                    throw ShareFileError(.alreadyExists, path: path, message: "already exists; it was not overwritten")
+                }
+                throw error(errno, path: path, doing: "cannot move into place")
+            }
+            unlink(temporary)
+        }
+        published = true
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    /// Reads and validates a share file.
+    /// - Parameter path: The file.
+    /// - Returns: The share and warnings (a file readable by group or others).
+    /// - Throws: ``ShareFileError`` for a missing or unreadable file, malformed JSON or a missing field.
+    public static func read(_ path: String) throws(ShareFileError) -> Loaded {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw error(errno, path: path, doing: "cannot be read") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ShareFileError(.io, path: path, message: "is not a regular file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ShareFileError(.permissionDenied, path: path, message: "cannot be read")
+        }
+        let share: RedeemedShare
+        do {
+            share = try RedeemedShare(jsonData: data)
+        } catch {
+            throw ShareFileError(.invalidContent, path: path, message: "\(error)", validation: error)
+        }
+        var warnings: [String] = []
+        let mode = info.st_mode & 0o777
+        if mode & 0o077 != 0 {
+            warnings.append(
+                "share file '\(path)' holds credentials but has mode \(String(mode, radix: 8)); run chmod 600 '\(path)'"
+            )
+        }
+        return Loaded(share: share, warnings: warnings)
+    }
+
+    static func directoryOf(_ path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "." : directory
+    }
+
+    private static func error(_ code: Int32, path: String, doing: String) -> ShareFileError {
+        let reason = String(cString: strerror(code))
+        switch code {
+        case ENOENT, ENOTDIR: return ShareFileError(.notFound, path: path, message: "\(doing): \(reason)")
+        case EACCES, EPERM, EROFS: return ShareFileError(.permissionDenied, path: path, message: "\(doing): \(reason)")
+        default: return ShareFileError(.io, path: path, message: "\(doing): \(reason)")
+        }
+    }
+}
+
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(fd, buffer, count)
+    #elseif canImport(Musl)
+    Musl.write(fd, buffer, count)
+    #else
+    Darwin.write(fd, buffer, count)
+    #endif
+}

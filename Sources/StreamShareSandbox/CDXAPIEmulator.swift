@@ -1,0 +1,248 @@
+public import Foundation
+public import StreamShare
+import Synchronization
+
+/// An emulation of Confluent Cloud's `POST /cdx/v1/shared-tokens:redeem`, faithful to the API
+/// definition: HTTP Basic Cloud API credentials, single-use tokens, the `errors[]` body shape and
+/// the documented headers (`X-Request-Id` on every response, `WWW-Authenticate` on 401, `Location`
+/// on 409, `Retry-After` and `X-RateLimit-*` on 429). Faults can be queued to exercise clients.
+public final class CDXAPIEmulator: Sendable {
+    /// A fault applied to the next redeem request, in queue order.
+    public enum Fault: Sendable, Hashable {
+        /// 429 with `Retry-After` (or only `X-RateLimit-Reset` when `useResetHeader`).
+        case rateLimited(seconds: Int, useResetHeader: Bool = false)
+        /// 500; with `afterRedeeming` the token is spent first, as when a server fails late.
+        case serverError(afterRedeeming: Bool)
+        /// 200 with a body that is not JSON.
+        case malformedBody
+        /// 200 with a body of this many bytes.
+        case oversizedBody(bytes: Int)
+        /// Answer only after this delay (a server that hangs).
+        case delay(Duration)
+        /// 403: the key is valid but may not redeem.
+        case forbidden
+    }
+
+    private struct State {
+        var tokens: [String: (body: Data, redeemed: Bool)] = [:]
+        var faults: [Fault] = []
+        var redeemRequests = 0
+        var nextRequestID = 1
+    }
+
+    /// The Cloud API key and secret the emulator accepts.
+    public let credentials: CloudAPICredentials
+    private let state = Mutex(State())
+
+    /// Creates an emulator.
+    /// - Parameter credentials: The accepted Cloud API key (random when omitted).
+    public init(credentials: CloudAPICredentials? = nil) {
+        self.credentials =
+            credentials
+            ?? CloudAPICredentials(
+                key: "CLOUDKEY" + String(UInt32.random(in: 0...UInt32.max), radix: 16).uppercased(),
+                secret: Secret(randomToken(bytes: 24))
+            )
+    }
+
+    /// Registers a share and returns a fresh single-use token for it.
+    public func mintToken(for share: RedeemedShare) throws -> Secret {
+        mintToken(rawBody: try share.jsonData())
+    }
+
+    /// Registers a response body as is (to serve invalid shares) and returns its token.
+    public func mintToken(rawBody: Data) -> Secret {
+        let token = "cdxtk-" + randomToken(bytes: 32)
+        state.withLock { $0.tokens[token] = (rawBody, false) }
+        return Secret(token)
+    }
+
+    /// Queues faults for the next redeem requests.
+    public func enqueue(_ faults: Fault...) {
+        state.withLock { $0.faults += faults }
+    }
+
+    /// How many redeem requests reached the emulator.
+    public var redeemRequestCount: Int { state.withLock { $0.redeemRequests } }
+
+    /// Starts the emulator on a local HTTP server.
+    public func start(port: Int = 0) async throws -> LocalHTTPServer {
+        try await LocalHTTPServer.start(port: port) { [self] request in handle(request) }
+    }
+
+    /// Answers one request.
+    public func handle(_ request: LocalHTTPServer.Request) -> LocalHTTPServer.Response {
+        let requestID = state.withLock { state in
+            defer { state.nextRequestID += 1 }
+            return "req-\(state.nextRequestID)-" + randomToken(bytes: 6)
+        }
+        let idHeader = ("X-Request-Id", requestID)
+        guard request.path.split(separator: "?").first == Substring(CDXClient.redeemPath) else {
+            return Self.failure(404, "not_found", "Not Found", "No route for \(request.path)", requestID)
+        }
+        guard request.method == "POST" else {
+            return Self.failure(405, "method_not_allowed", "Method Not Allowed", "Use POST", requestID)
+        }
+        let fault = state.withLock { state -> Fault? in
+            state.redeemRequests += 1
+            return state.faults.isEmpty ? nil : state.faults.removeFirst()
+        }
+        guard
+            request.headers["authorization"] == "Basic "
+                + Data("\(credentials.key):\(credentials.secret.revealed)".utf8).base64EncodedString()
+        else {
+            var response = Self.failure(
+                401,
+                "user_unauthenticated",
+                "Authentication Required",
+                "Valid authentication credentials must be provided",
+                requestID
+            )
+            response.headers.append(
+                ("WWW-Authenticate", "Basic error=\"invalid_key\", error_description=\"The API Key is invalid\"")
+            )
+            return response
+        }
+        switch fault {
+        case .rateLimited(let seconds, let useResetHeader):
+            var headers = [
+                idHeader, ("X-RateLimit-Limit", "25"), ("X-RateLimit-Remaining", "0"),
+                ("X-RateLimit-Reset", "\(seconds)"),
+            ]
+            if !useResetHeader { headers.append(("Retry-After", "\(seconds)")) }
+            return .json(
+                429,
+                Self.errorBody("429", "too_many_requests", "Too Many Requests", "Rate limit exceeded"),
+                headers: headers
+            )
+        case .forbidden:
+            return Self.failure(
+                403,
+                "user_unauthorized",
+                "User Access Unauthorized",
+                "The API key '\(credentials.key)' is not allowed to redeem shared tokens",
+                requestID
+            )
+        case .serverError(afterRedeeming: false):
+            return Self.failure(500, "internal_error", "Internal Server Error", "Something went wrong", requestID)
+        default:
+            break
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
+            return Self.failure(
+                400,
+                "invalid_body",
+                "Bad Request",
+                "The request body is not a JSON object",
+                requestID,
+                pointer: "/"
+            )
+        }
+        guard let token = object["token"] as? String, !token.isEmpty else {
+            return Self.failure(
+                400,
+                "invalid_token",
+                "Bad Request",
+                "The token must be provided",
+                requestID,
+                pointer: "/token"
+            )
+        }
+        if let project = object["gcp_project"] as? String, project.isEmpty {
+            return Self.failure(
+                400,
+                "invalid_gcp_project",
+                "Bad Request",
+                "gcp_project must not be empty",
+                requestID,
+                pointer: "/gcp_project"
+            )
+        }
+        let lookup = state.withLock { state -> (Data, Bool)? in
+            guard let entry = state.tokens[token] else { return nil }
+            state.tokens[token]?.redeemed = true
+            return (entry.body, entry.redeemed)
+        }
+        guard let (body, alreadyRedeemed) = lookup else {
+            return Self.failure(404, "not_found", "Not Found", "The shared token is invalid or has expired", requestID)
+        }
+        if alreadyRedeemed {
+            var response = Self.failure(
+                409,
+                "resource_already_exists",
+                "Resource Already exists",
+                "The shared token has already been redeemed",
+                requestID
+            )
+            response.headers.append(
+                ("Location", "https://api.confluent.cloud/cdx/v1/redeem-token-responses/rtr-emulated")
+            )
+            return response
+        }
+        switch fault {
+        case .serverError(afterRedeeming: true):
+            return Self.failure(500, "internal_error", "Internal Server Error", "Something went wrong", requestID)
+        case .malformedBody:
+            return LocalHTTPServer.Response(
+                status: 200,
+                headers: [idHeader, ("Content-Type", "application/json")],
+                body: Data("{\"api_key\": \"K\", \"secret".utf8)
+            )
+        case .oversizedBody(let bytes):
+            return LocalHTTPServer.Response(
+                status: 200,
+                headers: [idHeader],
+                body: Data(repeating: UInt8(ascii: " "), count: bytes)
+            )
+        case .delay(let duration):
+            return LocalHTTPServer.Response(
+                status: 200,
+                headers: [idHeader, ("Content-Type", "application/json")],
+                body: body,
+                delay: duration
+            )
+        default:
+            return .json(200, String(decoding: body, as: UTF8.self), headers: [idHeader])
+        }
+    }
+
+    private static func errorBody(
+        _ status: String,
+        _ code: String,
+        _ title: String,
+        _ detail: String,
+        pointer: String? = nil
+    ) -> String {
+        var entry: [String: Any] = [
+            "id": UUID().uuidString.lowercased(), "status": status, "code": code, "title": title, "detail": detail,
+        ]
+        if let pointer { entry["source"] = ["pointer": pointer] }
+        let data = (try? JSONSerialization.data(withJSONObject: ["errors": [entry]], options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func failure(
+        _ status: Int,
+        _ code: String,
+        _ title: String,
+        _ detail: String,
+        _ requestID: String,
+        pointer: String? = nil
+    ) -> LocalHTTPServer.Response {
+        .json(
+            status,
+            errorBody(String(status), code, title, detail, pointer: pointer),
+            headers: [("X-Request-Id", requestID)]
+        )
+    }
+}
+
+func randomToken(bytes: Int) -> String {
+    var generator = SystemRandomNumberGenerator()
+    let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "A").replacingOccurrences(
+        of: "/",
+        with: "B"
+    )
+    .replacingOccurrences(of: "=", with: "")
+}

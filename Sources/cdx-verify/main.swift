@@ -1,0 +1,3 @@
+import StreamShare
+
+print(StreamShareVersion.string)

@@ -1,0 +1,95 @@
+import Foundation
+
+@testable import StreamShare
+
+/// Secrets used across tests; each is distinctive so a leak is easy to find in any output.
+enum Fixture {
+    static let kafkaSecret = "KSEC-s3cr3t/with\\back\"slash=and#hash"
+    static let registrySecret = "SRSEC-0123456789abcdef"
+    static let token = "TOKEN-abcdefghijklmnop"
+    static let cloudSecret = "CLOUDSEC-zyxwvu"
+
+    /// The seed's response shape with all three resource kinds and one kind from the future.
+    static let responseJSON = #"""
+        {
+          "api_version": "cdx/v1",
+          "kind": "RedeemTokenResponse",
+          "id": "dlz-f3a90de",
+          "metadata": {
+            "self": "https://api.confluent.cloud/cdx/v1/redeem-token-responses/rtr-12345",
+            "resource_name": "crn://confluent.cloud/organization=9bb441c4/redeem-token-response=rtr-12345",
+            "created_at": "2006-01-02T15:04:05-07:00"
+          },
+          "api_key": "KAFKAKEY1",
+          "secret": "KSEC-s3cr3t/with\\back\"slash=and#hash",
+          "kafka_bootstrap_url": "SASL://pkc-xxxxx.us-west-2.aws.confluent.cloud:9092",
+          "schema_registry_api_key": "SRKEY1",
+          "schema_registry_secret": "SRSEC-0123456789abcdef",
+          "schema_registry_url": "https://psrc-xxxxx.us-west-2.aws.confluent.cloud",
+          "resources": [
+            {"kind": "Topic", "topic": "orders"},
+            {"kind": "Group", "group_prefix": "share-orders-"},
+            {"kind": "Subject", "subject": "orders-value"},
+            {"kind": "Connector", "connector": "lcc-123", "extra": {"n": 1}}
+          ]
+        }
+        """#
+
+    static func share() throws -> RedeemedShare {
+        try RedeemedShare(jsonData: Data(responseJSON.utf8))
+    }
+
+    static func json(_ mutate: (inout [String: Any]) -> Void) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: Data(responseJSON.utf8)) as! [String: Any]
+        mutate(&object)
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cdx-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Every secret of the fixtures; none may appear in printed output.
+    static let allSecrets = [kafkaSecret, registrySecret, token, cloudSecret]
+}
+
+/// Runs a program to completion and returns its exit status and outputs.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self)
+    )
+}
+
+/// The absolute path of a program on PATH, or nil.
+func which(_ name: String) -> String? {
+    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}

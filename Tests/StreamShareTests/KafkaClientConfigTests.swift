@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+@testable import StreamShare
+
+@Suite("Kafka client configuration")
+struct KafkaClientConfigTests {
+    @Test("carries SASL_SSL/PLAIN, the share's credentials, Cloud settings and a group.id under the prefix")
+    func buildsCloudConfiguration() throws {
+        let config = try KafkaClientConfig(share: try Fixture.share(), options: .init(groupSuffix: "billing"))
+        #expect(config["bootstrap.servers"] == "pkc-xxxxx.us-west-2.aws.confluent.cloud:9092")
+        #expect(config["security.protocol"] == "SASL_SSL")
+        #expect(config["sasl.mechanisms"] == "PLAIN")
+        #expect(config["sasl.username"] == "KAFKAKEY1")
+        #expect(config["sasl.password"] == Fixture.kafkaSecret)
+        #expect(config["ssl.endpoint.identification.algorithm"] == "https")
+        #expect(config["session.timeout.ms"] == "45000")
+        #expect(config["group.id"] == "share-orders-billing")
+        #expect(config.groupID == "share-orders-billing")
+        let ca = try #require(config["ssl.ca.location"])
+        #expect(ca == "probe" || FileManager.default.fileExists(atPath: ca))
+        #expect(config.warnings.isEmpty)
+        #expect(try KafkaClientConfig(share: try Fixture.share())["group.id"] == "share-orders-consumer")
+    }
+
+    @Test("rejects an unknown property by name, through librdkafka")
+    func rejectsUnknownKey() throws {
+        let options = KafkaClientConfig.Options(overrides: [try ConfigProperty(parsing: "no.such.property=1")])
+        let error = #expect(throws: ConfigurationError.self) {
+            try KafkaClientConfig(share: try Fixture.share(), options: options)
+        }
+        #expect(error?.code == .unknownProperty)
+        #expect(error?.key == "no.such.property")
+        #expect(error?.message.contains("No such configuration property") == true)
+    }
+
+    @Test("rejects a bad value by name, through librdkafka")
+    func rejectsBadValue() throws {
+        for override in ["session.timeout.ms=soon", "auto.offset.reset=sideways", "security.protocol=carrier-pigeon"] {
+            let options = KafkaClientConfig.Options(overrides: [try ConfigProperty(parsing: override)])
+            let error = #expect(throws: ConfigurationError.self) {
+                try KafkaClientConfig(share: try Fixture.share(), options: options)
+            }
+            #expect(error?.code == .invalidValue)
+            #expect(error?.key == String(override.split(separator: "=")[0]))
+        }
+    }
+
+    @Test("scrubs a secret value from librdkafka's error text")
+    func scrubsLibrdkafkaMessage() {
+        let conf = RdKafkaConfiguration()
+        #expect {
+            // librdkafka echoes a rejected enum value: "Invalid value "SECRETVALUE" for ... "security.protocol"".
+            try conf.set("security.protocol", "SECRETVALUE", secret: Secret("SECRETVALUE"))
+        } throws: { error in
+            guard case RdKafkaConfiguration.SetError.invalidValue(_, let message) = error else { return false }
+            return !message.contains("SECRETVALUE") && message.contains(Secret.redactedPlaceholder)
+        }
+    }
+
+    @Test("applies overrides last and warns when they weaken security or leave the group prefix")
+    func overrides() throws {
+        let options = KafkaClientConfig.Options(overrides: [
+            try ConfigProperty(parsing: "enable.ssl.certificate.verification=false"),
+            try ConfigProperty(parsing: "group.id=other-app"),
+            try ConfigProperty(parsing: "client.id=a=b"),
+        ])
+        let config = try KafkaClientConfig(share: try Fixture.share(), options: options)
+        #expect(config["group.id"] == "other-app")
+        #expect(config["client.id"] == "a=b")
+        #expect(config.properties.filter { $0.key == "group.id" }.count == 1)
+        #expect(config.warnings.contains { $0.contains("certificate is not checked") })
+        #expect(config.warnings.contains { $0.contains("does not start with a shared group prefix") })
+        #expect(
+            (#expect(throws: ConfigurationError.self) { try ConfigProperty(parsing: "=x") })?.code == .invalidOverride
+        )
+        #expect(
+            (#expect(throws: ConfigurationError.self) { try ConfigProperty(parsing: "novalue") })?.code
+                == .invalidOverride
+        )
+    }
+
+    @Test("uses a given CA file and rejects one that does not exist")
+    func caFile() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let ca = directory + "/ca.pem"
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: ca))
+        #expect(
+            try KafkaClientConfig(share: try Fixture.share(), options: .init(caLocation: ca))["ssl.ca.location"] == ca
+        )
+        let error = #expect(throws: ConfigurationError.self) {
+            try KafkaClientConfig(share: try Fixture.share(), options: .init(caLocation: directory + "/missing.pem"))
+        }
+        #expect(error?.code == .fileNotFound)
+        #expect(error?.key == "ssl.ca.location")
+    }
+
+    @Test("accepts PLAINTEXT only when allowed, and flags it")
+    func plaintext() throws {
+        var share = try Fixture.share()
+        share.kafkaBootstrapURL = "PLAINTEXT://127.0.0.1:39092"
+        let error = #expect(throws: ConfigurationError.self) { try KafkaClientConfig(share: share) }
+        #expect(error?.code == .invalidBootstrapURL)
+        let config = try KafkaClientConfig(share: share, options: .init(allowPlaintext: true))
+        #expect(config["security.protocol"] == "PLAINTEXT")
+        #expect(config["sasl.password"] == nil)
+        #expect(config.warnings.contains { $0.contains("PLAINTEXT") })
+    }
+
+    @Test("chooses among several group prefixes")
+    func groupPrefixes() throws {
+        var share = try Fixture.share()
+        share.resources.append(.group(prefix: "team-b-"))
+        let first = try KafkaClientConfig(share: share)
+        #expect(first.groupID == "share-orders-consumer")
+        #expect(first.warnings.contains { $0.contains("2 group prefixes") })
+        #expect(
+            try KafkaClientConfig(share: share, options: .init(groupSuffix: "x", groupPrefix: "team-b-")).groupID
+                == "team-b-x"
+        )
+        #expect(throws: ConfigurationError.self) {
+            try KafkaClientConfig(share: share, options: .init(groupPrefix: "nope-"))
+        }
+    }
+
+    @Test("Schema Registry configuration carries URL and basic auth")
+    func schemaRegistry() throws {
+        let registry = try #require(try SchemaRegistryConfig(share: try Fixture.share()))
+        #expect(registry.url.absoluteString == "https://psrc-xxxxx.us-west-2.aws.confluent.cloud")
+        #expect(registry.basicAuthUserInfo.revealed == "SRKEY1:\(Fixture.registrySecret)")
+        #expect(
+            registry.authorizationHeader.revealed == "Basic "
+                + Data("SRKEY1:\(Fixture.registrySecret)".utf8).base64EncodedString()
+        )
+        var noRegistry = try Fixture.share()
+        noRegistry.schemaRegistryURL = nil
+        #expect(try SchemaRegistryConfig(share: noRegistry) == nil)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import StreamShare
+
+/// Every textual path Swift offers, applied to every type that holds a secret.
+@Suite("Secrets never leak")
+struct RedactionTests {
+    static func renderings(_ value: Any) -> [String] {
+        var dumped = ""
+        dump(value, to: &dumped)
+        let mirror = Mirror(reflecting: value)
+        var reflected = ""
+        for child in mirror.children { reflected += "\(child.label ?? ""): \(child.value)\n" }
+        return [
+            String(describing: value),
+            String(reflecting: value),
+            "\(value)",
+            dumped,
+            reflected,
+        ]
+    }
+
+    static func expectNoSecrets(_ value: Any, sourceLocation: SourceLocation = #_sourceLocation) {
+        for (index, text) in renderings(value).enumerated() {
+            for secret in Fixture.allSecrets + ["SRKEY1:SRSEC"] {
+                #expect(!text.contains(secret), "rendering \(index) leaks: \(text)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    @Test("Secret shows only the placeholder")
+    func secret() {
+        let secret = Secret(Fixture.kafkaSecret)
+        Self.expectNoSecrets(secret)
+        #expect(Self.renderings(secret)[0] == Secret.redactedPlaceholder)
+        #expect(Mirror(reflecting: secret).children.isEmpty)
+        #expect(secret.revealed == Fixture.kafkaSecret)
+    }
+
+    @Test("a share, a request, credentials and a raw response hide their secrets")
+    func modelTypes() throws {
+        let share = try Fixture.share()
+        Self.expectNoSecrets(share)
+        #expect(share.description.contains("KAFKAKEY1"))
+        Self.expectNoSecrets(RedeemTokenRequest(token: Secret(Fixture.token), awsAccount: "0000"))
+        Self.expectNoSecrets(CloudAPICredentials(key: "CK", secret: Secret(Fixture.cloudSecret)))
+        Self.expectNoSecrets(RedeemResponse(body: Data(Fixture.responseJSON.utf8), requestID: "r-1"))
+    }
+
+    @Test("client configurations hide their secrets")
+    func configurations() throws {
+        let share = try Fixture.share()
+        let kafka = try KafkaClientConfig(share: share)
+        Self.expectNoSecrets(kafka)
+        Self.expectNoSecrets(kafka.properties)
+        let registry = try #require(try SchemaRegistryConfig(share: share))
+        Self.expectNoSecrets(registry)
+        Self.expectNoSecrets(registry.clientProperties)
+        Self.expectNoSecrets(ClientConfigExporter(kafka: kafka, schemaRegistry: registry))
+    }
+
+    @Test("errors scrub secrets a server echoes back")
+    func errors() async throws {
+        let echo = ScriptedTransport([
+            .response(
+                TransportResponse(
+                    status: 401,
+                    headers: [("X-Request-Id", "r-9")],
+                    body: Data(
+                        #"{"errors":[{"status":"401","title":"Bad key","detail":"secret \#(Fixture.cloudSecret) rejected"}]}"#
+                            .utf8
+                    )
+                )
+            )
+        ])
+        let client = CDXClient(
+            credentials: CloudAPICredentials(key: "CK", secret: Secret(Fixture.cloudSecret)),
+            configuration: .init(baseURL: URL(string: "http://127.0.0.1:1")!),
+            transport: echo,
+            sleep: { _ in },
+            logger: nil
+        )
+        let error = await #expect(throws: CDXAPIError.self) {
+            try await client.redeem(RedeemTokenRequest(token: Secret(Fixture.token)))
+        }
+        let unwrapped = try #require(error)
+        Self.expectNoSecrets(unwrapped)
+        #expect(unwrapped.description.contains("secret <redacted> rejected"))
+    }
+
+    @Test("logs of a redeem carry no secret at the most verbose level")
+    func logs() async throws {
+        let sink = LogSink()
+        var logger = Logger(label: "test", factory: { _ in sink })
+        logger.logLevel = .trace
+        let emulator = try await TestAPI.start()
+        defer { Task { await emulator.server.stop() } }
+        let token = try emulator.api.mintToken(for: try Fixture.share())
+        let client = CDXClient(
+            credentials: emulator.api.credentials,
+            configuration: .init(baseURL: emulator.server.baseURL),
+            logger: logger
+        )
+        _ = try await client.redeem(RedeemTokenRequest(token: token))
+        _ = try? await client.redeem(RedeemTokenRequest(token: token))
+        await emulator.server.stop()
+        let lines = sink.lines
+        #expect(lines.count >= 4)
+        for line in lines {
+            for secret in Fixture.allSecrets + [token.revealed, emulator.api.credentials.secret.revealed] {
+                #expect(!line.contains(secret), "\(line)")
+            }
+        }
+    }
+}
+
+/// Collects every log line with its metadata.
+final class LogSink: LogHandler, Sendable {
+    private let storage = Mutex<[String]>([])
+    var lines: [String] { storage.withLock { $0 } }
+
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+
+    subscript(metadataKey _: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+
+    func log(event: LogEvent) {
+        storage.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
+    }
+}

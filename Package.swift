@@ -46,7 +46,6 @@ let package = Package(
             name: "StreamShareSandbox",
             dependencies: [
                 "StreamShare",
-                "CRdKafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -95,13 +95,15 @@ struct KafkaClientConfigTests {
         #expect(error?.key == "ssl.ca.location")
     }
 
-    @Test("accepts PLAINTEXT only when allowed, and flags it")
+    @Test("accepts PLAINTEXT only on loopback or when allowed, and flags it")
     func plaintext() throws {
         var share = try Fixture.share()
-        share.kafkaBootstrapURL = "PLAINTEXT://127.0.0.1:39092"
+        share.kafkaBootstrapURL = "PLAINTEXT://broker.example.com:39092"
         let error = #expect(throws: ConfigurationError.self) { try KafkaClientConfig(share: share) }
         #expect(error?.code == .invalidBootstrapURL)
         let config = try KafkaClientConfig(share: share, options: .init(allowPlaintext: true))
+        share.kafkaBootstrapURL = "PLAINTEXT://127.0.0.1:39092"
+        #expect(try KafkaClientConfig(share: share).warnings.contains { $0.contains("PLAINTEXT") })
         #expect(config["security.protocol"] == "PLAINTEXT")
         #expect(config["sasl.password"] == nil)
         #expect(config.warnings.contains { $0.contains("PLAINTEXT") })

@@ -17,7 +17,8 @@ public struct KafkaClientConfig: Sendable, Hashable {
         public var caLocation: String?
         /// librdkafka properties applied last, as `kcat -X key=value` would; they may override anything.
         public var overrides: [ConfigProperty]
-        /// Accept a `PLAINTEXT://` bootstrap URL (the local sandbox). Off by default.
+        /// Accept a `PLAINTEXT://` bootstrap URL on any host. Off by default: PLAINTEXT is accepted
+        /// only when every bootstrap host is loopback (the local sandbox), and always flagged.
         public var allowPlaintext: Bool
 
         /// Creates options.
@@ -78,7 +79,8 @@ public struct KafkaClientConfig: Sendable, Hashable {
         var properties: [ConfigProperty] = [ConfigProperty("bootstrap.servers", .plain(bootstrap.bootstrapServers))]
         switch bootstrap.securityProtocol {
         case .plaintext:
-            guard options.allowPlaintext else {
+            let loopback = bootstrap.endpoints.allSatisfy { ["127.0.0.1", "localhost", "::1"].contains($0.host) }
+            guard options.allowPlaintext || loopback else {
                 throw ConfigurationError(
                     code: .invalidBootstrapURL,
                     key: "bootstrap.servers",

@@ -15,7 +15,7 @@ public struct ObjectMetadata: Sendable, Hashable, Codable {
 
     /// Creates metadata.
     public init(
-        self selfURL: String? = nil,
+        selfURL: String? = nil,
         resourceName: String? = nil,
         createdAt: String? = nil,
         updatedAt: String? = nil,

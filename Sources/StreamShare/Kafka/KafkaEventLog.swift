@@ -1,0 +1,60 @@
+import Synchronization
+
+/// What librdkafka reported about one handle: error callbacks, warning-or-worse log lines and, when
+/// protocol debugging is on, how many requests of each type were sent.
+///
+/// librdkafka calls `log_cb` on its own threads and `error_cb` inside `rd_kafka_poll`; both append
+/// here under a lock. Readers take snapshots.
+final class KafkaEventLog: Sendable {
+    struct Event: Sendable, Hashable {
+        enum Source: Sendable, Hashable {
+            case error
+            case log
+        }
+
+        var source: Source
+        /// The librdkafka error code (`rd_kafka_resp_err_t`), `nil` for a log line.
+        var code: Int32?
+        var text: String
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var requests: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    private static let maximumEvents = 500
+
+    var events: [Event] { state.withLock { $0.events } }
+
+    /// Requests sent, by type (`Metadata`, `FindCoordinator`, …); filled only with `debug=protocol`.
+    var requestCounts: [String: Int] { state.withLock { $0.requests } }
+
+    func recordError(code: Int32, reason: String) {
+        state.withLock { state in
+            if state.events.count < Self.maximumEvents {
+                state.events.append(Event(source: .error, code: code, text: reason))
+            }
+        }
+    }
+
+    func recordLog(level: Int32, facility: String, message: String) {
+        // Protocol debug lines look like: "... Sent MetadataRequest (v9, 42 bytes @ 0, CorrId 3)".
+        if let range = message.range(of: "Sent "),
+            let end = message.range(of: "Request (", range: range.upperBound..<message.endIndex)
+        {
+            let name = String(message[range.upperBound..<end.lowerBound])
+            if !name.isEmpty, !name.contains(" ") {
+                state.withLock { $0.requests[name, default: 0] += 1 }
+            }
+            return
+        }
+        guard level <= 4 else { return }  // LOG_WARNING and worse only.
+        state.withLock { state in
+            if state.events.count < Self.maximumEvents {
+                state.events.append(Event(source: .log, code: nil, text: "\(facility): \(message)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import CRdKafka
+import Dispatch
+import Foundation
+
+/// The one owner of an `rd_kafka_t`.
+///
+/// `@unchecked Sendable` lives here and nowhere else: librdkafka's handle is thread-safe for the
+/// calls made through this type, the pointer never changes after `init`, and `deinit` is the only
+/// place that destroys it. Every blocking call runs on this handle's serial dispatch queue, never on
+/// Swift's cooperative pool (six concurrent one-second metadata calls starved the pool to 3 s).
+final class KafkaHandle: @unchecked Sendable {
+    enum CreateError: Error {
+        case configuration(ConfigurationError)
+        case creation(String)
+    }
+
+    private let handle: OpaquePointer
+    private let context: Unmanaged<KafkaEventLog>
+    let events: KafkaEventLog
+    private let queue: DispatchQueue
+    private let pollQueue: DispatchQueue
+
+    /// Creates a consumer handle (a consumer can fetch metadata, committed offsets and messages).
+    /// - Parameters:
+    ///   - properties: Validated librdkafka properties.
+    ///   - debugProtocol: Count requests by type through librdkafka's protocol debug log.
+    init(properties: [ConfigProperty], debugProtocol: Bool = false) throws(CreateError) {
+        let conf = RdKafkaConfiguration()
+        do {
+            for property in properties {
+                let secret: Secret? = if case .secret(let value) = property.value { value } else { nil }
+                try conf.set(property.key, property.value.revealed, secret: secret)
+            }
+            if debugProtocol { try conf.set("debug", "protocol") }
+        } catch {
+            switch error {
+            case .unknownProperty(let key, let message):
+                throw .configuration(ConfigurationError(code: .unknownProperty, key: key, message: message))
+            case .invalidValue(let key, let message):
+                throw .configuration(ConfigurationError(code: .invalidValue, key: key, message: message))
+            }
+        }
+        let events = KafkaEventLog()
+        let context = Unmanaged.passRetained(events)
+        let raw = conf.release()
+        rd_kafka_conf_set_opaque(raw, context.toOpaque())
+        rd_kafka_conf_set_error_cb(raw) { rk, code, reason, _ in
+            guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
+            let log = Unmanaged<KafkaEventLog>.fromOpaque(opaque).takeUnretainedValue()
+            log.recordError(code: code, reason: reason.map { String(cString: $0) } ?? "")
+        }
+        rd_kafka_conf_set_log_cb(raw) { rk, level, facility, message in
+            guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
+            let log = Unmanaged<KafkaEventLog>.fromOpaque(opaque).takeUnretainedValue()
+            log.recordLog(
+                level: level,
+                facility: facility.map { String(cString: $0) } ?? "",
+                message: message.map { String(cString: $0) } ?? ""
+            )
+        }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        guard let created = rd_kafka_new(RD_KAFKA_CONSUMER, raw, &errorBuffer, errorBuffer.count) else {
+            // rd_kafka_new owns the conf only on success.
+            rd_kafka_conf_destroy(raw)
+            context.release()
+            let message = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw .creation(message)
+        }
+        self.handle = created
+        self.context = context
+        self.events = events
+        self.queue = DispatchQueue(label: "cdx-verify.kafka.handle")
+        self.pollQueue = DispatchQueue(label: "cdx-verify.kafka.poll")
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+        context.release()
+    }
+
+    /// Runs a blocking librdkafka call on this handle's serial queue.
+    private func blocking<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { [self] in continuation.resume(returning: body(handle)) }
+        }
+    }
+
+    /// Serves error callbacks (they fire only inside `rd_kafka_poll`).
+    func poll(milliseconds: Int32 = 0) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pollQueue.async { [self] in
+                rd_kafka_poll(handle, milliseconds)
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Serves the consumer queue, where group errors (e.g. a FindCoordinator authorization failure)
+    /// arrive as error messages, and the main queue's error callbacks.
+    func consumerPoll(milliseconds: Int32) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            pollQueue.async { [self] in
+                if let message = rd_kafka_consumer_poll(handle, milliseconds) {
+                    let error = message.pointee.err
+                    if error != RD_KAFKA_RESP_ERR_NO_ERROR, error != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                        let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? ""
+                        events.recordError(code: error.rawValue, reason: text)
+                    }
+                    rd_kafka_message_destroy(message)
+                }
+                rd_kafka_poll(handle, 0)
+                continuation.resume()
+            }
+        }
+    }
+
+    /// One Metadata request: all topics the principal may describe, or one named topic.
+    func metadata(topic: String?, timeout: Duration) async -> Result<ClusterMetadata, KafkaError> {
+        let timeoutMs = Int32(clamping: timeout.milliseconds)
+        let result: Result<ClusterMetadata, KafkaError> = await blocking { handle in
+            var topicHandle: OpaquePointer? = nil
+            if let topic { topicHandle = rd_kafka_topic_new(handle, topic, nil) }
+            defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
+            var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+            let error = rd_kafka_metadata(handle, topic == nil ? 1 : 0, topicHandle, &metadata, timeoutMs)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return .failure(KafkaError(error)) }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return .success(ClusterMetadata(metadata.pointee))
+        }
+        await poll()
+        return result
+    }
+
+    /// The committed offset of one partition for this handle's `group.id`: FindCoordinator and
+    /// OffsetFetch, without joining the group.
+    func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {
+        let timeoutMs = Int32(clamping: timeout.milliseconds)
+        return await blocking { handle in
+            guard let list = rd_kafka_topic_partition_list_new(1) else {
+                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+            }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_topic_partition_list_add(list, topic, partition)
+            let error = rd_kafka_committed(handle, list, timeoutMs)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
+            let element = list.pointee.elems[0]
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(element.err)) }
+            return .success(element.offset)
+        }
+    }
+
+    /// Reads from partition 0 of a topic at its end, without committing, until the broker answers a
+    /// fetch (end of partition or a message) or refuses it. Proves READ, not only DESCRIBE.
+    func probeFetch(topic: String, timeout: Duration) async -> Result<Void, KafkaError> {
+        let deadline = ContinuousClock.now + timeout
+        return await blocking { handle in
+            guard let list = rd_kafka_topic_partition_list_new(1) else {
+                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+            }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let element = rd_kafka_topic_partition_list_add(list, topic, 0)
+            element?.pointee.offset = Int64(RD_KAFKA_OFFSET_END)
+            let assignError = rd_kafka_assign(handle, list)
+            guard assignError == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(assignError)) }
+            defer { rd_kafka_assign(handle, nil) }
+            while ContinuousClock.now < deadline {
+                let remaining = Int32(clamping: max((deadline - ContinuousClock.now).milliseconds, 1))
+                guard let message = rd_kafka_consumer_poll(handle, min(remaining, 200)) else { continue }
+                defer { rd_kafka_message_destroy(message) }
+                let error = message.pointee.err
+                if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    return .success(())
+                }
+                // Transient transport hiccups are retried by librdkafka; authorization is final.
+                if error != RD_KAFKA_RESP_ERR__TRANSPORT { return .failure(KafkaError(error)) }
+            }
+            return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import CRdKafka
+import Synchronization
+
+/// librdkafka's in-process mock cluster, for the sandbox and the tests: real Kafka protocol on
+/// loopback, with topics, authorization errors, request errors, broker outages and latency.
+///
+/// It has no TLS and no SASL: clients connect with `PLAINTEXT` to ``bootstrapServers``.
+///
+/// `@unchecked Sendable`: like ``KafkaHandle`` it only wraps immutable C pointers; every call into
+/// the mock goes through one lock.
+@_spi(Sandbox)
+public final class MockKafkaCluster: @unchecked Sendable {
+    /// Broker-side error codes the sandbox injects.
+    public enum ErrorCode: Sendable, Hashable {
+        /// 29: the principal may not describe/read the topic.
+        case topicAuthorizationFailed
+        /// 3: the topic does not exist.
+        case unknownTopicOrPartition
+        /// 30: the principal may not use the group.
+        case groupAuthorizationFailed
+        /// 15: no coordinator.
+        case coordinatorNotAvailable
+
+        var raw: rd_kafka_resp_err_t {
+            switch self {
+            case .topicAuthorizationFailed: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+            case .unknownTopicOrPartition: RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
+            case .groupAuthorizationFailed: RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED
+            case .coordinatorNotAvailable: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE
+            }
+        }
+    }
+
+    /// Kafka API keys whose requests can be made to fail.
+    public enum APIKey: Int16, Sendable {
+        /// Fetch.
+        case fetch = 1
+        /// OffsetFetch.
+        case offsetFetch = 9
+        /// FindCoordinator.
+        case findCoordinator = 10
+        /// JoinGroup.
+        case joinGroup = 11
+    }
+
+    // The owning handle and the cluster it hosts; both destroyed in deinit, cluster first.
+    private let owner: OpaquePointer
+    private let cluster: OpaquePointer
+    private let lock = Mutex(())
+
+    /// `host:port,…` of the mock brokers.
+    public let bootstrapServers: String
+    /// Number of brokers.
+    public let brokerCount: Int
+
+    /// Starts a mock cluster.
+    /// - Parameter brokers: Number of brokers (ids 1…n).
+    public init(brokers: Int = 1) throws {
+        let conf = RdKafkaConfiguration()
+        try? conf.set("log_level", "0")
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let raw = conf.release()
+        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
+        guard let owner = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
+            rd_kafka_conf_destroy(raw)
+            throw MockClusterError(message: errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        guard let cluster = rd_kafka_mock_cluster_new(owner, Int32(brokers)) else {
+            rd_kafka_destroy(owner)
+            throw MockClusterError(message: "rd_kafka_mock_cluster_new failed")
+        }
+        self.owner = owner
+        self.cluster = cluster
+        self.brokerCount = brokers
+        self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+    }
+
+    deinit {
+        rd_kafka_mock_cluster_destroy(cluster)
+        rd_kafka_destroy(owner)
+    }
+
+    /// Creates a topic.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
+        let error = lock.withLock { _ in
+            rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(min(replicationFactor, brokerCount)))
+        }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw MockClusterError(
+                message: "cannot create topic '\(name)': \(String(cString: rd_kafka_err2str(error)))"
+            )
+        }
+    }
+
+    /// The partition count of topics the mock creates on demand.
+    public static let autoCreatedPartitions = 4
+
+    /// Creates many topics at once (with ``autoCreatedPartitions`` partitions each) by asking for
+    /// their metadata from a client that allows auto-creation: the mock creates every topic named
+    /// in a request. Far faster than ``createTopic(_:partitions:replicationFactor:)`` in bulk, whose
+    /// control operations each wait for the mock's event loop to wake up.
+    public func autoCreateTopics(_ names: [String]) throws {
+        guard !names.isEmpty else { return }
+        let conf = RdKafkaConfiguration()
+        try? conf.set("bootstrap.servers", bootstrapServers)
+        try? conf.set("allow.auto.create.topics", "true")
+        try? conf.set("log_level", "0")
+        let raw = conf.release()
+        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
+            rd_kafka_conf_destroy(raw)
+            throw MockClusterError(message: "cannot create the seeding client")
+        }
+        defer { rd_kafka_destroy(client) }
+        let topics = names.compactMap { rd_kafka_topic_new(client, $0, nil) }
+        defer { topics.forEach { rd_kafka_topic_destroy($0) } }
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        let error = rd_kafka_metadata(client, 0, nil, &metadata, 30_000)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw MockClusterError(message: "auto-creating topics failed: \(String(cString: rd_kafka_err2str(error)))")
+        }
+    }
+
+    /// Makes metadata for a topic carry an error (the mock otherwise auto-creates unknown topics).
+    public func setTopicError(_ name: String, _ code: ErrorCode?) {
+        lock.withLock { _ in rd_kafka_mock_topic_set_error(cluster, name, code?.raw ?? RD_KAFKA_RESP_ERR_NO_ERROR) }
+    }
+
+    /// Makes the next `count` requests of a type fail with `code`.
+    public func pushRequestErrors(_ apiKey: APIKey, _ code: ErrorCode, count: Int) {
+        let errors = [rd_kafka_resp_err_t](repeating: code.raw, count: count)
+        lock.withLock { _ in
+            errors.withUnsafeBufferPointer { buffer in
+                rd_kafka_mock_push_request_errors_array(cluster, apiKey.rawValue, buffer.count, buffer.baseAddress)
+            }
+        }
+    }
+
+    /// Takes a broker down (connections refused) or brings it back.
+    public func setBroker(_ id: Int32, up: Bool) {
+        lock.withLock { _ in
+            if up {
+                _ = rd_kafka_mock_broker_set_up(cluster, id)
+            } else {
+                _ = rd_kafka_mock_broker_set_down(cluster, id)
+            }
+        }
+    }
+
+    /// Adds round-trip latency to every broker's responses.
+    public func setRoundTripTime(milliseconds: Int) {
+        lock.withLock { _ in _ = rd_kafka_mock_broker_set_rtt(cluster, -1, Int32(milliseconds)) }
+    }
+}
+
+/// The mock cluster could not be started or changed.
+@_spi(Sandbox)
+public struct MockClusterError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public let message: String
+    public var description: String { message }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// JUnit XML: one `<testcase>` per check (`classname` = check id, `name` = resource); failures
+/// carry the code and the hint, warnings pass with their message in `<system-out>`.
+struct JUnitReportRenderer {
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&apos;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            default:
+                // XML 1.0 forbids other control characters.
+                if scalar.value >= 0x20 { result.unicodeScalars.append(scalar) }
+            }
+        }
+        return result
+    }
+
+    private static func seconds(_ ms: Double) -> String { String(format: "%.3f", ms / 1000) }
+
+    func render(_ report: VerificationReport) -> String {
+        let summary = report.summary
+        let attributes =
+            "tests=\"\(summary.total)\" failures=\"\(summary.failed)\" errors=\"0\" skipped=\"\(summary.skipped)\" "
+            + "time=\"\(Self.seconds(report.timings.totalMs))\""
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<testsuites name=\"cdx-verify\" \(attributes)>",
+            "  <testsuite name=\"\(Self.escape("share \(report.share.id ?? report.share.apiKey)"))\" \(attributes) "
+                + "timestamp=\"\(Self.escape(report.startedAt))\">",
+            "    <properties>",
+            "      <property name=\"bootstrap_servers\" value=\"\(Self.escape(report.share.bootstrapServers))\"/>",
+            "      <property name=\"librdkafka_version\" value=\"\(Self.escape(report.librdkafkaVersion))\"/>",
+            "      <property name=\"schema_version\" value=\"\(report.schemaVersion)\"/>",
+            "    </properties>",
+        ]
+        for check in report.checks {
+            let name = Self.escape(check.resource ?? check.id)
+            let open =
+                "    <testcase classname=\"\(Self.escape(check.id))\" name=\"\(name)\" time=\"\(Self.seconds(check.durationMs))\""
+            switch check.status {
+            case .pass:
+                lines.append(open + "/>")
+            case .warn:
+                lines.append(open + ">")
+                lines.append(
+                    "      <system-out>WARN \(Self.escape(check.code)): \(Self.escape(check.message))</system-out>"
+                )
+                lines.append("    </testcase>")
+            case .skip:
+                lines.append(open + ">")
+                lines.append("      <skipped message=\"\(Self.escape(check.message))\"/>")
+                lines.append("    </testcase>")
+            case .fail:
+                lines.append(open + ">")
+                lines.append(
+                    "      <failure type=\"\(Self.escape(check.code))\" message=\"\(Self.escape(check.message))\">"
+                        + Self.escape(check.hint ?? check.message) + "</failure>"
+                )
+                lines.append("    </testcase>")
+            }
+        }
+        lines.append("  </testsuite>")
+        lines.append("</testsuites>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

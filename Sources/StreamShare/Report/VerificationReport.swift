@@ -1,0 +1,154 @@
+public import Foundation
+
+/// The result of verifying a share: every check, a summary, and what was verified with what.
+///
+/// Its JSON form is versioned by ``schemaVersion`` and documented by `schemas/report.schema.json`.
+/// It never contains a secret.
+public struct VerificationReport: Sendable, Hashable, Codable {
+    /// The version of the JSON document's shape.
+    public static let currentSchemaVersion = 1
+
+    /// What was verified (no secrets).
+    public struct ShareSummary: Sendable, Hashable, Codable {
+        /// The share's id.
+        public var id: String?
+        /// The Kafka API key (not secret).
+        public var apiKey: String
+        /// `bootstrap.servers` as used.
+        public var bootstrapServers: String
+        /// `security.protocol` as used.
+        public var securityProtocol: String
+        /// The Schema Registry URL, if any.
+        public var schemaRegistryURL: String?
+        /// Shared topics.
+        public var topics: [String]
+        /// Shared group prefixes.
+        public var groupPrefixes: [String]
+        /// Shared subjects.
+        public var subjects: [String]
+        /// Kinds of resources this version does not understand.
+        public var unsupportedKinds: [String]
+
+        private enum CodingKeys: String, CodingKey {
+            case id, topics, subjects
+            case apiKey = "api_key"
+            case bootstrapServers = "bootstrap_servers"
+            case securityProtocol = "security_protocol"
+            case schemaRegistryURL = "schema_registry_url"
+            case groupPrefixes = "group_prefixes"
+            case unsupportedKinds = "unsupported_kinds"
+        }
+    }
+
+    /// Counts by status and the overall verdict.
+    public struct Summary: Sendable, Hashable, Codable {
+        /// Number of checks.
+        public var total: Int
+        /// Checks that passed.
+        public var passed: Int
+        /// Checks with warnings.
+        public var warned: Int
+        /// Checks that failed.
+        public var failed: Int
+        /// Checks skipped.
+        public var skipped: Int
+        /// `fail` if any check failed, else `warn` if any warned, else `pass`.
+        public var status: CheckStatus
+
+        init(_ checks: [CheckResult]) {
+            total = checks.count
+            passed = checks.filter { $0.status == .pass }.count
+            warned = checks.filter { $0.status == .warn }.count
+            failed = checks.filter { $0.status == .fail }.count
+            skipped = checks.filter { $0.status == .skip }.count
+            status = failed > 0 ? .fail : (warned > 0 ? .warn : .pass)
+        }
+    }
+
+    /// How long the parts took, in milliseconds.
+    public struct Timings: Sendable, Hashable, Codable {
+        /// The whole verification.
+        public var totalMs: Double
+        /// The Kafka checks.
+        public var kafkaMs: Double
+        /// The Schema Registry checks.
+        public var schemaRegistryMs: Double
+
+        private enum CodingKeys: String, CodingKey {
+            case totalMs = "total_ms"
+            case kafkaMs = "kafka_ms"
+            case schemaRegistryMs = "schema_registry_ms"
+        }
+    }
+
+    /// The shape version (``currentSchemaVersion``).
+    public var schemaVersion: Int
+    /// `cdx-verify`'s version.
+    public var toolVersion: String
+    /// The librdkafka version used.
+    public var librdkafkaVersion: String
+    /// When the verification started (RFC 3339).
+    public var startedAt: String
+    /// What was verified.
+    public var share: ShareSummary
+    /// The `group.id` consumers of this share should use.
+    public var recommendedGroupID: String?
+    /// Every check, in a stable order.
+    public var checks: [CheckResult]
+    /// Counts and the verdict.
+    public var summary: Summary
+    /// Durations.
+    public var timings: Timings
+    /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/countKafkaRequests``).
+    public var kafkaRequests: [String: Int]?
+
+    private enum CodingKeys: String, CodingKey {
+        case share, checks, summary, timings
+        case schemaVersion = "schema_version"
+        case toolVersion = "tool_version"
+        case librdkafkaVersion = "librdkafka_version"
+        case startedAt = "started_at"
+        case recommendedGroupID = "recommended_group_id"
+        case kafkaRequests = "kafka_requests"
+    }
+
+    /// `true` when no check failed (and, if `strict`, none warned).
+    public func passed(strict: Bool = false) -> Bool {
+        summary.failed == 0 && (!strict || summary.warned == 0)
+    }
+
+    /// The checks that failed (and, if `strict`, warned).
+    public func problems(strict: Bool = false) -> [CheckResult] {
+        checks.filter { $0.status == .fail || (strict && $0.status == .warn) }
+    }
+
+    /// Throws unless every check passed: the call to make before starting consumers.
+    /// - Parameter strict: Treat warnings as failures.
+    /// - Throws: ``VerificationFailure`` listing every failed check with its hint.
+    public func requirePassing(strict: Bool = false) throws(VerificationFailure) {
+        let problems = problems(strict: strict)
+        guard problems.isEmpty else { throw VerificationFailure(problems: problems) }
+    }
+
+    /// The report as JSON (pretty-printed, keys sorted).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
+
+/// Thrown by ``VerificationReport/requirePassing(strict:)``: the share cannot be consumed as is.
+public struct VerificationFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The checks that failed, each with its hint.
+    public let problems: [CheckResult]
+
+    public var description: String {
+        var lines = ["share verification failed: \(problems.count) check(s)"]
+        for problem in problems {
+            lines.append("- \(problem.qualifiedID): \(problem.message)")
+            if let hint = problem.hint { lines.append("  hint: \(hint)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

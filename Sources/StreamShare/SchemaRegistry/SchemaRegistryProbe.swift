@@ -1,0 +1,301 @@
+import Foundation
+
+/// Runs the Schema Registry checks: the credentials are accepted, then for each shared subject the
+/// latest version and its schema by id are readable. Subjects are checked with bounded concurrency
+/// over the HTTP client's kept-alive connections.
+struct SchemaRegistryProbe: Sendable {
+    let registry: SchemaRegistryConfig
+    let subjects: [String]
+    let transport: any HTTPTransport
+    let concurrency: Int
+    let deadline: ContinuousClock.Instant
+    let sink: CheckSink
+
+    private static let maxResponseBytes = 4 << 20
+
+    private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
+
+    private func get(_ path: String) async -> Result<TransportResponse, TransportError> {
+        let base = registry.url.absoluteString.trimmingSuffix("/")
+        do {
+            return .success(
+                try await transport.send(
+                    TransportRequest(
+                        url: base + path,
+                        method: "GET",
+                        headers: [
+                            ("Authorization", registry.authorizationHeader.revealed),
+                            ("Accept", "application/vnd.schemaregistry.v1+json, application/json"),
+                            ("User-Agent", StreamShareVersion.userAgent),
+                        ],
+                        body: Data(),
+                        timeout: remaining,
+                        maxResponseBytes: Self.maxResponseBytes
+                    )
+                )
+            )
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func run() async {
+        let watch = Stopwatch()
+        // Any authenticated principal may list the schema types; a share key has no global read.
+        let auth = await get("/schemas/types")
+        let authResult = authCheck(auth, watch: watch)
+        sink.add(authResult)
+        guard authResult.status == .pass else {
+            sink.add(
+                subjects.map {
+                    CheckResult(
+                        id: "schema_registry.subject",
+                        resource: $0,
+                        status: .skip,
+                        code: "not_checked",
+                        message: "schema_registry.auth failed"
+                    )
+                }
+            )
+            return
+        }
+        await withTaskGroup(of: CheckResult.self) { group in
+            var pending = subjects[...]
+            for _ in 0..<min(concurrency, pending.count) {
+                let subject = pending.removeFirst()
+                group.addTask { await checkSubject(subject) }
+            }
+            for await result in group {
+                sink.add(result)
+                if let subject = pending.popFirst() {
+                    group.addTask { await checkSubject(subject) }
+                }
+            }
+        }
+    }
+
+    private func authCheck(_ result: Result<TransportResponse, TransportError>, watch: Stopwatch) -> CheckResult {
+        let host = registry.url.host ?? registry.url.absoluteString
+        switch result {
+        case .success(let response) where response.status == 401:
+            return CheckResult(
+                id: "schema_registry.auth",
+                status: .fail,
+                code: "unauthorized",
+                message: "the Schema Registry at \(host) rejected the share's API key (HTTP 401)",
+                hint:
+                    "Use the schema_registry_api_key/secret of this share; if the provider rotated them, ask for a new invitation.",
+                durationMs: watch.elapsedMs,
+                details: Self.registryDetails(response)
+            )
+        case .success(let response) where response.status >= 500:
+            return CheckResult(
+                id: "schema_registry.auth",
+                status: .fail,
+                code: "server_error",
+                message: "the Schema Registry at \(host) failed (HTTP \(response.status))",
+                hint: "Retry later; if it persists, report it to the provider.",
+                durationMs: watch.elapsedMs,
+                details: Self.registryDetails(response)
+            )
+        case .success(let response):
+            return CheckResult(
+                id: "schema_registry.auth",
+                status: .pass,
+                code: "authenticated",
+                message: "the Schema Registry at \(host) accepts the share's API key",
+                durationMs: watch.elapsedMs,
+                details: ["http_status": "\(response.status)"]
+            )
+        case .failure(let error):
+            return transportFailure(id: "schema_registry.auth", resource: nil, error, watch: watch)
+        }
+    }
+
+    private func transportFailure(
+        id: String,
+        resource: String?,
+        _ error: TransportError,
+        watch: Stopwatch
+    ) -> CheckResult {
+        let host = registry.url.host ?? registry.url.absoluteString
+        let (code, message, hint): (String, String, String) =
+            switch error.kind {
+            case .tls:
+                (
+                    "tls", "the TLS handshake with the Schema Registry at \(host) failed",
+                    "Check the CA bundle (--ca-file) and any TLS-intercepting proxy."
+                )
+            case .timeoutAfterSend, .cancelled:
+                (
+                    "timeout", "the Schema Registry at \(host) did not answer in time",
+                    "Retry, or raise the deadline (--timeout)."
+                )
+            case .notSent:
+                error.detail.contains("timed out before")
+                    ? (
+                        "timeout", "the Schema Registry at \(host) could not be reached in time",
+                        "Check network access to the registry, or raise the deadline (--timeout)."
+                    )
+                    : (
+                        "connect", "cannot connect to the Schema Registry at \(host)",
+                        "Check DNS and network access to the registry URL (proxy, firewall, private networking)."
+                    )
+            case .connectionLostAfterSend:
+                (
+                    "connection_lost", "the connection to the Schema Registry at \(host) broke",
+                    "Retry; check proxies between this host and the registry."
+                )
+            case .responseTooLarge:
+                (
+                    "response_too_large", "the Schema Registry answer exceeded the size limit",
+                    "Check that the URL points at a Schema Registry."
+                )
+            case .invalidRequest:
+                ("invalid_url", "the Schema Registry URL cannot be used", "Check schema_registry_url in the share.")
+            }
+        return CheckResult(
+            id: id,
+            resource: resource,
+            status: .fail,
+            code: code,
+            message: message,
+            hint: hint,
+            durationMs: watch.elapsedMs,
+            details: ["error": error.detail]
+        )
+    }
+
+    private struct LatestVersion: Decodable {
+        var id: Int
+        var version: Int
+        var schemaType: String?
+    }
+
+    private struct RegistryError: Decodable {
+        var errorCode: Int?
+        var message: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case errorCode = "error_code"
+            case message
+        }
+    }
+
+    private static func registryDetails(_ response: TransportResponse) -> [String: String] {
+        var details = ["http_status": "\(response.status)"]
+        if let error = try? JSONDecoder().decode(RegistryError.self, from: response.body) {
+            if let code = error.errorCode { details["error_code"] = "\(code)" }
+            if let message = error.message { details["registry_message"] = String(message.prefix(200)) }
+        }
+        return details
+    }
+
+    private func checkSubject(_ subject: String) async -> CheckResult {
+        let watch = Stopwatch()
+        let encoded = subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? subject
+        let latest: TransportResponse
+        switch await get("/subjects/\(encoded)/versions/latest") {
+        case .failure(let error):
+            return transportFailure(id: "schema_registry.subject", resource: subject, error, watch: watch)
+        case .success(let response): latest = response
+        }
+        guard latest.status == 200 else { return httpFailure(subject, latest, stage: "latest version", watch: watch) }
+        guard let version = try? JSONDecoder().decode(LatestVersion.self, from: latest.body) else {
+            return CheckResult(
+                id: "schema_registry.subject",
+                resource: subject,
+                status: .fail,
+                code: "invalid_response",
+                message: "the latest version of '\(subject)' could not be decoded",
+                hint: "Check that the URL points at a Confluent Schema Registry.",
+                durationMs: watch.elapsedMs
+            )
+        }
+        let byID: TransportResponse
+        switch await get("/schemas/ids/\(version.id)") {
+        case .failure(let error):
+            return transportFailure(id: "schema_registry.subject", resource: subject, error, watch: watch)
+        case .success(let response): byID = response
+        }
+        guard byID.status == 200 else {
+            return httpFailure(subject, byID, stage: "schema id \(version.id)", watch: watch)
+        }
+        let type = version.schemaType ?? "AVRO"
+        return CheckResult(
+            id: "schema_registry.subject",
+            resource: subject,
+            status: .pass,
+            code: "ok",
+            message: "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))",
+            durationMs: watch.elapsedMs,
+            details: ["version": "\(version.version)", "schema_id": "\(version.id)", "schema_type": type]
+        )
+    }
+
+    private func httpFailure(
+        _ subject: String,
+        _ response: TransportResponse,
+        stage: String,
+        watch: Stopwatch
+    ) -> CheckResult {
+        let details = Self.registryDetails(response)
+        let registryCode = details["error_code"].flatMap(Int.init)
+        let (code, message, hint): (String, String, String)
+        switch (response.status, registryCode) {
+        case (401, _):
+            (code, message, hint) = (
+                "unauthorized", "reading '\(subject)' was rejected: the API key is not accepted (HTTP 401)",
+                "Use the schema_registry_api_key/secret of this share."
+            )
+        case (403, _):
+            (code, message, hint) = (
+                "forbidden",
+                "reading '\(subject)' is not allowed for this API key (HTTP 403\(registryCode.map { ", \($0)" } ?? ""))",
+                "The share does not grant read on this subject: ask the provider to share it."
+            )
+        case (404, 40401), (404, nil):
+            (code, message, hint) = (
+                "subject_not_found", "subject '\(subject)' does not exist in the Schema Registry (40401)",
+                "The provider may have deleted or renamed it, or registers it under another naming strategy: ask them."
+            )
+        case (404, 40402):
+            (code, message, hint) = (
+                "version_not_found", "subject '\(subject)' has no readable latest version (40402)",
+                "The subject may have been soft-deleted: ask the provider."
+            )
+        case (404, 40403):
+            (code, message, hint) = (
+                "schema_not_found", "the schema of '\(subject)' (\(stage)) cannot be read (40403)",
+                "Ask the provider to check the schema's registration."
+            )
+        case (500...599, _):
+            (code, message, hint) = (
+                "server_error", "the Schema Registry failed reading '\(subject)' (HTTP \(response.status))",
+                "Retry later; if it persists, report it to the provider."
+            )
+        default:
+            (code, message, hint) = (
+                "http_\(response.status)", "reading '\(subject)' (\(stage)) returned HTTP \(response.status)",
+                "Check the Schema Registry URL."
+            )
+        }
+        return CheckResult(
+            id: "schema_registry.subject",
+            resource: subject,
+            status: .fail,
+            code: code,
+            message: message,
+            hint: hint,
+            durationMs: watch.elapsedMs,
+            details: details
+        )
+    }
+}
+
+extension CharacterSet {
+    /// Unreserved characters only: a subject name becomes exactly one path segment.
+    static let urlPathComponentAllowed = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+}

@@ -1,0 +1,463 @@
+import Synchronization
+
+/// Runs the Kafka checks of a share: connect, topics (one batched metadata request), groups and,
+/// when deep, a bounded read per topic. Results go to the sink as soon as each is known.
+struct KafkaProbe: Sendable {
+    let share: RedeemedShare
+    let config: KafkaClientConfig
+    let groupSuffix: String
+    let deep: Bool
+    let privateNetworking: Bool
+    let countRequests: Bool
+    let deadline: ContinuousClock.Instant
+    let sink: CheckSink
+
+    /// Settings every probe handle carries, whatever the user's overrides: never commit, never
+    /// auto-create, report end of partition, identify ourselves.
+    private static let probeSettings: [ConfigProperty] = [
+        ConfigProperty("client.id", .plain("cdx-verify")),
+        ConfigProperty("enable.auto.commit", .plain("false")),
+        ConfigProperty("enable.auto.offset.store", .plain("false")),
+        ConfigProperty("enable.partition.eof", .plain("true")),
+        ConfigProperty("allow.auto.create.topics", .plain("false")),
+        ConfigProperty("auto.offset.reset", .plain("latest")),
+        ConfigProperty("log.connection.close", .plain("false")),
+    ]
+
+    private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
+
+    private func properties(groupID: String?) -> [ConfigProperty] {
+        var properties = config.properties.filter { $0.key != "group.id" }
+        properties.removeAll { property in Self.probeSettings.contains { $0.key == property.key } }
+        properties += Self.probeSettings
+        if let groupID { properties.append(ConfigProperty("group.id", .plain(groupID))) }
+        return properties
+    }
+
+    func run() async {
+        let watch = Stopwatch()
+        let handle: KafkaHandle
+        do {
+            handle = try KafkaHandle(properties: properties(groupID: nil), debugProtocol: countRequests)
+        } catch {
+            let message: String
+            switch error {
+            case .configuration(let configurationError): message = configurationError.description
+            case .creation(let text): message = text
+            }
+            sink.add(
+                CheckResult(
+                    id: "kafka.connect",
+                    status: .fail,
+                    code: "client_error",
+                    message: "librdkafka could not create a client: \(message)",
+                    hint: "Check the -X overrides and the CA file.",
+                    durationMs: watch.elapsedMs
+                )
+            )
+            skipDependents(reason: "the Kafka client could not be created")
+            return
+        }
+        defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
+
+        guard let metadata = await connect(handle, watch: watch) else {
+            skipDependents(reason: "kafka.connect failed")
+            return
+        }
+        let readable = await checkTopics(handle, metadata: metadata)
+        await checkGroups(usableTopic: readable.first)
+        if deep {
+            let unreadable = share.topics.filter { !readable.contains($0) }
+            sink.add(
+                unreadable.map {
+                    CheckResult(
+                        id: "kafka.topic.read",
+                        resource: $0,
+                        status: .skip,
+                        code: "not_checked",
+                        message: "kafka.topic failed"
+                    )
+                }
+            )
+            await readTopics(readable)
+        }
+    }
+
+    // MARK: kafka.connect
+
+    private func connect(_ handle: KafkaHandle, watch: Stopwatch) async -> ClusterMetadata? {
+        let bootstrap = config.bootstrap
+        var lastError: KafkaError? = nil
+        while remaining > .zero {
+            let slice = min(remaining, .seconds(1))
+            switch await handle.metadata(topic: nil, timeout: slice) {
+            case .success(let metadata):
+                let insecure = bootstrap.isInsecure
+                sink.add(
+                    CheckResult(
+                        id: "kafka.connect",
+                        status: insecure ? .warn : .pass,
+                        code: insecure ? "connected_plaintext" : "connected",
+                        message: "connected to \(metadata.brokers.count) broker(s) via \(bootstrap.bootstrapServers) "
+                            + (insecure
+                                ? "over PLAINTEXT (no TLS, no authentication)"
+                                : "(SASL_SSL, authenticated as \(share.apiKey))"),
+                        hint: insecure ? "PLAINTEXT is only acceptable for the local sandbox." : nil,
+                        durationMs: watch.elapsedMs,
+                        details: [
+                            "brokers": "\(metadata.brokers.count)",
+                            "security_protocol": bootstrap.securityProtocol.rawValue,
+                            "metadata_from": metadata.originatingBroker,
+                        ]
+                    )
+                )
+                return metadata
+            case .failure(let error):
+                lastError = error
+            }
+            await handle.poll()
+            if let diagnosis = ConnectionDiagnosis.diagnose(
+                events: handle.events.events,
+                bootstrap: bootstrap,
+                privateNetworking: privateNetworking,
+                waited: .zero
+            ), diagnosis.stage != .tcp || handle.events.events.contains(where: { $0.code == KafkaError.allBrokersDown })
+            {
+                sink.add(failure(diagnosis, watch: watch, lastError: lastError))
+                return nil
+            }
+        }
+        let waited = Duration.milliseconds(Int64(watch.elapsedMs))
+        let diagnosis =
+            ConnectionDiagnosis.diagnose(
+                events: handle.events.events,
+                bootstrap: bootstrap,
+                privateNetworking: privateNetworking,
+                waited: waited
+            ) ?? .timeout(bootstrap: bootstrap, waited: waited, lastError: lastError)
+        sink.add(failure(diagnosis, watch: watch, lastError: lastError))
+        return nil
+    }
+
+    private func failure(_ diagnosis: ConnectionDiagnosis, watch: Stopwatch, lastError: KafkaError?) -> CheckResult {
+        var details = ["stage": diagnosis.stage.rawValue]
+        if let evidence = diagnosis.evidence { details["librdkafka"] = share.secret.scrub(evidence) }
+        if let lastError { details["last_error"] = lastError.name }
+        return CheckResult(
+            id: "kafka.connect",
+            status: .fail,
+            code: diagnosis.stage.rawValue,
+            message: diagnosis.message,
+            hint: diagnosis.hint,
+            durationMs: watch.elapsedMs,
+            details: details
+        )
+    }
+
+    private func skipDependents(reason: String) {
+        var skipped: [CheckResult] = []
+        for topic in share.topics {
+            skipped.append(
+                CheckResult(id: "kafka.topic", resource: topic, status: .skip, code: "not_checked", message: reason)
+            )
+            if deep {
+                skipped.append(
+                    CheckResult(
+                        id: "kafka.topic.read",
+                        resource: topic,
+                        status: .skip,
+                        code: "not_checked",
+                        message: reason
+                    )
+                )
+            }
+        }
+        for prefix in share.groupPrefixes {
+            skipped.append(
+                CheckResult(id: "kafka.group", resource: prefix, status: .skip, code: "not_checked", message: reason)
+            )
+        }
+        sink.add(skipped)
+    }
+
+    // MARK: kafka.topic
+
+    /// Checks every shared topic from the all-topics metadata already fetched; only topics missing
+    /// from it (unauthorized or nonexistent on a real cluster) get a metadata request of their own,
+    /// to tell the two apart. Returns the topics that passed (or only warned), in share order.
+    private func checkTopics(_ handle: KafkaHandle, metadata: ClusterMetadata) async -> [String] {
+        var usable: [String] = []
+        for topic in share.topics {
+            let watch = Stopwatch()
+            var entry = metadata.topics[topic]
+            if entry == nil, remaining > .zero {
+                if case .success(let single) = await handle.metadata(
+                    topic: topic,
+                    timeout: min(remaining, .seconds(10))
+                ) {
+                    entry = single.topics[topic]
+                }
+            }
+            let result = topicResult(topic, entry, watch: watch)
+            if result.status == .pass || result.status == .warn { usable.append(topic) }
+            sink.add(result)
+        }
+        return usable
+    }
+
+    private func topicResult(_ topic: String, _ entry: ClusterMetadata.Topic?, watch: Stopwatch) -> CheckResult {
+        guard let entry else {
+            return CheckResult(
+                id: "kafka.topic",
+                resource: topic,
+                status: .fail,
+                code: remaining > .zero ? "not_visible" : "timeout",
+                message: "topic '\(topic)' is not visible to this API key",
+                hint: "Ask the provider to check that the share still includes this topic.",
+                durationMs: watch.elapsedMs
+            )
+        }
+        switch entry.error {
+        case 0:
+            let leaderless = entry.partitions.filter { $0.leader < 0 || $0.error == KafkaError.leaderNotAvailable }
+                .count
+            let details = ["partitions": "\(entry.partitions.count)", "leaderless_partitions": "\(leaderless)"]
+            if entry.partitions.isEmpty || leaderless > 0 {
+                return CheckResult(
+                    id: "kafka.topic",
+                    resource: topic,
+                    status: .warn,
+                    code: "leaderless",
+                    message:
+                        "topic '\(topic)' is authorized, but \(leaderless) of \(entry.partitions.count) partition(s) have no leader",
+                    hint:
+                        "Consumers will stall on those partitions until the cluster elects leaders; retry, and tell the provider if it persists.",
+                    durationMs: watch.elapsedMs,
+                    details: details
+                )
+            }
+            return CheckResult(
+                id: "kafka.topic",
+                resource: topic,
+                status: .pass,
+                code: "ok",
+                message: "topic '\(topic)' is authorized; \(entry.partitions.count) partition(s), all with leaders",
+                durationMs: watch.elapsedMs,
+                details: details
+            )
+        case KafkaError.topicAuthorizationFailed:
+            return CheckResult(
+                id: "kafka.topic",
+                resource: topic,
+                status: .fail,
+                code: "unauthorized",
+                message: "topic '\(topic)' is not authorized for this API key (TOPIC_AUTHORIZATION_FAILED)",
+                hint:
+                    "The share does not (or no longer does) grant access to this topic: ask the provider to re-share it.",
+                durationMs: watch.elapsedMs,
+                details: ["kafka_error": KafkaError(code: entry.error).name]
+            )
+        case KafkaError.unknownTopicOrPartition:
+            return CheckResult(
+                id: "kafka.topic",
+                resource: topic,
+                status: .fail,
+                code: "not_found",
+                message: "topic '\(topic)' does not exist on the cluster (UNKNOWN_TOPIC_OR_PART)",
+                hint: "The provider may have deleted or renamed it: ask them to check the share.",
+                durationMs: watch.elapsedMs,
+                details: ["kafka_error": KafkaError(code: entry.error).name]
+            )
+        default:
+            let error = KafkaError(code: entry.error)
+            return CheckResult(
+                id: "kafka.topic",
+                resource: topic,
+                status: .fail,
+                code: "error",
+                message: "metadata for topic '\(topic)' carries an error: \(error.description)",
+                hint: "Retry; if it persists, report the error to the provider.",
+                durationMs: watch.elapsedMs,
+                details: ["kafka_error": error.name]
+            )
+        }
+    }
+
+    // MARK: kafka.group
+
+    private func checkGroups(usableTopic: String?) async {
+        for prefix in share.groupPrefixes {
+            let watch = Stopwatch()
+            let groupID = prefix + groupSuffix
+            guard remaining > .zero else { break }
+            let handle: KafkaHandle
+            do {
+                handle = try KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
+            } catch {
+                sink.add(
+                    CheckResult(
+                        id: "kafka.group",
+                        resource: prefix,
+                        status: .fail,
+                        code: "client_error",
+                        message: "librdkafka could not create a client for group.id '\(groupID)'",
+                        durationMs: watch.elapsedMs
+                    )
+                )
+                continue
+            }
+            let result = await groupResult(handle, prefix: prefix, groupID: groupID, topic: usableTopic, watch: watch)
+            if countRequests { sink.addRequests(handle.events.requestCounts) }
+            sink.add(result)
+        }
+    }
+
+    private func groupResult(
+        _ handle: KafkaHandle,
+        prefix: String,
+        groupID: String,
+        topic: String?,
+        watch: Stopwatch
+    ) async -> CheckResult {
+        let probeTopic = topic ?? share.topics.first ?? "__cdx_verify_probe"
+        let timeout = remaining
+        // rd_kafka_committed blocks; a FindCoordinator authorization failure only surfaces as an
+        // error event, so poll for it while waiting and stop early when it arrives.
+        // The blocking call cannot be cancelled, so it runs unstructured: when the poller sees the
+        // authorization failure first, the verdict is returned at once and the call ends on its own.
+        let committed = Task { await handle.committed(topic: probeTopic, partition: 0, timeout: timeout) }
+        let poller = Task { () -> Result<Int64, KafkaError>? in
+            while !Task.isCancelled {
+                await handle.consumerPoll(milliseconds: 20)
+                if handle.events.events.contains(where: { $0.code == KafkaError.groupAuthorizationFailed }) {
+                    return .failure(KafkaError(code: KafkaError.groupAuthorizationFailed))
+                }
+            }
+            return nil
+        }
+        let outcome = await firstOf(committed, poller) ?? .failure(KafkaError(code: KafkaError.timedOut))
+        poller.cancel()
+        let details = ["group_id": groupID]
+        switch outcome {
+        case .success(let offset):
+            var withOffset = details
+            withOffset["committed_offset"] = offset >= 0 ? "\(offset)" : "none"
+            return CheckResult(
+                id: "kafka.group",
+                resource: prefix,
+                status: .pass,
+                code: "authorized",
+                message: "group.id '\(groupID)' is authorized (coordinator found, committed offsets readable)",
+                durationMs: watch.elapsedMs,
+                details: withOffset
+            )
+        case .failure(let error) where error.code == KafkaError.groupAuthorizationFailed:
+            return CheckResult(
+                id: "kafka.group",
+                resource: prefix,
+                status: .fail,
+                code: "unauthorized",
+                message: "group.id '\(groupID)' is not authorized (GROUP_AUTHORIZATION_FAILED)",
+                hint:
+                    "Consumers must use a group.id starting with the shared prefix '\(prefix)'; if they do, ask the provider "
+                    + "to check the share's consumer-group access.",
+                durationMs: watch.elapsedMs,
+                details: details
+            )
+        case .failure(let error) where error.code == KafkaError.timedOut:
+            return CheckResult(
+                id: "kafka.group",
+                resource: prefix,
+                status: .fail,
+                code: "timeout",
+                message: "no answer from the group coordinator for '\(groupID)' in time",
+                hint: "The coordinator may be unavailable; retry, or raise the deadline (--timeout).",
+                durationMs: watch.elapsedMs,
+                details: details
+            )
+        case .failure(let error):
+            return CheckResult(
+                id: "kafka.group",
+                resource: prefix,
+                status: .fail,
+                code: error.code == KafkaError.coordinatorNotAvailable ? "coordinator_unavailable" : "error",
+                message: "checking group.id '\(groupID)' failed: \(error.description)",
+                hint: "Retry; if it persists, report the error to the provider.",
+                durationMs: watch.elapsedMs,
+                details: details.merging(["kafka_error": error.name]) { $1 }
+            )
+        }
+    }
+
+    // MARK: kafka.topic.read
+
+    /// Fetching needs a consumer with a `group.id` (librdkafka refuses `assign` without one); it is
+    /// never joined and nothing is committed.
+    private func readTopics(_ topics: [String]) async {
+        guard !topics.isEmpty else { return }
+        let handle: KafkaHandle
+        do {
+            handle = try KafkaHandle(
+                properties: properties(groupID: config.groupID ?? "cdx-verify-probe"),
+                debugProtocol: countRequests
+            )
+        } catch {
+            return
+        }
+        defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
+        for topic in topics {
+            let watch = Stopwatch()
+            guard remaining > .zero else { break }
+            let result = await handle.probeFetch(topic: topic, timeout: min(remaining, .seconds(10)))
+            switch result {
+            case .success:
+                sink.add(
+                    CheckResult(
+                        id: "kafka.topic.read",
+                        resource: topic,
+                        status: .pass,
+                        code: "readable",
+                        message: "a fetch from '\(topic)' partition 0 succeeded (READ is authorized)",
+                        durationMs: watch.elapsedMs
+                    )
+                )
+            case .failure(let error):
+                let unauthorized = error.code == KafkaError.topicAuthorizationFailed
+                sink.add(
+                    CheckResult(
+                        id: "kafka.topic.read",
+                        resource: topic,
+                        status: .fail,
+                        code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
+                        message: unauthorized
+                            ? "reading '\(topic)' is not authorized (DESCRIBE works, READ does not)"
+                            : "reading '\(topic)' failed: \(error.description)",
+                        hint: unauthorized
+                            ? "Ask the provider to grant READ on the topic through the share." : "Retry.",
+                        durationMs: watch.elapsedMs,
+                        details: ["kafka_error": error.name]
+                    )
+                )
+            }
+        }
+    }
+}
+
+/// The first non-nil value of two tasks; the other keeps running in the background.
+func firstOf<T: Sendable>(_ first: Task<T, Never>, _ second: Task<T?, Never>) async -> T? {
+    let resumed = Mutex(false)
+    return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+        let resume: @Sendable (T?) -> Void = { value in
+            if resumed.withLock({ state in
+                defer { state = true }
+                return !state
+            }) {
+                continuation.resume(returning: value)
+            }
+        }
+        Task { resume(await first.value) }
+        Task {
+            if let value = await second.value { resume(value) }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+public import Foundation
+@_spi(Sandbox) public import StreamShare
+
+/// A local, emulated Confluent Cloud on 127.0.0.1: the CDX API, a Schema Registry and a Kafka
+/// cluster (librdkafka's mock cluster, in process), set up from a ``Scenario``.
+///
+/// ```swift
+/// let sandbox = try await Sandbox.start(scenario: .healthy)
+/// let token = try sandbox.mintToken()
+/// // redeem with CDXClient(credentials: sandbox.cloudCredentials, configuration: .init(baseURL: sandbox.apiURL))
+/// await sandbox.stop()
+/// ```
+public final class Sandbox: Sendable {
+    /// The scenario in effect.
+    public let scenario: Scenario
+    /// The CDX API emulator.
+    public let api: CDXAPIEmulator
+    /// The Schema Registry emulator.
+    public let schemaRegistry: SchemaRegistryEmulator
+    /// The mock Kafka cluster.
+    @_spi(Sandbox) public let cluster: MockKafkaCluster
+    private let apiServer: LocalHTTPServer
+    private let registryServer: LocalHTTPServer
+
+    /// The CDX API base URL (`--api-url`).
+    public var apiURL: URL { apiServer.baseURL }
+    /// The Schema Registry URL the share names.
+    public var schemaRegistryURL: URL { registryServer.baseURL }
+    /// The Cloud API key and secret the emulated API accepts.
+    public var cloudCredentials: CloudAPICredentials { api.credentials }
+    /// The Kafka bootstrap servers.
+    public var bootstrapServers: String { cluster.bootstrapServers }
+
+    private init(
+        scenario: Scenario,
+        api: CDXAPIEmulator,
+        schemaRegistry: SchemaRegistryEmulator,
+        cluster: MockKafkaCluster,
+        apiServer: LocalHTTPServer,
+        registryServer: LocalHTTPServer
+    ) {
+        self.scenario = scenario
+        self.api = api
+        self.schemaRegistry = schemaRegistry
+        self.cluster = cluster
+        self.apiServer = apiServer
+        self.registryServer = registryServer
+    }
+
+    /// Starts everything on loopback.
+    /// - Parameters:
+    ///   - scenario: What to emulate.
+    ///   - apiPort: The CDX API port (0: any free port).
+    public static func start(scenario: Scenario, apiPort: Int = 0) async throws -> Sandbox {
+        let cluster = try MockKafkaCluster(brokers: max(1, scenario.brokers ?? 1))
+        // Bulk topics are auto-created in one request; only other partition counts need the slow
+        // per-topic control operation.
+        let defaultPartitions = MockKafkaCluster.autoCreatedPartitions
+        let existing = scenario.topics.filter { $0.fault != .missing }
+        try cluster.autoCreateTopics(
+            existing.filter { ($0.partitions ?? defaultPartitions) == defaultPartitions }.map(\.name)
+        )
+        for topic in existing where (topic.partitions ?? defaultPartitions) != defaultPartitions {
+            try cluster.createTopic(topic.name, partitions: topic.partitions ?? defaultPartitions)
+        }
+        for topic in scenario.topics {
+            switch topic.fault {
+            case .missing: cluster.setTopicError(topic.name, .unknownTopicOrPartition)
+            case .unauthorized: cluster.setTopicError(topic.name, .topicAuthorizationFailed)
+            case nil: break
+            }
+        }
+        for group in scenario.groups {
+            switch group.fault {
+            case .denied: cluster.pushRequestErrors(.offsetFetch, .groupAuthorizationFailed, count: 10_000)
+            case .deniedCoordinator:
+                cluster.pushRequestErrors(.findCoordinator, .groupAuthorizationFailed, count: 10_000)
+            case nil: break
+            }
+        }
+        if let rtt = scenario.brokerRTTMs, rtt > 0 { cluster.setRoundTripTime(milliseconds: rtt) }
+        if scenario.brokersDown == true {
+            for id in 1...Int32(cluster.brokerCount) { cluster.setBroker(id, up: false) }
+        }
+
+        let registry = SchemaRegistryEmulator(
+            apiKey: "SRKEY" + randomToken(bytes: 6).uppercased(),
+            secret: Secret(randomToken(bytes: 32))
+        )
+        for subject in scenario.subjects {
+            switch subject.fault {
+            case .missing: continue
+            case .forbidden:
+                registry.register(
+                    .init(name: subject.name, schemaType: subject.schemaType ?? "AVRO", fault: .forbidden)
+                )
+            case .serverError:
+                registry.register(
+                    .init(name: subject.name, schemaType: subject.schemaType ?? "AVRO", fault: .serverError)
+                )
+            case nil: registry.register(.init(name: subject.name, schemaType: subject.schemaType ?? "AVRO"))
+            }
+        }
+        if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
+
+        let api = CDXAPIEmulator()
+        for fault in scenario.apiFaults ?? [] {
+            switch fault {
+            case .rateLimited(let seconds): api.enqueue(.rateLimited(seconds: seconds))
+            case .serverError: api.enqueue(.serverError(afterRedeeming: false))
+            }
+        }
+        let apiServer = try await api.start(port: apiPort)
+        let registryServer: LocalHTTPServer
+        do {
+            registryServer = try await registry.start()
+        } catch {
+            await apiServer.stop()
+            throw error
+        }
+        return Sandbox(
+            scenario: scenario,
+            api: api,
+            schemaRegistry: registry,
+            cluster: cluster,
+            apiServer: apiServer,
+            registryServer: registryServer
+        )
+    }
+
+    /// The share the scenario describes, as the CDX API returns it.
+    public func share() -> RedeemedShare {
+        var resources: [SharedResource] = scenario.topics.map { .topic($0.name) }
+        resources += scenario.groups.map { .group(prefix: $0.prefix) }
+        resources += scenario.subjects.map { .subject($0.name) }
+        return RedeemedShare(
+            id: "dlz-sandbox-" + randomToken(bytes: 4).lowercased(),
+            metadata: ObjectMetadata(
+                selfURL: apiURL.absoluteString + "/cdx/v1/redeem-token-responses/rtr-sandbox",
+                createdAt: ISO8601DateFormatter().string(from: Date())
+            ),
+            apiKey: "SANDBOXKEY" + randomToken(bytes: 4).uppercased(),
+            secret: Secret(randomToken(bytes: 32)),
+            kafkaBootstrapURL: cluster.bootstrapServers.split(separator: ",").map { "PLAINTEXT://\($0)" }.joined(
+                separator: ","
+            ),
+            schemaRegistryAPIKey: schemaRegistry.apiKey,
+            schemaRegistrySecret: schemaRegistry.secret,
+            schemaRegistryURL: schemaRegistryURL.absoluteString,
+            resources: resources
+        )
+    }
+
+    /// Mints a fresh single-use token for the scenario's share.
+    public func mintToken() throws -> Secret {
+        try api.mintToken(for: share())
+    }
+
+    /// Stops the HTTP servers (the mock cluster stops when the sandbox is released).
+    public func stop() async {
+        await apiServer.stop()
+        await registryServer.stop()
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+
+/// What the sandbox emulates: the cluster's topics and faults, the shared groups, the Schema
+/// Registry's subjects and faults, and faults of the CDX API. Read from JSON (see
+/// `Examples/scenarios/` and `docs/scenario.md`); ``healthy`` and ``faults`` are built in.
+public struct Scenario: Sendable, Hashable, Codable {
+    /// A topic of the cluster, shared unless `shared` is false.
+    public struct Topic: Sendable, Hashable, Codable {
+        /// What is wrong with the topic, if anything.
+        public enum Fault: String, Sendable, Hashable, Codable {
+            /// The share's key may not describe it (TOPIC_AUTHORIZATION_FAILED).
+            case unauthorized
+            /// Shared, but it does not exist (UNKNOWN_TOPIC_OR_PART).
+            case missing
+        }
+
+        /// The topic name.
+        public var name: String
+        /// Partitions (default 4, which the mock cluster creates fastest).
+        public var partitions: Int?
+        /// A fault.
+        public var fault: Fault?
+
+        /// Creates a topic.
+        public init(name: String, partitions: Int? = nil, fault: Fault? = nil) {
+            self.name = name
+            self.partitions = partitions
+            self.fault = fault
+        }
+    }
+
+    /// A shared consumer-group prefix.
+    public struct Group: Sendable, Hashable, Codable {
+        /// What is wrong, if anything. The mock cluster cannot tell groups apart: a fault applies
+        /// to every group of the cluster.
+        public enum Fault: String, Sendable, Hashable, Codable {
+            /// OffsetFetch answers GROUP_AUTHORIZATION_FAILED.
+            case denied
+            /// FindCoordinator answers GROUP_AUTHORIZATION_FAILED.
+            case deniedCoordinator = "denied_coordinator"
+        }
+
+        /// The group prefix.
+        public var prefix: String
+        /// A fault.
+        public var fault: Fault?
+
+        /// Creates a group.
+        public init(prefix: String, fault: Fault? = nil) {
+            self.prefix = prefix
+            self.fault = fault
+        }
+    }
+
+    /// A shared Schema Registry subject.
+    public struct Subject: Sendable, Hashable, Codable {
+        /// What is wrong, if anything.
+        public enum Fault: String, Sendable, Hashable, Codable {
+            /// 403 / 40301.
+            case forbidden
+            /// Shared but not registered: 404 / 40401.
+            case missing
+            /// 500.
+            case serverError = "server_error"
+        }
+
+        /// The subject.
+        public var name: String
+        /// `AVRO` (default), `JSON` or `PROTOBUF`.
+        public var schemaType: String?
+        /// A fault.
+        public var fault: Fault?
+
+        /// Creates a subject.
+        public init(name: String, schemaType: String? = nil, fault: Fault? = nil) {
+            self.name = name
+            self.schemaType = schemaType
+            self.fault = fault
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, fault
+            case schemaType = "schema_type"
+        }
+    }
+
+    /// Faults of the CDX API, applied to the first redeem requests in order.
+    public enum APIFault: Sendable, Hashable, Codable {
+        /// 429 with `Retry-After: seconds`.
+        case rateLimited(seconds: Int)
+        /// 500 before redeeming.
+        case serverError
+
+        private enum CodingKeys: String, CodingKey {
+            case kind, seconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            switch try container.decode(String.self, forKey: .kind) {
+            case "rate_limited":
+                self = .rateLimited(seconds: try container.decodeIfPresent(Int.self, forKey: .seconds) ?? 1)
+            case "server_error": self = .serverError
+            case let other:
+                throw DecodingError.dataCorruptedError(
+                    forKey: .kind,
+                    in: container,
+                    debugDescription: "unknown API fault '\(other)' (rate_limited, server_error)"
+                )
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .rateLimited(let seconds):
+                try container.encode("rate_limited", forKey: .kind)
+                try container.encode(seconds, forKey: .seconds)
+            case .serverError:
+                try container.encode("server_error", forKey: .kind)
+            }
+        }
+    }
+
+    /// The scenario's name.
+    public var name: String
+    /// What it shows.
+    public var description: String?
+    /// Mock brokers (default 1).
+    public var brokers: Int?
+    /// Added broker round-trip time in ms.
+    public var brokerRTTMs: Int?
+    /// All brokers refuse connections.
+    public var brokersDown: Bool?
+    /// Added Schema Registry latency in ms.
+    public var schemaRegistryDelayMs: Int?
+    /// Topics.
+    public var topics: [Topic]
+    /// Shared group prefixes.
+    public var groups: [Group]
+    /// Shared subjects.
+    public var subjects: [Subject]
+    /// CDX API faults.
+    public var apiFaults: [APIFault]?
+
+    /// Creates a scenario.
+    public init(
+        name: String,
+        description: String? = nil,
+        brokers: Int? = nil,
+        brokerRTTMs: Int? = nil,
+        brokersDown: Bool? = nil,
+        schemaRegistryDelayMs: Int? = nil,
+        topics: [Topic],
+        groups: [Group] = [],
+        subjects: [Subject] = [],
+        apiFaults: [APIFault]? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.brokers = brokers
+        self.brokerRTTMs = brokerRTTMs
+        self.brokersDown = brokersDown
+        self.schemaRegistryDelayMs = schemaRegistryDelayMs
+        self.topics = topics
+        self.groups = groups
+        self.subjects = subjects
+        self.apiFaults = apiFaults
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, description, brokers, topics, groups, subjects
+        case brokerRTTMs = "broker_rtt_ms"
+        case brokersDown = "brokers_down"
+        case schemaRegistryDelayMs = "schema_registry_delay_ms"
+        case apiFaults = "api_faults"
+    }
+
+    /// Everything passes: two topics, a group prefix, their value subjects.
+    public static let healthy = Scenario(
+        name: "healthy",
+        description: "Every shared topic, group prefix and subject is reachable and authorized.",
+        topics: [Topic(name: "orders"), Topic(name: "payments")],
+        groups: [Group(prefix: "share-orders-")],
+        subjects: [Subject(name: "orders-value"), Subject(name: "payments-value", schemaType: "JSON")]
+    )
+
+    /// At least one of every kind of failure: an unauthorized topic, a missing topic, a denied
+    /// group, a forbidden subject, a missing subject, a topic whose subject is not shared.
+    public static let faults = Scenario(
+        name: "faults",
+        description: "One healthy topic and subject next to every kind of failure, each with its hint.",
+        topics: [
+            Topic(name: "orders"),
+            Topic(name: "payments", fault: .unauthorized),
+            Topic(name: "audit", fault: .missing),
+            Topic(name: "clicks"),
+        ],
+        groups: [Group(prefix: "share-orders-", fault: .denied)],
+        subjects: [
+            Subject(name: "orders-value"),
+            Subject(name: "payments-value", fault: .forbidden),
+            Subject(name: "audit-value", fault: .missing),
+        ]
+    )
+
+    /// The built-in scenarios by name.
+    public static let builtIn: [String: Scenario] = ["healthy": .healthy, "faults": .faults]
+
+    /// A built-in scenario by name, or a scenario read from a JSON file.
+    /// - Parameter nameOrPath: `healthy`, `faults`, or a path.
+    /// - Throws: ``SandboxError`` naming the file and what is wrong.
+    public static func load(_ nameOrPath: String) throws -> Scenario {
+        if let builtIn = builtIn[nameOrPath] { return builtIn }
+        guard let data = FileManager.default.contents(atPath: nameOrPath) else {
+            throw SandboxError(
+                "scenario '\(nameOrPath)' is neither built in (\(builtIn.keys.sorted().joined(separator: ", "))) nor a readable file"
+            )
+        }
+        do {
+            return try JSONDecoder().decode(Scenario.self, from: data)
+        } catch let error as DecodingError {
+            throw SandboxError("scenario file '\(nameOrPath)': \(ShareValidationErrorDescription.describe(error))")
+        } catch {
+            throw SandboxError("scenario file '\(nameOrPath)' is not valid JSON")
+        }
+    }
+}
+
+enum ShareValidationErrorDescription {
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: ".")
+            )
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "field '\(path(context.codingPath + [key]))' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "field '\(path(context.codingPath))' has the wrong type"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty
+                ? "not valid JSON" : "field '\(path(context.codingPath))': \(context.debugDescription)"
+        @unknown default: return "cannot be decoded"
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+public import StreamShare
+import Synchronization
+
+/// An emulation of the part of Confluent Schema Registry's REST API a consumer uses, with basic
+/// auth and Confluent's error bodies: `GET /subjects/{s}/versions/latest`, `GET /schemas/ids/{id}`,
+/// `GET /schemas/types`; `GET /subjects` answers 403 as it does for a share key without global read.
+public final class SchemaRegistryEmulator: Sendable {
+    /// A registered subject and how the registry treats it.
+    public struct Subject: Sendable, Hashable {
+        /// What this subject's requests get.
+        public enum Fault: String, Sendable, Hashable, Codable {
+            /// 403 with error code 40301 (the key may not read it).
+            case forbidden
+            /// 500 with error code 50001.
+            case serverError = "server_error"
+        }
+
+        /// The subject name.
+        public var name: String
+        /// `AVRO`, `JSON` or `PROTOBUF`.
+        public var schemaType: String
+        /// A fault, or `nil` to serve it.
+        public var fault: Fault?
+
+        /// Creates a subject.
+        public init(name: String, schemaType: String = "AVRO", fault: Fault? = nil) {
+            self.name = name
+            self.schemaType = schemaType
+            self.fault = fault
+        }
+    }
+
+    private struct Registered {
+        var subject: Subject
+        var id: Int
+        var version: Int
+        var schema: String
+    }
+
+    private struct State {
+        var subjects: [String: Registered] = [:]
+        var schemasByID: [Int: String] = [:]
+        var requests = 0
+        var delay: Duration = .zero
+        var nextID = 100_001
+    }
+
+    /// The API key and secret the registry accepts.
+    public let apiKey: String
+    /// The secret of ``apiKey``.
+    public let secret: Secret
+    private let state = Mutex(State())
+
+    /// Creates a registry.
+    public init(apiKey: String, secret: Secret) {
+        self.apiKey = apiKey
+        self.secret = secret
+    }
+
+    /// Registers (or replaces) a subject with a generated schema.
+    public func register(_ subject: Subject) {
+        state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            let record = subject.name.replacingOccurrences(of: "[^A-Za-z0-9_]", with: "_", options: .regularExpression)
+            let schema: String =
+                switch subject.schemaType {
+                case "JSON": #"{"type":"object","title":"\#(record)"}"#
+                case "PROTOBUF": "syntax = \"proto3\"; message M\(id) { string id = 1; }"
+                default:
+                    #"{"type":"record","name":"R\#(id)","namespace":"\#(record)","fields":[{"name":"id","type":"string"}]}"#
+                }
+            state.subjects[subject.name] = Registered(subject: subject, id: id, version: 1, schema: schema)
+            state.schemasByID[id] = schema
+        }
+    }
+
+    /// Removes a subject (it then answers 40401).
+    public func remove(_ subject: String) {
+        _ = state.withLock { $0.subjects.removeValue(forKey: subject) }
+    }
+
+    /// Delays every answer (latency, or a registry that never answers in time).
+    public func setDelay(_ delay: Duration) {
+        state.withLock { $0.delay = delay }
+    }
+
+    /// Requests served so far.
+    public var requestCount: Int { state.withLock { $0.requests } }
+
+    /// Starts the registry on a local HTTP server.
+    public func start(port: Int = 0) async throws -> LocalHTTPServer {
+        try await LocalHTTPServer.start(port: port) { [self] request in handle(request) }
+    }
+
+    private static func error(_ status: Int, _ code: Int, _ message: String) -> LocalHTTPServer.Response {
+        let body =
+            (try? JSONSerialization.data(
+                withJSONObject: ["error_code": code, "message": message],
+                options: [.sortedKeys]
+            )) ?? Data()
+        return LocalHTTPServer.Response(
+            status: status,
+            headers: [("Content-Type", "application/vnd.schemaregistry.v1+json")],
+            body: body
+        )
+    }
+
+    private static func json(_ object: Any) -> LocalHTTPServer.Response {
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return LocalHTTPServer.Response(
+            status: 200,
+            headers: [("Content-Type", "application/vnd.schemaregistry.v1+json")],
+            body: body
+        )
+    }
+
+    /// Answers one request.
+    public func handle(_ request: LocalHTTPServer.Request) -> LocalHTTPServer.Response {
+        let delay = state.withLock { state -> Duration in
+            state.requests += 1
+            return state.delay
+        }
+        var response = route(request)
+        response.delay = delay
+        return response
+    }
+
+    private func route(_ request: LocalHTTPServer.Request) -> LocalHTTPServer.Response {
+        let expected = "Basic " + Data("\(apiKey):\(secret.revealed)".utf8).base64EncodedString()
+        guard request.headers["authorization"] == expected else { return Self.error(401, 401, "Unauthorized") }
+        guard request.method == "GET" else { return Self.error(405, 405, "Method not allowed") }
+        let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map {
+            String($0).removingPercentEncoding ?? String($0)
+        }
+        switch parts.count {
+        case 1 where parts[0] == "subjects":
+            return Self.error(403, 40301, "User is denied operation Read on Subject: *")
+        case 2 where parts == ["schemas", "types"]:
+            return Self.json(["AVRO", "JSON", "PROTOBUF"])
+        case 3 where parts[0] == "schemas" && parts[1] == "ids":
+            guard let id = Int(parts[2]), let schema = state.withLock({ $0.schemasByID[id] }) else {
+                return Self.error(404, 40403, "Schema \(parts[2]) not found")
+            }
+            return Self.json(["schema": schema])
+        case 4 where parts[0] == "subjects" && parts[2] == "versions":
+            let name = parts[1]
+            guard let registered = state.withLock({ $0.subjects[name] }) else {
+                return Self.error(404, 40401, "Subject '\(name)' not found.")
+            }
+            switch registered.subject.fault {
+            case .forbidden: return Self.error(403, 40301, "User is denied operation Read on Subject: \(name)")
+            case .serverError: return Self.error(500, 50001, "Error in the backend data store")
+            case nil: break
+            }
+            guard parts[3] == "latest" || Int(parts[3]) == registered.version else {
+                return Self.error(404, 40402, "Version \(parts[3]) not found.")
+            }
+            var body: [String: Any] = [
+                "subject": name, "version": registered.version, "id": registered.id, "schema": registered.schema,
+            ]
+            if registered.subject.schemaType != "AVRO" { body["schemaType"] = registered.subject.schemaType }
+            return Self.json(body)
+        default:
+            return Self.error(404, 404, "HTTP 404 Not Found")
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import StreamShareSandbox
+import Testing
+
+@_spi(Sandbox) @testable import StreamShare
+
+/// Verdicts against librdkafka's mock cluster (in process) and the Schema Registry emulator on a
+/// real loopback HTTP server. Every check id, status and code is asserted.
+@Suite("Share verifier", .timeLimit(.minutes(2)))
+struct VerifierTests {
+    static func verify(
+        _ scenario: Scenario,
+        deadline: Duration = .seconds(10),
+        deep: Bool = false,
+        count: Bool = false,
+        mutate: (inout RedeemedShare) -> Void = { _ in }
+    ) async throws -> VerificationReport {
+        let sandbox = try await Sandbox.start(scenario: scenario)
+        var share = sandbox.share()
+        mutate(&share)
+        let report = try await ShareVerifier(options: .init(deadline: deadline, deep: deep, countKafkaRequests: count))
+            .verify(share)
+        await sandbox.stop()
+        return report
+    }
+
+    static func verdicts(_ report: VerificationReport) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: report.checks.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") })
+    }
+
+    @Test("a healthy share passes every check, flagging only the sandbox's plaintext")
+    func healthy() async throws {
+        let report = try await Self.verify(.healthy, deep: true)
+        #expect(
+            Self.verdicts(report) == [
+                "kafka.connect": "warn:connected_plaintext",
+                "kafka.topic[orders]": "pass:ok",
+                "kafka.topic[payments]": "pass:ok",
+                "kafka.topic.read[orders]": "pass:readable",
+                "kafka.topic.read[payments]": "pass:readable",
+                "kafka.group[share-orders-]": "pass:authorized",
+                "schema_registry.auth": "pass:authenticated",
+                "schema_registry.subject[orders-value]": "pass:ok",
+                "schema_registry.subject[payments-value]": "pass:ok",
+            ]
+        )
+        #expect(report.checks.first { $0.qualifiedID == "kafka.topic[orders]" }?.details["partitions"] == "4")
+        #expect(
+            report.checks.first { $0.qualifiedID == "schema_registry.subject[payments-value]" }?.details["schema_type"]
+                == "JSON"
+        )
+        #expect(report.recommendedGroupID == "share-orders-consumer")
+        #expect(report.passed())
+        #expect(!report.passed(strict: true))
+        try report.requirePassing()
+        #expect(report.summary.status == .warn)
+    }
+
+    @Test("the faults scenario reports each failure with its own code and hint")
+    func faults() async throws {
+        let report = try await Self.verify(.faults)
+        #expect(
+            Self.verdicts(report) == [
+                "kafka.connect": "warn:connected_plaintext",
+                "kafka.topic[orders]": "pass:ok",
+                "kafka.topic[payments]": "fail:unauthorized",
+                "kafka.topic[audit]": "fail:not_found",
+                "kafka.topic[clicks]": "pass:ok",
+                "kafka.group[share-orders-]": "fail:unauthorized",
+                "schema_registry.auth": "pass:authenticated",
+                "schema_registry.subject[orders-value]": "pass:ok",
+                "schema_registry.subject[payments-value]": "fail:forbidden",
+                "schema_registry.subject[audit-value]": "fail:subject_not_found",
+                "share.subject_coverage[clicks]": "warn:value_subject_not_shared",
+            ]
+        )
+        for check in report.checks where check.status == .fail {
+            #expect(check.hint?.isEmpty == false, "\(check.qualifiedID)")
+        }
+        #expect(report.summary.failed == 5)
+        let failure = #expect(throws: VerificationFailure.self) { try report.requirePassing() }
+        #expect(failure?.problems.count == 5)
+        #expect(failure?.description.contains("kafka.topic[payments]") == true)
+        #expect(failure?.description.contains("hint:") == true)
+    }
+
+    @Test("a group denied at FindCoordinator is caught from the error events while waiting")
+    func groupDeniedAtCoordinator() async throws {
+        let scenario = Scenario(
+            name: "coordinator",
+            topics: [.init(name: "orders", partitions: 2)],
+            groups: [.init(prefix: "grp-", fault: .deniedCoordinator)]
+        )
+        let report = try await Self.verify(scenario)
+        #expect(Self.verdicts(report)["kafka.group[grp-]"] == "fail:unauthorized")
+    }
+
+    @Test("all brokers down: kafka.connect fails at the TCP stage and dependents are skipped")
+    func brokersDown() async throws {
+        let scenario = Scenario(
+            name: "down",
+            brokersDown: true,
+            topics: [.init(name: "orders", partitions: 4)],
+            groups: [.init(prefix: "grp-")]
+        )
+        let report = try await Self.verify(scenario, deadline: .seconds(8))
+        let connect = try #require(report.checks.first { $0.id == "kafka.connect" })
+        #expect(connect.status == .fail)
+        #expect(connect.code == "tcp")
+        #expect(connect.details["librdkafka"]?.contains("Connection refused") == true)
+        #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
+        #expect(Self.verdicts(report)["kafka.group[grp-]"] == "skip:not_checked")
+    }
+
+    @Test("brokers slower than the deadline: timeout verdict, and the verification ends near its deadline")
+    func slowBrokers() async throws {
+        let scenario = Scenario(name: "slow", brokerRTTMs: 5_000, topics: [.init(name: "orders", partitions: 4)])
+        let report = try await Self.verify(scenario, deadline: .seconds(2))
+        #expect(Self.verdicts(report)["kafka.connect"] == "fail:timeout")
+        #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
+        // Not a performance assertion: a deadline that is not honoured is a hang.
+        #expect(report.timings.totalMs < 2_000 + 1_500)
+    }
+
+    @Test("1,000 topics cost the same Kafka requests as one: a single batched metadata request")
+    func batchedMetadata() async throws {
+        let one = Scenario(name: "one", topics: [.init(name: "t0")])
+        let many = Scenario(name: "many", topics: (0..<1000).map { .init(name: "t\($0)") })
+        let small = try await Self.verify(one, count: true)
+        let large = try await Self.verify(many, deadline: .seconds(30), count: true)
+        #expect(large.checks.filter { $0.id == "kafka.topic" && $0.status == .pass }.count == 1000)
+        let smallMetadata = try #require(small.kafkaRequests?["Metadata"])
+        let largeMetadata = try #require(large.kafkaRequests?["Metadata"])
+        #expect(largeMetadata == smallMetadata)
+        #expect(largeMetadata <= 2)
+    }
+
+    @Test("Schema Registry: wrong key is 401 on auth; subjects are skipped")
+    func registryUnauthorized() async throws {
+        let report = try await Self.verify(.healthy) { share in share.schemaRegistrySecret = Secret("wrong") }
+        #expect(Self.verdicts(report)["schema_registry.auth"] == "fail:unauthorized")
+        #expect(Self.verdicts(report)["schema_registry.subject[orders-value]"] == "skip:not_checked")
+    }
+
+    @Test("Schema Registry: a server error and a registry that never answers are distinct failures")
+    func registryServerErrorAndHang() async throws {
+        let broken = Scenario(
+            name: "sr-500",
+            topics: [.init(name: "orders", partitions: 4)],
+            subjects: [.init(name: "orders-value", fault: .serverError)]
+        )
+        let report = try await Self.verify(broken)
+        #expect(Self.verdicts(report)["schema_registry.subject[orders-value]"] == "fail:server_error")
+
+        let hanging = Scenario(
+            name: "sr-hang",
+            schemaRegistryDelayMs: 60_000,
+            topics: [.init(name: "orders", partitions: 4)],
+            subjects: [.init(name: "orders-value")]
+        )
+        let slow = try await Self.verify(hanging, deadline: .seconds(2))
+        #expect(Self.verdicts(slow)["schema_registry.auth"] == "fail:timeout")
+        #expect(Self.verdicts(slow)["kafka.topic[orders]"] == "pass:ok")
+        #expect(slow.timings.totalMs < 2_000 + 1_500)
+    }
+
+    @Test("a subject name is percent-encoded into one path segment")
+    func subjectEncoding() async throws {
+        let scenario = Scenario(
+            name: "encoding",
+            topics: [.init(name: "orders", partitions: 4)],
+            subjects: [.init(name: "orders-value"), .init(name: "com.example/Order Key")]
+        )
+        let report = try await Self.verify(scenario)
+        #expect(Self.verdicts(report)["schema_registry.subject[com.example/Order Key]"] == "pass:ok")
+    }
+
+    @Test("an unknown resource kind is reported as unsupported, not dropped")
+    func unsupportedKind() async throws {
+        let report = try await Self.verify(.healthy) { share in
+            share.resources.append(.unknown(kind: "Connector", fields: ["kind": .string("Connector")]))
+        }
+        #expect(Self.verdicts(report)["share.resource[Connector]"] == "warn:unsupported_kind")
+        #expect(report.share.unsupportedKinds == ["Connector"])
+    }
+
+    @Test("reports never contain a secret, in any format")
+    func reportsHideSecrets() async throws {
+        let sandbox = try await Sandbox.start(scenario: .faults)
+        let share = sandbox.share()
+        let report = try await ShareVerifier(options: .init(deadline: .seconds(10))).verify(share)
+        await sandbox.stop()
+        for format in ReportFormat.allCases {
+            let text = report.rendered(as: format)
+            #expect(!text.contains(share.secret.revealed))
+            #expect(!text.contains(share.schemaRegistrySecret!.revealed))
+        }
+    }
+}

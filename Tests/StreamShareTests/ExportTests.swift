@@ -25,11 +25,11 @@ struct ExportTests {
     }
 
     @Test("librdkafka properties are accepted as is by kcat -F, with every value intact")
-    func librdkafkaWithKcat() throws {
+    func librdkafkaWithKcat() async throws {
         let kcat = try #require(which("kcat"), "kcat is not installed: scripts/test installs it with apt")
         let config = try exporter()
         let path = try write(try config.render(.librdkafka, revealSecrets: true))
-        let result = try run(kcat, ["-F", path, "-X", "dump"])
+        let result = try await run(kcat, ["-F", path, "-X", "dump"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains("ERROR"))
         var dumped: [String: String] = [:]
@@ -51,12 +51,12 @@ struct ExportTests {
     }
 
     @Test("Java properties load with java.util.Properties and the JAAS config tokenizes back to the secret")
-    func javaProperties() throws {
+    func javaProperties() async throws {
         let java = try #require(which("java"), "java is not installed")
         let path = try write(try exporter().render(.java, revealSecrets: true))
         let source = try Fixture.temporaryDirectory() + "/ReadProps.java"
         try Data(Self.javaReader.utf8).write(to: URL(fileURLWithPath: source))
-        let result = try run(java, [source, path])
+        let result = try await run(java, [source, path])
         #expect(result.status == 0, "\(result.stderr)")
         var values: [String: String] = [:]
         for line in result.stdout.split(separator: "\n") {
@@ -87,11 +87,11 @@ struct ExportTests {
     }
 
     @Test("dotenv reads back with python-dotenv, $ and # kept literal")
-    func dotenv() throws {
+    func dotenv() async throws {
         let python = try #require(which("python3"), "python3 is not installed")
         let text = try exporter().render(.env, revealSecrets: true)
         let path = try write(text + ClientConfigExporter.envLine("TRICKY", "a$HOME b'c\\d #e") + "\n")
-        let result = try run(
+        let result = try await run(
             python,
             [
                 "-c",
@@ -110,7 +110,7 @@ struct ExportTests {
     }
 
     @Test("JSON has the kafka and schema_registry objects with librdkafka names")
-    func json() throws {
+    func json() async throws {
         let text = try exporter().render(.json, revealSecrets: true)
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: [String: String]]
         #expect(object["kafka"]?["sasl.password"] == Fixture.kafkaSecret)
@@ -127,7 +127,7 @@ struct ExportTests {
     }
 
     @Test("a value librdkafka files cannot hold is an error, not a corrupt file")
-    func notRepresentable() throws {
+    func notRepresentable() async throws {
         var share = try Fixture.share()
         share.secret = Secret("line\nbreak")
         let exporter = ClientConfigExporter(kafka: try KafkaClientConfig(share: share), schemaRegistry: nil)

@@ -62,7 +62,17 @@ struct ProcessResult {
     var stderr: String
 }
 
-func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> ProcessResult {
+/// Runs a program on a dispatch thread, so that waiting for it never blocks Swift's cooperative pool
+/// (which the in-process emulators of concurrently running tests need).
+func run(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runBlocking(executable, arguments, stdin: stdin) })
+        }
+    }
+}
+
+private func runBlocking(_ executable: String, _ arguments: [String], stdin: String?) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

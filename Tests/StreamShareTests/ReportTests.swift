@@ -25,7 +25,7 @@ struct ReportTests {
         try Data(report.rendered(as: .json).utf8).write(to: URL(fileURLWithPath: path))
         let script =
             "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
-        let result = try run(python, ["-c", script, Self.schemaPath, path])
+        let result = try await run(python, ["-c", script, Self.schemaPath, path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("valid"))
         // And a broken document is rejected, so the check can fail.
@@ -33,7 +33,7 @@ struct ReportTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         object["schema_version"] = 2
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
-        #expect(try run(python, ["-c", script, Self.schemaPath, path]).status != 0)
+        #expect(try await run(python, ["-c", script, Self.schemaPath, path]).status != 0)
     }
 
     @Test("JUnit XML parses and has one test case per check with failures and skips")
@@ -49,7 +49,7 @@ struct ReportTests {
             print(root.get('tests'), root.get('failures'), len(cases), len(root.findall('.//failure')), \
             len(root.findall('.//skipped')))
             """
-        let result = try run(python, ["-c", script, path])
+        let result = try await run(python, ["-c", script, path])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = report.summary
         #expect(

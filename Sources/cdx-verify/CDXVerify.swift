@@ -1,0 +1,30 @@
+import ArgumentParser
+import StreamShare
+
+@main
+struct CDXVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cdx-verify",
+        abstract: "Redeem a Confluent Cloud Stream Sharing token and prove the share can be consumed.",
+        discussion: """
+            Verifies that every shared topic, consumer-group prefix and Schema Registry subject is reachable and \
+            authorized, and says which stage failed (DNS, TCP, TLS, authentication, authorization, missing \
+            resource) and what to do.
+
+            Cloud API credentials: --api-key/--api-secret or CONFLUENT_CLOUD_API_KEY/CONFLUENT_CLOUD_API_SECRET.
+            Pass the token as --token - to read it from standard input (keeps it out of shell history).
+
+            EXIT CODES
+              0   every check passed (warnings allowed unless --strict)
+              1   at least one check failed (or warned, with --strict)
+              2   redeem / CDX API error
+              3   invalid input: share file, API response or configuration
+              64  usage error
+            """,
+        version: "cdx-verify \(StreamShareVersion.string) (librdkafka \(KafkaLibrary.version))",
+        subcommands: [
+            VerifyCommand.self, RedeemCommand.self, ConfigCommand.self, SandboxCommand.self, DemoCommand.self,
+        ],
+        defaultSubcommand: VerifyCommand.self
+    )
+}

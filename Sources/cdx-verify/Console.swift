@@ -1,0 +1,51 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the command line writes: machine output on stdout, everything for people on stderr.
+struct Console: Sendable {
+    let quiet: Bool
+    let color: Bool
+    let stderrIsTTY: Bool
+
+    init(quiet: Bool, noColor: Bool, environment: [String: String]) {
+        self.quiet = quiet
+        self.stderrIsTTY = isatty(STDERR_FILENO) == 1
+        let noColorEnv = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        self.color = !noColor && !noColorEnv && isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb"
+    }
+
+    /// Standard output (reports, exports).
+    func output(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// One error, printed once on stderr.
+    func error(_ message: String, hint: String? = nil) {
+        var text = "error: \(message)\n"
+        if let hint { text += "hint: \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// A warning on stderr (unless --quiet).
+    func warning(_ message: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    /// Information on stderr (unless --quiet).
+    func info(_ message: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    /// Progress on stderr, only when it is a terminal.
+    func progress(_ message: String) {
+        guard !quiet, stderrIsTTY else { return }
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import StreamShare
+import StreamShareSandbox
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Sandbox + redeem + verify in one process: the whole flow with no network and no cloud account.",
+        discussion: "healthy exits 0; faults exits 1 and shows every kind of failure with its hint."
+    )
+
+    @Option(name: .long, help: "healthy, faults, or a scenario JSON file.")
+    var scenario: String = "healthy"
+
+    @OptionGroup var verifyOptions: VerifyOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() async throws {
+        let console = outputOptions.console
+        let loaded: Scenario
+        do {
+            loaded = try Scenario.load(scenario)
+        } catch {
+            console.error("\(error)")
+            throw Exit.invalidInput
+        }
+        let sandbox = try await Sandbox.start(scenario: loaded)
+        console.info(
+            "demo: scenario '\(loaded.name)' — CDX API \(sandbox.apiURL.absoluteString), Schema Registry "
+                + "\(sandbox.schemaRegistryURL.absoluteString), Kafka mock cluster \(sandbox.bootstrapServers)"
+        )
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdx-verify-demo-\(getpid())")
+            .path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let share: RedeemedShare
+        do {
+            let token = try sandbox.mintToken()
+            let client = CDXClient(
+                credentials: sandbox.cloudCredentials,
+                configuration: .init(baseURL: sandbox.apiURL),
+                logger: outputOptions.logger
+            )
+            share = try await client.redeem(RedeemTokenRequest(token: token), savingTo: directory + "/share.json")
+            console.info(
+                "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in \(directory)"
+            )
+        } catch {
+            await sandbox.stop()
+            throw Runner.fail(error, console: console)
+        }
+        do {
+            try await Runner.verify(
+                share,
+                options: verifyOptions,
+                verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false),
+                console: console,
+                logger: outputOptions.logger
+            )
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+    }
+}

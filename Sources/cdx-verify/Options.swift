@@ -1,0 +1,177 @@
+public import ArgumentParser
+import Foundation
+import Logging
+public import StreamShare
+
+/// The environment, injectable for tests; flag → environment → default is resolved here only.
+enum Environment {
+    nonisolated(unsafe) static var values: [String: String] = ProcessInfo.processInfo.environment
+}
+
+/// How the Confluent Cloud API is reached.
+struct CloudOptions: ParsableArguments {
+    @Option(name: .long, help: "Confluent Cloud API key (default: $CONFLUENT_CLOUD_API_KEY).")
+    var apiKey: String?
+
+    @Option(name: .long, help: "Confluent Cloud API secret (default: $CONFLUENT_CLOUD_API_SECRET).")
+    var apiSecret: String?
+
+    @Option(name: .long, help: "CDX API base URL.")
+    var apiURL: String = CDXClient.Configuration.defaultBaseURL.absoluteString
+
+    /// The credentials, from flags or the environment.
+    func credentials() throws -> CloudAPICredentials {
+        let key = apiKey ?? Environment.values["CONFLUENT_CLOUD_API_KEY"]
+        let secret = apiSecret ?? Environment.values["CONFLUENT_CLOUD_API_SECRET"]
+        guard let key, !key.isEmpty, let secret, !secret.isEmpty else {
+            throw ValidationError(
+                "redeeming needs Confluent Cloud API credentials: --api-key/--api-secret or "
+                    + "CONFLUENT_CLOUD_API_KEY/CONFLUENT_CLOUD_API_SECRET"
+            )
+        }
+        return CloudAPICredentials(key: key, secret: Secret(secret))
+    }
+
+    func baseURL() throws -> URL {
+        guard let url = URL(string: apiURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw ValidationError("--api-url '\(apiURL)' is not an http(s) URL")
+        }
+        return url
+    }
+}
+
+/// The token and the private-networking fields of the redeem request.
+struct TokenOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
+    var token: String?
+
+    @Option(name: .long, help: "Your AWS account ID (PrivateLink shares).")
+    var awsAccount: String?
+
+    @Option(name: .long, help: "Your Azure subscription ID (Private Link shares).")
+    var azureSubscription: String?
+
+    @Option(name: .long, help: "Your GCP project ID (Private Service Connect shares).")
+    var gcpProject: String?
+
+    var privateNetworking: Bool { awsAccount != nil || azureSubscription != nil || gcpProject != nil }
+
+    /// The request, reading the token from stdin when it is `-`.
+    func request() throws -> RedeemTokenRequest {
+        guard var token else { throw ValidationError("--token is required") }
+        if token == "-" {
+            guard let line = readLine(strippingNewline: true) else {
+                throw ValidationError("--token -: nothing on standard input")
+            }
+            token = line
+        }
+        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw ValidationError("the token is empty") }
+        return RedeemTokenRequest(
+            token: Secret(token),
+            awsAccount: awsAccount,
+            azureSubscription: azureSubscription,
+            gcpProject: gcpProject
+        )
+    }
+}
+
+/// Output and logging.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Only the report (and errors).")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Debug logging on stderr (never shows secrets).")
+    var verbose = false
+
+    @Flag(name: .long, help: "No colours (also: NO_COLOR).")
+    var noColor = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+    }
+
+    var console: Console { Console(quiet: quiet, noColor: noColor, environment: Environment.values) }
+
+    var logger: Logger? {
+        guard verbose else { return nil }
+        var logger = Logger(label: "cdx-verify", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = .debug
+        return logger
+    }
+}
+
+/// `30s`, `2m`, `500ms` or plain seconds.
+struct DurationArgument: ExpressibleByArgument {
+    let duration: Duration
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
+            duration = .milliseconds(Int64(value * factor * 1000))
+            return
+        }
+        guard let seconds = Double(text), seconds > 0 else { return nil }
+        duration = .milliseconds(Int64(seconds * 1000))
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+extension ConfigFormat: ExpressibleByArgument {}
+
+/// Verification settings.
+struct VerifyOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json or junit.")
+    var format: ReportFormat = .text
+
+    @Option(name: .long, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Deadline of the whole verification: 30s, 2m or seconds.", valueName: "duration")
+    )
+    var timeout: DurationArgument = DurationArgument(argument: "30s")!
+
+    @Flag(name: .long, help: "Also prove READ with a bounded fetch per topic.")
+    var deep = false
+
+    @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
+    var strict = false
+
+    @Option(name: .long, help: "A CA bundle to trust for Kafka and the Schema Registry.")
+    var caFile: String?
+
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp("librdkafka property override, as kcat -X.", valueName: "key=value")
+    )
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
+    var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
+
+    func validate() throws {
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("--ca-file '\(caFile)' cannot be read")
+        }
+        for override in overrides where (try? ConfigProperty(parsing: override)) == nil {
+            throw ValidationError("-X '\(override.prefix(40))' is not key=value")
+        }
+    }
+
+    func verifierOptions(privateNetworking: Bool) throws -> ShareVerifier.Options {
+        ShareVerifier.Options(
+            deadline: timeout.duration,
+            deep: deep,
+            caFile: caFile,
+            overrides: try overrides.map { try ConfigProperty(parsing: $0) },
+            groupSuffix: groupSuffix,
+            privateNetworking: privateNetworking
+        )
+    }
+}

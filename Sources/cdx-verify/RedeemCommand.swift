@@ -1,0 +1,39 @@
+import ArgumentParser
+import StreamShare
+
+struct RedeemCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redeem",
+        abstract: "Redeem a share token and save the share (mode 0600) without verifying it."
+    )
+
+    @OptionGroup var cloud: CloudOptions
+    @OptionGroup var tokenOptions: TokenOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(name: [.long, .customLong("save")], help: "Where to save the share (default: share-<time>.json).")
+    var out: String?
+
+    @Flag(name: .long, help: "Replace an existing file.")
+    var overwrite = false
+
+    func validate() throws {
+        if tokenOptions.token == nil { throw ValidationError("--token is required") }
+    }
+
+    func run() async throws {
+        let console = outputOptions.console
+        let share = try await Runner.redeem(
+            cloud: cloud,
+            token: tokenOptions,
+            savePath: out ?? Runner.defaultSharePath(),
+            overwrite: overwrite,
+            console: console,
+            logger: outputOptions.logger
+        )
+        console.info(
+            "share \(share.id ?? "-"): \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
+                + "\(share.subjects.count) subject(s); verify it with: cdx-verify verify --share \(out ?? "FILE")"
+        )
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import StreamShare
+
+/// What the subcommands share: redeem-and-save, verify-and-report, and the one place where errors
+/// become messages and exit codes.
+enum Runner {
+    /// A default share file name in the current directory that never overwrites.
+    static func defaultSharePath() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stamp = formatter.string(from: Date())
+        var path = "share-\(stamp).json"
+        var counter = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = "share-\(stamp)-\(counter).json"
+            counter += 1
+        }
+        return path
+    }
+
+    /// Redeems and saves (0600, before validation); errors are printed and mapped to exit codes.
+    static func redeem(
+        cloud: CloudOptions,
+        token: TokenOptions,
+        savePath: String,
+        overwrite: Bool,
+        console: Console,
+        logger: Logger?,
+        httpClient: HTTPClient = HTTPClientFactory.shared,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) async throws -> RedeemedShare {
+        let credentials = try cloud.credentials()
+        let request = try token.request()
+        let client = CDXClient(
+            credentials: credentials,
+            configuration: .init(baseURL: try cloud.baseURL(), retryPolicy: retryPolicy),
+            httpClient: httpClient,
+            logger: logger
+        )
+        console.progress("redeeming the share token at \(cloud.apiURL) …")
+        do {
+            let share = try await client.redeem(request, savingTo: savePath, overwrite: overwrite)
+            console.info("saved the redeemed share to \(savePath) (mode 0600)")
+            return share
+        } catch {
+            throw fail(error, console: console)
+        }
+    }
+
+    /// Verifies, renders, and exits with the documented code.
+    static func verify(
+        _ share: RedeemedShare,
+        options: VerifyOptions,
+        verifierOptions: ShareVerifier.Options,
+        console: Console,
+        logger: Logger?
+    ) async throws -> Never {
+        console.progress(
+            "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
+                + "\(share.subjects.count) subject(s) …"
+        )
+        let report: VerificationReport
+        do {
+            report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(share)
+        } catch {
+            throw fail(error, console: console)
+        }
+        let document = report.rendered(
+            as: options.format,
+            color: options.output == nil && options.format == .text && console.color
+        )
+        if let output = options.output {
+            do {
+                try Data(document.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                console.error("cannot write the report to '\(output)'")
+                throw Exit.invalidInput
+            }
+            let summary = report.summary
+            console.info(
+                "\(summary.status.rawValue.uppercased()): \(summary.failed) failed, \(summary.warned) warning(s), "
+                    + "\(summary.passed) passed; report written to \(output)"
+            )
+        } else {
+            console.output(document)
+        }
+        throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
+    }
+
+    /// Prints an error once, in one or two lines, and returns its exit code.
+    static func fail(_ error: any Error, console: Console) -> any Error {
+        switch error {
+        case let error as ExitCode:
+            return error
+        case let error as ValidationError:
+            return error
+        case let error as CDXAPIError:
+            console.error(error.summary, hint: error.hint)
+            return Exit.apiError
+        case let error as ShareFileError:
+            console.error(
+                error.description,
+                hint: error.code == .alreadyExists ? "choose another --save/--out file" : nil
+            )
+            return Exit.invalidInput
+        case let error as ShareValidationError:
+            console.error("the share is not usable: \(error)")
+            return Exit.invalidInput
+        case let error as ConfigurationError:
+            console.error("invalid client configuration: \(error)")
+            return Exit.invalidInput
+        case let error as VerificationFailure:
+            console.error(error.description)
+            return Exit.checksFailed
+        default:
+            console.error("unexpected failure: \(String(describing: type(of: error)))")
+            return Exit.invalidInput
+        }
+    }
+
+    /// Reads a share file, printing its warnings.
+    static func readShare(_ path: String, console: Console) throws -> RedeemedShare {
+        do {
+            let loaded = try ShareFile.read(path)
+            loaded.warnings.forEach(console.warning)
+            return loaded.share
+        } catch {
+            throw fail(error, console: console)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import StreamShare
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a share: redeem a token (saving the share first) or read a saved share file."
+    )
+
+    @OptionGroup var cloud: CloudOptions
+    @OptionGroup var tokenOptions: TokenOptions
+    @OptionGroup var verifyOptions: VerifyOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    @Option(name: .long, help: "A share file saved by an earlier redeem (no redeem is made).")
+    var share: String?
+
+    @Option(name: .long, help: "Where to save the redeemed share (default: share-<time>.json; never overwritten).")
+    var save: String?
+
+    func validate() throws {
+        switch (tokenOptions.token, share) {
+        case (nil, nil):
+            throw ValidationError("give --token TOKEN (redeem, then verify) or --share FILE (verify a saved share)")
+        case (.some, .some): throw ValidationError("--token and --share cannot be used together")
+        case (nil, .some) where save != nil: throw ValidationError("--save only applies with --token")
+        default: break
+        }
+    }
+
+    func run() async throws {
+        let console = outputOptions.console
+        let logger = outputOptions.logger
+        let redeemed: RedeemedShare
+        if let share {
+            redeemed = try Runner.readShare(share, console: console)
+        } else {
+            redeemed = try await Runner.redeem(
+                cloud: cloud,
+                token: tokenOptions,
+                savePath: save ?? Runner.defaultSharePath(),
+                overwrite: false,
+                console: console,
+                logger: logger
+            )
+        }
+        try await Runner.verify(
+            redeemed,
+            options: verifyOptions,
+            verifierOptions: try verifyOptions.verifierOptions(privateNetworking: tokenOptions.privateNetworking),
+            console: console,
+            logger: logger
+        )
+    }
+}

@@ -1,3 +1,0 @@
-import StreamShare
-
-print(StreamShareVersion.string)

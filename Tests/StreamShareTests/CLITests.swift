@@ -1,0 +1,236 @@
+import Foundation
+import StreamShareSandbox
+import Testing
+
+@testable import StreamShare
+
+/// The built `cdx-verify` binary, run as a user runs it, against the sandbox served by this process.
+@Suite("cdx-verify command line", .timeLimit(.minutes(2)))
+struct CLITests {
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "cdx-verify"
+            ).path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/cdx-verify").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    /// Runs the binary on a dispatch thread: blocking the cooperative pool would starve the sandbox
+    /// servers that this same process runs for the binary to talk to.
+    static func cli(
+        _ arguments: [String],
+        stdin: String? = nil,
+        environment: [String: String] = [:]
+    ) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(
+        _ arguments: [String],
+        stdin: String?,
+        environment: [String: String]
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["CONFLUENT_CLOUD_API_KEY"] = nil
+        env["CONFLUENT_CLOUD_API_SECRET"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let directory = try Fixture.temporaryDirectory()
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+
+    static func environment(_ sandbox: Sandbox) -> [String: String] {
+        [
+            "CONFLUENT_CLOUD_API_KEY": sandbox.cloudCredentials.key,
+            "CONFLUENT_CLOUD_API_SECRET": sandbox.cloudCredentials.secret.revealed,
+        ]
+    }
+
+    static func expectNoSecrets(
+        _ texts: [String],
+        _ secrets: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for text in texts {
+            for secret in secrets { #expect(!text.contains(secret), "leaked a secret", sourceLocation: sourceLocation) }
+        }
+    }
+
+    @Test(
+        "usage errors exit 64 with one clear line",
+        arguments: [
+            (["verify"], "--token"),
+            (["verify", "--token", "t", "--share", "s.json"], "cannot be used together"),
+            (["verify", "--token", "t"], "CONFLUENT_CLOUD_API_KEY"),
+            (["verify", "--share", "s.json", "--quiet", "--verbose"], "--quiet and --verbose"),
+            (["verify", "--share", "s.json", "--timeout", "soon"], "timeout"),
+            (["verify", "--share", "s.json", "-X", "novalue"], "key=value"),
+            (["redeem"], "--token is required"),
+        ]
+    )
+    func usageErrors(arguments: [String], expected: String) async throws {
+        let result = try await Self.cli(arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test("--help and --version document the exit codes and the librdkafka version")
+    func help() async throws {
+        let help = try await Self.cli(["--help"])
+        #expect(help.status == 0)
+        for code in ["0 ", "1 ", "2 ", "3 ", "64"] { #expect(help.stdout.contains("  \(code)")) }
+        let version = try await Self.cli(["--version"])
+        #expect(version.stdout.contains("librdkafka \(KafkaLibrary.version)"))
+    }
+
+    @Test("redeem + verify end to end: JSON report, share file 0600, no secret anywhere, second redeem is a 409")
+    func endToEnd() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        defer { Task { await sandbox.stop() } }
+        let token = try sandbox.mintToken()
+        let directory = try Fixture.temporaryDirectory()
+        let sharePath = directory + "/share.json"
+        let reportPath = directory + "/report.json"
+        let result = try await Self.cli(
+            [
+                "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save", sharePath, "--format",
+                "json",
+                "--output", reportPath,
+            ],
+            environment: Self.environment(sandbox)
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: sharePath)[.posixPermissions] as! NSNumber
+        #expect(mode.intValue == 0o600)
+        let saved = try ShareFile.read(sharePath).share
+        let reportText = try String(contentsOfFile: reportPath, encoding: .utf8)
+        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(reportText.utf8))
+        #expect(report.summary.failed == 0)
+        #expect(report.checks.first { $0.id == "kafka.topic" }?.status == .pass)
+        #expect(report.checks.contains { $0.id == "schema_registry.subject" && $0.status == .pass })
+        let secrets = [
+            saved.secret.revealed, saved.schemaRegistrySecret!.revealed, token.revealed,
+            sandbox.cloudCredentials.secret.revealed,
+        ]
+        Self.expectNoSecrets([result.stdout, result.stderr, reportText], secrets)
+
+        let again = try await Self.cli(
+            [
+                "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save",
+                directory + "/again.json",
+            ],
+            environment: Self.environment(sandbox)
+        )
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already been redeemed"))
+        #expect(again.stderr.split(separator: "\n").count <= 2)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/again.json"))
+        Self.expectNoSecrets([again.stdout, again.stderr], secrets)
+        await sandbox.stop()
+    }
+
+    @Test("--token - reads the token from standard input; a 429 is waited out")
+    func tokenFromStdinAndRateLimit() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        defer { Task { await sandbox.stop() } }
+        let token = try sandbox.mintToken()
+        sandbox.api.enqueue(.rateLimited(seconds: 1))
+        let result = try await Self.cli(
+            ["verify", "--token", "-", "--api-url", sandbox.apiURL.absoluteString, "--format", "json", "--quiet"],
+            stdin: token.revealed + "\n",
+            environment: Self.environment(sandbox)
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(sandbox.api.redeemRequestCount == 2)
+        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
+        #expect(report.schemaVersion == 1)
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        await sandbox.stop()
+    }
+
+    @Test("verify --share exits 1 on a faulty share; config shows secrets only with --reveal-secrets")
+    func savedShareAndConfig() async throws {
+        let sandbox = try await Sandbox.start(scenario: .faults)
+        defer { Task { await sandbox.stop() } }
+        let share = sandbox.share()
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/share.json"
+        try ShareFile.write(try share.jsonData(), to: path, overwrite: false)
+        let verify = try await Self.cli(["verify", "--share", path, "--format", "junit"])
+        #expect(verify.status == 1)
+        #expect(verify.stdout.hasPrefix("<?xml"))
+        #expect(verify.stdout.contains("<failure type=\"unauthorized\""))
+
+        let hidden = try await Self.cli(["config", "--share", path, "--format", "java"])
+        #expect(hidden.status == 0)
+        #expect(hidden.stdout.contains("sasl.jaas.config") == false)  // PLAINTEXT sandbox: no SASL
+        #expect(!hidden.stdout.contains(share.schemaRegistrySecret!.revealed))
+        #expect(hidden.stdout.contains("basic.auth.user.info=<redacted>"))
+        let revealed = try await Self.cli([
+            "config", "--share", path, "--format", "env", "--reveal-secrets", "--output", directory + "/c.env",
+        ])
+        #expect(revealed.status == 0)
+        let written = try String(contentsOfFile: directory + "/c.env", encoding: .utf8)
+        #expect(written.contains(share.schemaRegistrySecret!.revealed))
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: directory + "/c.env")[.posixPermissions] as! NSNumber
+        #expect(mode.intValue == 0o600)
+
+        let missing = try await Self.cli(["verify", "--share", directory + "/nope.json"])
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("nope.json"))
+        try Data("{\"api_key\": 1}".utf8).write(to: URL(fileURLWithPath: directory + "/bad.json"))
+        let bad = try await Self.cli(["verify", "--share", directory + "/bad.json"])
+        #expect(bad.status == 3)
+        #expect(bad.stderr.contains("api_key"))
+        #expect(!bad.stderr.contains("DecodingError"))
+        await sandbox.stop()
+    }
+
+    @Test("demo: healthy exits 0, faults exits 1 with every kind of failure and its hint")
+    func demo() async throws {
+        let healthy = try await Self.cli(["demo", "--no-color"])
+        #expect(healthy.status == 0, "\(healthy.stderr)")
+        #expect(healthy.stdout.contains("0 failed"))
+        let faults = try await Self.cli(["demo", "--scenario", "faults", "--format", "json"])
+        #expect(faults.status == 1)
+        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(faults.stdout.utf8))
+        let codes = Set(report.checks.filter { $0.status == .fail }.map { "\($0.id):\($0.code)" })
+        #expect(
+            codes == [
+                "kafka.topic:unauthorized", "kafka.topic:not_found", "kafka.group:unauthorized",
+                "schema_registry.subject:forbidden", "schema_registry.subject:subject_not_found",
+            ]
+        )
+        #expect(report.checks.filter { $0.status == .fail }.allSatisfy { $0.hint != nil })
+    }
+}

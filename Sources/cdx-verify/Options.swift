@@ -137,7 +137,7 @@ struct VerifyOptions: ParsableArguments {
     )
     var timeout: DurationArgument = DurationArgument(argument: "30s")!
 
-    @Flag(name: .long, help: "Also prove READ with a bounded fetch per topic.")
+    @Flag(name: .long, help: "Also prove READ with a bounded fetch per topic and join each group once.")
     var deep = false
 
     @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
@@ -155,6 +155,9 @@ struct VerifyOptions: ParsableArguments {
     @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
     var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
 
+    @Flag(name: .long, help: .hidden)
+    var countKafkaRequests = false
+
     func validate() throws {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file '\(caFile)' cannot be read")
@@ -171,6 +174,7 @@ struct VerifyOptions: ParsableArguments {
             caFile: caFile,
             overrides: try overrides.map { try ConfigProperty(parsing: $0) },
             groupSuffix: groupSuffix,
+            countKafkaRequests: countKafkaRequests,
             privateNetworking: privateNetworking
         )
     }

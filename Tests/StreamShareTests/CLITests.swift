@@ -233,4 +233,58 @@ struct CLITests {
         )
         #expect(report.checks.filter { $0.status == .fail }.allSatisfy { $0.hint != nil })
     }
+
+    @Test("sandbox serves until SIGTERM; verify against it from another process works; it then exits 0")
+    func sandboxServes() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["sandbox", "--scenario", "healthy"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Read the banner until the last line, bounded.
+        var banner = ""
+        let reader = out.fileHandleForReading
+        let deadline = Date().addingTimeInterval(30)
+        while !banner.contains("Serving until interrupted"), Date() < deadline {
+            let chunk = await Task.detached { reader.availableData }.value
+            if chunk.isEmpty { break }
+            banner += String(decoding: chunk, as: UTF8.self)
+        }
+        func value(after prefix: String) -> String? {
+            banner.split(separator: "\n").first { $0.contains(prefix) }.map {
+                String($0[$0.range(of: prefix)!.upperBound...]).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let apiURL = try #require(value(after: "CDX API"))
+        let key = try #require(value(after: "CONFLUENT_CLOUD_API_KEY="))
+        let secret = try #require(value(after: "CONFLUENT_CLOUD_API_SECRET="))
+        let token = try #require(value(after: "token:"))
+        let result = try await Self.cli(
+            ["--token", token, "--api-url", apiURL, "--format", "json"],
+            environment: ["CONFLUENT_CLOUD_API_KEY": key, "CONFLUENT_CLOUD_API_SECRET": secret]
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        process.terminate()
+        let exited = await Task.detached { () -> Int32 in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }.value
+        #expect(exited == 0)
+    }
+
+    @Test("every scenario file in scenarios/ loads")
+    func scenarioFiles() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+        #expect(files.count >= 3)
+        for file in files {
+            let scenario = try Scenario.load(directory.appendingPathComponent(file).path)
+            #expect(!scenario.topics.isEmpty, "\(file)")
+        }
+        #expect(throws: SandboxError.self) { try Scenario.load("no-such-scenario") }
+    }
 }

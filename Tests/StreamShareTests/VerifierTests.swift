@@ -39,6 +39,7 @@ struct VerifierTests {
                 "kafka.topic.read[orders]": "pass:readable",
                 "kafka.topic.read[payments]": "pass:readable",
                 "kafka.group[share-orders-]": "pass:authorized",
+                "kafka.group.join[share-orders-]": "pass:joined",
                 "schema_registry.auth": "pass:authenticated",
                 "schema_registry.subject[orders-value]": "pass:ok",
                 "schema_registry.subject[payments-value]": "pass:ok",

@@ -149,6 +149,41 @@ final class KafkaHandle: @unchecked Sendable {
         }
     }
 
+    /// Joins this handle's group through a subscription to `topic`, waits for the first assignment (or
+    /// an error), then leaves the group cleanly. Nothing is committed.
+    func joinAndLeave(topic: String, timeout: Duration) async -> Result<Int, KafkaError> {
+        let deadline = ContinuousClock.now + timeout
+        return await blocking { handle in
+            guard let list = rd_kafka_topic_partition_list_new(1) else {
+                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+            }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+            let subscribeError = rd_kafka_subscribe(handle, list)
+            guard subscribeError == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(subscribeError)) }
+            defer { rd_kafka_consumer_close(handle) }
+            while ContinuousClock.now < deadline {
+                let remaining = Int32(clamping: max((deadline - ContinuousClock.now).milliseconds, 1))
+                if let message = rd_kafka_consumer_poll(handle, min(remaining, 100)) {
+                    let error = message.pointee.err
+                    rd_kafka_message_destroy(message)
+                    if error != RD_KAFKA_RESP_ERR_NO_ERROR, error != RD_KAFKA_RESP_ERR__PARTITION_EOF,
+                        error != RD_KAFKA_RESP_ERR__TRANSPORT
+                    {
+                        return .failure(KafkaError(error))
+                    }
+                }
+                var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+                if rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment {
+                    let count = Int(assignment.pointee.cnt)
+                    rd_kafka_topic_partition_list_destroy(assignment)
+                    if count > 0 { return .success(count) }
+                }
+            }
+            return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
+        }
+    }
+
     /// Reads from partition 0 of a topic at its end, without committing, until the broker answers a
     /// fetch (end of partition or a message) or refuses it. Proves READ, not only DESCRIBE.
     func probeFetch(topic: String, timeout: Duration) async -> Result<Void, KafkaError> {

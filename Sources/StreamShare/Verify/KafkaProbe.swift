@@ -309,6 +309,9 @@ struct KafkaProbe: Sendable {
             let result = await groupResult(handle, prefix: prefix, groupID: groupID, topic: usableTopic, watch: watch)
             if countRequests { sink.addRequests(handle.events.requestCounts) }
             sink.add(result)
+            if deep {
+                await joinGroup(prefix: prefix, groupID: groupID, topic: usableTopic, passed: result.status == .pass)
+            }
         }
     }
 
@@ -385,6 +388,64 @@ struct KafkaProbe: Sendable {
                 hint: "Retry; if it persists, report the error to the provider.",
                 durationMs: watch.elapsedMs,
                 details: details.merging(["kafka_error": error.name]) { $1 }
+            )
+        }
+    }
+
+    // MARK: kafka.group.join
+
+    /// Deep: joins the group for real (JoinGroup/SyncGroup through a subscription), then leaves.
+    private func joinGroup(prefix: String, groupID: String, topic: String?, passed: Bool) async {
+        let watch = Stopwatch()
+        guard passed, let topic, remaining > .zero else {
+            sink.add(
+                CheckResult(
+                    id: "kafka.group.join",
+                    resource: prefix,
+                    status: .skip,
+                    code: "not_checked",
+                    message: topic == nil ? "no readable shared topic to subscribe to" : "kafka.group failed"
+                )
+            )
+            return
+        }
+        guard let handle = try? KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
+        else {
+            return
+        }
+        let result = await handle.joinAndLeave(topic: topic, timeout: min(remaining, .seconds(15)))
+        if countRequests { sink.addRequests(handle.events.requestCounts) }
+        switch result {
+        case .success(let partitions):
+            sink.add(
+                CheckResult(
+                    id: "kafka.group.join",
+                    resource: prefix,
+                    status: .pass,
+                    code: "joined",
+                    message:
+                        "group.id '\(groupID)' joined (assigned \(partitions) partition(s) of '\(topic)') and left",
+                    durationMs: watch.elapsedMs,
+                    details: ["group_id": groupID, "assigned_partitions": "\(partitions)"]
+                )
+            )
+        case .failure(let error):
+            let unauthorized = error.code == KafkaError.groupAuthorizationFailed
+            sink.add(
+                CheckResult(
+                    id: "kafka.group.join",
+                    resource: prefix,
+                    status: .fail,
+                    code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
+                    message: unauthorized
+                        ? "joining group '\(groupID)' is not authorized (READ on the group is missing)"
+                        : "joining group '\(groupID)' failed: \(error.description)",
+                    hint: unauthorized
+                        ? "Ask the provider to grant READ on the shared group prefix '\(prefix)'."
+                        : "Retry, or raise the deadline (--timeout).",
+                    durationMs: watch.elapsedMs,
+                    details: ["group_id": groupID, "kafka_error": error.name]
+                )
             )
         }
     }

@@ -297,6 +297,7 @@ public struct ShareVerifier: Sendable {
         expected += share.topics.map { ("kafka.topic", $0) }
         if options.deep { expected += share.topics.map { ("kafka.topic.read", $0) } }
         expected += share.groupPrefixes.map { ("kafka.group", $0) }
+        if options.deep { expected += share.groupPrefixes.map { ("kafka.group.join", $0) } }
         if registry != nil {
             expected.append(("schema_registry.auth", nil))
             expected += share.subjects.map { ("schema_registry.subject", $0) }
@@ -318,6 +319,7 @@ public struct ShareVerifier: Sendable {
         // A check whose prerequisite did not finish never started: skipped, not timed out.
         let prerequisites = [
             "kafka.topic": "kafka.connect", "kafka.topic.read": "kafka.connect", "kafka.group": "kafka.connect",
+            "kafka.group.join": "kafka.connect",
             "schema_registry.subject": "schema_registry.auth",
         ]
         for (id, resource) in expected {

@@ -9,6 +9,9 @@ import NIOSSL
 /// sent), and a refused connection should be reported in seconds, so these clients fail connection
 /// establishment at once and bound the connect phase.
 public enum HTTPClientFactory {
+    /// HTTP/1.1 connections kept per host (the Schema Registry checks run this many requests at once).
+    public static let maxConnectionsPerHost = 32
+
     /// The connect timeout of the clients made here.
     public static let connectTimeout: Duration = .seconds(10)
 
@@ -36,7 +39,11 @@ public enum HTTPClientFactory {
             timeout: .init(connect: .seconds(connectTimeout.components.seconds))
         )
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.httpVersion = .http1Only
+        // HTTP/2 where the server offers it (Confluent Cloud does): every Schema Registry request of
+        // a verification multiplexed on one connection. Over HTTP/1.1, enough kept-alive connections
+        // for the verifier's concurrency.
+        configuration.httpVersion = .automatic
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
         return configuration
     }
 }

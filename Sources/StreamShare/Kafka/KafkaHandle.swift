@@ -144,7 +144,11 @@ final class KafkaHandle: @unchecked Sendable {
             let error = rd_kafka_committed(handle, list, timeoutMs)
             guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
             let element = list.pointee.elems[0]
-            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(element.err)) }
+            // A partition-level topic error says nothing about the group: the group answered.
+            let topicErrors = [RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART]
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR || topicErrors.contains(element.err) else {
+                return .failure(KafkaError(element.err))
+            }
             return .success(element.offset)
         }
     }

@@ -36,9 +36,13 @@ struct KafkaProbe: Sendable {
 
     func run() async {
         let watch = Stopwatch()
+        // The first group's id goes on the main handle: librdkafka starts looking up its coordinator
+        // as soon as the handle exists, in parallel with the metadata requests, and the group check
+        // then reuses the established connection.
+        let primaryGroupID = share.groupPrefixes.first.map { $0 + groupSuffix }
         let handle: KafkaHandle
         do {
-            handle = try KafkaHandle(properties: properties(groupID: nil), debugProtocol: countRequests)
+            handle = try KafkaHandle(properties: properties(groupID: primaryGroupID), debugProtocol: countRequests)
         } catch {
             let message: String
             switch error {
@@ -65,7 +69,7 @@ struct KafkaProbe: Sendable {
             return
         }
         let readable = await checkTopics(handle, metadata: metadata)
-        await checkGroups(usableTopic: readable.first)
+        await checkGroups(primary: handle, usableTopic: readable.first)
         if deep {
             let unreadable = share.topics.filter { !readable.contains($0) }
             sink.add(
@@ -79,7 +83,7 @@ struct KafkaProbe: Sendable {
                     )
                 }
             )
-            await readTopics(readable)
+            await readTopics(readable, primary: primaryGroupID == nil ? nil : handle)
         }
     }
 
@@ -285,29 +289,33 @@ struct KafkaProbe: Sendable {
 
     // MARK: kafka.group
 
-    private func checkGroups(usableTopic: String?) async {
-        for prefix in share.groupPrefixes {
+    private func checkGroups(primary: KafkaHandle, usableTopic: String?) async {
+        for (index, prefix) in share.groupPrefixes.enumerated() {
             let watch = Stopwatch()
             let groupID = prefix + groupSuffix
             guard remaining > .zero else { break }
             let handle: KafkaHandle
-            do {
-                handle = try KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
-            } catch {
-                sink.add(
-                    CheckResult(
-                        id: "kafka.group",
-                        resource: prefix,
-                        status: .fail,
-                        code: "client_error",
-                        message: "librdkafka could not create a client for group.id '\(groupID)'",
-                        durationMs: watch.elapsedMs
+            if index == 0 {
+                handle = primary
+            } else {
+                do {
+                    handle = try KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
+                } catch {
+                    sink.add(
+                        CheckResult(
+                            id: "kafka.group",
+                            resource: prefix,
+                            status: .fail,
+                            code: "client_error",
+                            message: "librdkafka could not create a client for group.id '\(groupID)'",
+                            durationMs: watch.elapsedMs
+                        )
                     )
-                )
-                continue
+                    continue
+                }
             }
             let result = await groupResult(handle, prefix: prefix, groupID: groupID, topic: usableTopic, watch: watch)
-            if countRequests { sink.addRequests(handle.events.requestCounts) }
+            if countRequests, index > 0 { sink.addRequests(handle.events.requestCounts) }
             sink.add(result)
             if deep {
                 await joinGroup(prefix: prefix, groupID: groupID, topic: usableTopic, passed: result.status == .pass)
@@ -454,18 +462,22 @@ struct KafkaProbe: Sendable {
 
     /// Fetching needs a consumer with a `group.id` (librdkafka refuses `assign` without one); it is
     /// never joined and nothing is committed.
-    private func readTopics(_ topics: [String]) async {
+    private func readTopics(_ topics: [String], primary: KafkaHandle?) async {
         guard !topics.isEmpty else { return }
         let handle: KafkaHandle
-        do {
-            handle = try KafkaHandle(
-                properties: properties(groupID: config.groupID ?? "cdx-verify-probe"),
-                debugProtocol: countRequests
-            )
-        } catch {
-            return
+        if let primary {
+            handle = primary
+        } else {
+            do {
+                handle = try KafkaHandle(
+                    properties: properties(groupID: "cdx-verify-probe"),
+                    debugProtocol: countRequests
+                )
+            } catch {
+                return
+            }
         }
-        defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
+        defer { if countRequests, primary == nil { sink.addRequests(handle.events.requestCounts) } }
         for topic in topics {
             let watch = Stopwatch()
             guard remaining > .zero else { break }

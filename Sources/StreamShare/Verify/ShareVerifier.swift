@@ -44,7 +44,7 @@ public struct ShareVerifier: Sendable {
             overrides: [ConfigProperty] = [],
             groupSuffix: String = KafkaClientConfig.defaultGroupSuffix,
             allowPlaintext: Bool = false,
-            schemaRegistryConcurrency: Int = 16,
+            schemaRegistryConcurrency: Int = HTTPClientFactory.maxConnectionsPerHost,
             countKafkaRequests: Bool = false,
             privateNetworking: Bool = false
         ) {

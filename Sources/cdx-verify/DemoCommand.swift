@@ -18,13 +18,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        let loaded: Scenario
-        do {
-            loaded = try Scenario.load(scenario)
-        } catch {
-            console.error("\(error)")
-            throw Exit.invalidInput
-        }
+        let loaded = try Runner.loadScenario(scenario, console: console)
         let sandbox = try await Sandbox.start(scenario: loaded)
         console.info(
             "demo: scenario '\(loaded.name)' — CDX API \(sandbox.apiURL.absoluteString), Schema Registry "

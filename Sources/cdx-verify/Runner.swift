@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import StreamShare
+import StreamShareSandbox
 
 /// What the subcommands share: redeem-and-save, verify-and-report, and the one place where errors
 /// become messages and exit codes.
@@ -119,6 +120,16 @@ enum Runner {
         default:
             console.error("unexpected failure: \(String(describing: type(of: error)))")
             return Exit.invalidInput
+        }
+    }
+
+    /// A built-in scenario or a scenario file; a bad one is reported as invalid input.
+    static func loadScenario(_ nameOrPath: String, console: Console) throws -> Scenario {
+        do {
+            return try Scenario.load(nameOrPath)
+        } catch {
+            console.error("\(error)")
+            throw Exit.invalidInput
         }
     }
 

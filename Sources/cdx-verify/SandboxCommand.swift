@@ -38,13 +38,7 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(quiet: false, noColor: false, environment: Environment.values)
-        let loaded: Scenario
-        do {
-            loaded = try Scenario.load(scenario)
-        } catch {
-            console.error("\(error)")
-            throw Exit.invalidInput
-        }
+        let loaded = try Runner.loadScenario(scenario, console: console)
         let sandbox = try await Sandbox.start(scenario: loaded, apiPort: port)
         let minted = try (0..<tokens).map { _ in try sandbox.mintToken() }
         let credentials = sandbox.cloudCredentials

@@ -19,51 +19,22 @@ struct CLITests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
-    /// Runs the binary on a dispatch thread: blocking the cooperative pool would starve the sandbox
-    /// servers that this same process runs for the binary to talk to.
+    /// Runs the binary in a fresh directory, without the caller's Cloud credentials unless given.
     static func cli(
         _ arguments: [String],
         stdin: String? = nil,
         environment: [String: String] = [:]
     ) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(arguments, stdin: stdin, environment: environment) })
-            }
-        }
-    }
-
-    private static func runBlocking(
-        _ arguments: [String],
-        stdin: String?,
-        environment: [String: String]
-    ) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["CONFLUENT_CLOUD_API_KEY"] = nil
         env["CONFLUENT_CLOUD_API_SECRET"] = nil
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let directory = try Fixture.temporaryDirectory()
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+        env.merge(environment) { $1 }
+        return try await run(
+            binary,
+            arguments,
+            stdin: stdin,
+            environment: env,
+            directory: try Fixture.temporaryDirectory()
         )
     }
 

@@ -64,18 +64,39 @@ struct ProcessResult {
 
 /// Runs a program on a dispatch thread, so that waiting for it never blocks Swift's cooperative pool
 /// (which the in-process emulators of concurrently running tests need).
-func run(_ executable: String, _ arguments: [String], stdin: String? = nil) async throws -> ProcessResult {
+/// - Parameters:
+///   - environment: The child's whole environment (default: this process's).
+///   - directory: The child's working directory (default: this process's).
+func run(
+    _ executable: String,
+    _ arguments: [String],
+    stdin: String? = nil,
+    environment: [String: String]? = nil,
+    directory: String? = nil
+) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(with: Result { try runBlocking(executable, arguments, stdin: stdin) })
+            continuation.resume(
+                with: Result {
+                    try runBlocking(executable, arguments, stdin: stdin, environment: environment, directory: directory)
+                }
+            )
         }
     }
 }
 
-private func runBlocking(_ executable: String, _ arguments: [String], stdin: String?) throws -> ProcessResult {
+private func runBlocking(
+    _ executable: String,
+    _ arguments: [String],
+    stdin: String?,
+    environment: [String: String]?,
+    directory: String?
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

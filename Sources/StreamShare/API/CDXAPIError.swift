@@ -70,7 +70,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     public let requestID: String?
     /// The API's own explanation.
     public let errors: [APIErrorEntry]
-    /// The wait the server asked for (429), when it was more than the retry policy allows.
+    /// The wait the server advised with its last 429 (`Retry-After` or `X-RateLimit-Reset`); when this error is
+    /// thrown, that wait did not fit the retry policy or the attempts ran out.
     public let retryAfter: Duration?
     /// The `WWW-Authenticate` header of a 401.
     public let wwwAuthenticate: String?

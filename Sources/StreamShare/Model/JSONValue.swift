@@ -1,10 +1,16 @@
 /// A JSON value kept as received, for forward compatibility (resource kinds this version does not know).
 public enum JSONValue: Sendable, Hashable, Codable {
+    /// A JSON string.
     case string(String)
+    /// A JSON number.
     case number(Double)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
+    /// A JSON array.
     case array([JSONValue])
+    /// A JSON object.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {

@@ -42,6 +42,8 @@ struct SchemaRegistryProbe: Sendable {
     func run() async {
         let watch = Stopwatch()
         // Any authenticated principal may list the schema types; a share key has no global read.
+        // Only 401 means the key itself is rejected: a 403/404 here still proves authentication,
+        // and per-subject authorization is judged by the subject checks.
         let auth = await get("/schemas/types")
         let authResult = authCheck(auth, watch: watch)
         sink.add(authResult)

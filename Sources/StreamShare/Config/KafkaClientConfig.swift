@@ -179,26 +179,6 @@ public struct KafkaClientConfig: Sendable, Hashable {
 
     /// Runs each property through `rd_kafka_conf_set` on a fresh `rd_kafka_conf_t`.
     static func validate(_ properties: [ConfigProperty]) throws(ConfigurationError) {
-        let conf = RdKafkaConfiguration()
-        for property in properties {
-            let secret: Secret? = if case .secret(let secret) = property.value { secret } else { nil }
-            do {
-                try conf.set(property.key, property.value.revealed, secret: secret)
-            } catch {
-                switch error {
-                case .unknownProperty(let key, let message):
-                    throw ConfigurationError(code: .unknownProperty, key: key, message: message)
-                case .invalidValue(let key, let message):
-                    throw ConfigurationError(code: .invalidValue, key: key, message: message)
-                }
-            }
-        }
-    }
-}
-
-extension KafkaClientConfig: CustomStringConvertible {
-    /// The properties one per line, secrets redacted.
-    public var description: String {
-        properties.map(\.description).joined(separator: "\n")
+        try RdKafkaConfiguration().apply(properties)
     }
 }

@@ -26,19 +26,11 @@ final class KafkaHandle: @unchecked Sendable {
     ///   - debugProtocol: Count requests by type through librdkafka's protocol debug log.
     init(properties: [ConfigProperty], debugProtocol: Bool = false) throws(CreateError) {
         let conf = RdKafkaConfiguration()
+        let debug: [ConfigProperty] = debugProtocol ? [ConfigProperty("debug", .plain("protocol"))] : []
         do {
-            for property in properties {
-                let secret: Secret? = if case .secret(let value) = property.value { value } else { nil }
-                try conf.set(property.key, property.value.revealed, secret: secret)
-            }
-            if debugProtocol { try conf.set("debug", "protocol") }
+            try conf.apply(properties + debug)
         } catch {
-            switch error {
-            case .unknownProperty(let key, let message):
-                throw .configuration(ConfigurationError(code: .unknownProperty, key: key, message: message))
-            case .invalidValue(let key, let message):
-                throw .configuration(ConfigurationError(code: .invalidValue, key: key, message: message))
-            }
+            throw .configuration(error)
         }
         let events = KafkaEventLog()
         let context = Unmanaged.passRetained(events)

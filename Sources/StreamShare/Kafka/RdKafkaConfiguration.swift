@@ -40,6 +40,24 @@ final class RdKafkaConfiguration {
         throw .invalidValue(key: key, message: message)
     }
 
+    /// Sets every property in order (secrets scrubbed from librdkafka's messages).
+    /// - Throws: ``ConfigurationError`` naming the first property librdkafka refuses.
+    func apply(_ properties: [ConfigProperty]) throws(ConfigurationError) {
+        for property in properties {
+            let secret: Secret? = if case .secret(let value) = property.value { value } else { nil }
+            do {
+                try set(property.key, property.value.revealed, secret: secret)
+            } catch {
+                switch error {
+                case .unknownProperty(let key, let message):
+                    throw ConfigurationError(code: .unknownProperty, key: key, message: message)
+                case .invalidValue(let key, let message):
+                    throw ConfigurationError(code: .invalidValue, key: key, message: message)
+                }
+            }
+        }
+    }
+
     /// Gives up ownership of the `rd_kafka_conf_t`, e.g. to `rd_kafka_new`, which owns it on success.
     /// - Returns: The handle; the caller must destroy it if `rd_kafka_new` fails.
     func release() -> OpaquePointer {

@@ -15,15 +15,16 @@ struct ConnectionDiagnosis: Sendable, Hashable {
     /// The librdkafka line the verdict rests on (secrets never appear in librdkafka's messages).
     var evidence: String?
 
-    /// `true` when waiting longer cannot change the verdict.
-    var isDefinitive: Bool { stage != .timeout }
+    /// `true` when waiting longer cannot change the verdict. A refused connection is final only once
+    /// librdkafka has given up on every bootstrap broker (ALL_BROKERS_DOWN); before that, another
+    /// broker of the list may still answer.
+    var isDefinitive = true
 
     /// Classifies from the most telling evidence: authentication beats TLS beats DNS beats TCP.
     static func diagnose(
         events: [KafkaEventLog.Event],
         bootstrap: BootstrapServers,
-        privateNetworking: Bool,
-        waited: Duration
+        privateNetworking: Bool
     ) -> ConnectionDiagnosis? {
         func first(_ matches: (KafkaEventLog.Event) -> Bool) -> KafkaEventLog.Event? { events.first(where: matches) }
         let servers = bootstrap.bootstrapServers
@@ -91,7 +92,8 @@ struct ConnectionDiagnosis: Sendable, Hashable {
                 hint:
                     "Check that this host may open outbound connections to the brokers' port (firewall, proxy, security groups)."
                     + privateHint,
-                evidence: event.text
+                evidence: event.text,
+                isDefinitive: events.contains { $0.code == KafkaError.allBrokersDown }
             )
         }
         if let event = first({ $0.code == KafkaError.allBrokersDown }) {
@@ -102,7 +104,6 @@ struct ConnectionDiagnosis: Sendable, Hashable {
                 evidence: event.text
             )
         }
-        _ = waited
         return nil
     }
 
@@ -112,7 +113,8 @@ struct ConnectionDiagnosis: Sendable, Hashable {
             message: "no metadata from \(bootstrap.bootstrapServers) within \(waited.formattedSeconds)",
             hint:
                 "The brokers are slow or unreachable: check latency and network access, or raise the deadline (--timeout).",
-            evidence: lastError?.description
+            evidence: lastError?.description,
+            isDefinitive: false
         )
     }
 }

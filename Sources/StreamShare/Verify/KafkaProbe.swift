@@ -123,10 +123,8 @@ struct KafkaProbe: Sendable {
             if let diagnosis = ConnectionDiagnosis.diagnose(
                 events: handle.events.events,
                 bootstrap: bootstrap,
-                privateNetworking: privateNetworking,
-                waited: .zero
-            ), diagnosis.stage != .tcp || handle.events.events.contains(where: { $0.code == KafkaError.allBrokersDown })
-            {
+                privateNetworking: privateNetworking
+            ), diagnosis.isDefinitive {
                 sink.add(failure(diagnosis, watch: watch, lastError: lastError))
                 return nil
             }
@@ -136,8 +134,7 @@ struct KafkaProbe: Sendable {
             ConnectionDiagnosis.diagnose(
                 events: handle.events.events,
                 bootstrap: bootstrap,
-                privateNetworking: privateNetworking,
-                waited: waited
+                privateNetworking: privateNetworking
             ) ?? .timeout(bootstrap: bootstrap, waited: waited, lastError: lastError)
         sink.add(failure(diagnosis, watch: watch, lastError: lastError))
         return nil

@@ -23,7 +23,8 @@ struct CDXVerify: AsyncParsableCommand {
             """,
         version: "cdx-verify \(StreamShareVersion.string) (librdkafka \(KafkaLibrary.version))",
         subcommands: [
-            VerifyCommand.self, RedeemCommand.self, ConfigCommand.self, SandboxCommand.self, DemoCommand.self,
+            VerifyCommand.self, RedeemCommand.self, ConfigCommand.self, WatchCommand.self, SandboxCommand.self,
+            DemoCommand.self,
         ],
         defaultSubcommand: VerifyCommand.self
     )

@@ -118,19 +118,21 @@ struct DurationArgument: ExpressibleByArgument {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// `500ms`, `60s`, `1.5s`.
+    var text: String {
+        let milliseconds = duration / .milliseconds(1)
+        if milliseconds < 1000 { return "\(Int(milliseconds))ms" }
+        let seconds = milliseconds / 1000
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+    }
 }
 
 extension ReportFormat: ExpressibleByArgument {}
 extension ConfigFormat: ExpressibleByArgument {}
 
-/// Verification settings.
-struct VerifyOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text, json or junit.")
-    var format: ReportFormat = .text
-
-    @Option(name: .long, help: "Write the report to this file instead of standard output.")
-    var output: String?
-
+/// What is checked and how: shared by `verify`, `demo` and `watch`.
+struct CheckOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp("Deadline of the whole verification: 30s, 2m or seconds.", valueName: "duration")
@@ -140,7 +142,7 @@ struct VerifyOptions: ParsableArguments {
     @Flag(name: .long, help: "Also prove READ with a bounded fetch per topic and join each group once.")
     var deep = false
 
-    @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
+    @Flag(name: .long, help: "Treat warnings as failures (exit 1; unhealthy in watch mode).")
     var strict = false
 
     @Option(name: .long, help: "A CA bundle to trust for Kafka and the Schema Registry.")
@@ -177,5 +179,22 @@ struct VerifyOptions: ParsableArguments {
             countKafkaRequests: countKafkaRequests,
             privateNetworking: privateNetworking
         )
+    }
+}
+
+/// Verification settings: the checks and the report.
+struct VerifyOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text, json or junit.")
+    var format: ReportFormat = .text
+
+    @Option(name: .long, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @OptionGroup var checks: CheckOptions
+
+    var strict: Bool { checks.strict }
+
+    func verifierOptions(privateNetworking: Bool) throws -> ShareVerifier.Options {
+        try checks.verifierOptions(privateNetworking: privateNetworking)
     }
 }

@@ -27,9 +27,26 @@ public enum HTTPClientFactory {
     /// - Parameter caFile: A PEM file with one or more CA certificates (added to the system's CAs).
     /// - Throws: When the file cannot be read as PEM certificates.
     public static func makeClient(trusting caFile: String) throws -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration(tls: tls))
+        try makeClient(trusting: Optional(caFile), idleTimeout: nil)
+    }
+
+    /// Makes a client that trusts the system's CAs and, when given, those of a PEM file, and keeps
+    /// idle connections for `idleTimeout` (async-http-client's default when nil).
+    ///
+    /// The caller owns the client and must call `shutdown()` on it.
+    /// - Throws: When the file cannot be read as PEM certificates.
+    public static func makeClient(trusting caFile: String?, idleTimeout: Duration?) throws -> HTTPClient {
+        var tls: TLSConfiguration? = nil
+        if let caFile {
+            var trusting = TLSConfiguration.makeClientConfiguration()
+            trusting.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
+            tls = trusting
+        }
+        var configuration = configuration(tls: tls)
+        if let idleTimeout {
+            configuration.connectionPool.idleTimeout = .milliseconds(idleTimeout.milliseconds)
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     private static func configuration(tls: TLSConfiguration?) -> HTTPClient.Configuration {

@@ -31,6 +31,11 @@ final class KafkaEventLog: Sendable {
     /// Requests sent, by type (`Metadata`, `FindCoordinator`, …); filled only with `debug=protocol`.
     var requestCounts: [String: Int] { state.withLock { $0.requests } }
 
+    /// Forgets every event and request count (a reused handle, before the next run).
+    func reset() {
+        state.withLock { $0 = State() }
+    }
+
     func recordError(code: Int32, reason: String) {
         state.withLock { state in
             if state.events.count < Self.maximumEvents {

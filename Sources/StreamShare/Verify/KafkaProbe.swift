@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Runs the Kafka checks of a share: connect, topics (one batched metadata request), groups and,
 /// when deep, a bounded read per topic. Results go to the sink as soon as each is known.
 struct KafkaProbe: Sendable {
@@ -11,6 +9,8 @@ struct KafkaProbe: Sendable {
     let countRequests: Bool
     let deadline: ContinuousClock.Instant
     let sink: CheckSink
+    /// Where handles come from: fresh per verification, or kept between a monitor's runs.
+    let pool: KafkaHandlePool
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
     /// auto-create, report end of partition, identify ourselves.
@@ -34,6 +34,10 @@ struct KafkaProbe: Sendable {
         return properties
     }
 
+    private func pooledHandle(groupID: String?) throws(KafkaHandle.CreateError) -> KafkaHandle {
+        try pool.handle(groupID: groupID, debugProtocol: countRequests) { properties(groupID: groupID) }
+    }
+
     func run() async {
         let watch = Stopwatch()
         // The first group's id goes on the main handle: librdkafka starts looking up its coordinator
@@ -42,7 +46,7 @@ struct KafkaProbe: Sendable {
         let primaryGroupID = share.groupPrefixes.first.map { $0 + groupSuffix }
         let handle: KafkaHandle
         do {
-            handle = try KafkaHandle(properties: properties(groupID: primaryGroupID), debugProtocol: countRequests)
+            handle = try pooledHandle(groupID: primaryGroupID)
         } catch {
             let message: String
             switch error {
@@ -296,7 +300,7 @@ struct KafkaProbe: Sendable {
                 handle = primary
             } else {
                 do {
-                    handle = try KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
+                    handle = try pooledHandle(groupID: groupID)
                 } catch {
                     sink.add(
                         CheckResult(
@@ -343,7 +347,11 @@ struct KafkaProbe: Sendable {
             }
             return nil
         }
-        let outcome = await firstOf(committed, poller) ?? .failure(KafkaError(code: KafkaError.timedOut))
+        let outcome =
+            await Race.first(of: [
+                { @Sendable in await committed.value }, { @Sendable in await poller.value },
+            ])
+            ?? .failure(KafkaError(code: KafkaError.timedOut))
         poller.cancel()
         let details = ["group_id": groupID]
         switch outcome {
@@ -414,6 +422,7 @@ struct KafkaProbe: Sendable {
             )
             return
         }
+        // Leaving the group closes the consumer, so a join always gets a handle of its own.
         guard let handle = try? KafkaHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
         else {
             return
@@ -466,10 +475,7 @@ struct KafkaProbe: Sendable {
             handle = primary
         } else {
             do {
-                handle = try KafkaHandle(
-                    properties: properties(groupID: "cdx-verify-probe"),
-                    debugProtocol: countRequests
-                )
+                handle = try pooledHandle(groupID: "cdx-verify-probe")
             } catch {
                 return
             }
@@ -509,25 +515,6 @@ struct KafkaProbe: Sendable {
                     )
                 )
             }
-        }
-    }
-}
-
-/// The first non-nil value of two tasks; the other keeps running in the background.
-func firstOf<T: Sendable>(_ first: Task<T, Never>, _ second: Task<T?, Never>) async -> T? {
-    let resumed = Mutex(false)
-    return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-        let resume: @Sendable (T?) -> Void = { value in
-            if resumed.withLock({ state in
-                defer { state = true }
-                return !state
-            }) {
-                continuation.resume(returning: value)
-            }
-        }
-        Task { resume(await first.value) }
-        Task {
-            if let value = await second.value { resume(value) }
         }
     }
 }

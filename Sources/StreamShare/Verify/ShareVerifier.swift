@@ -83,18 +83,20 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
+        try await verify(share, handles: KafkaHandlePool(), httpClient: httpClient)
+    }
+
+    /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
+    func verify(
+        _ share: RedeemedShare,
+        handles: KafkaHandlePool,
+        httpClient: HTTPClient?
+    ) async throws(ConfigurationError) -> VerificationReport {
+        handles.beginRun()
         let startedAt = Date()
         let watch = Stopwatch()
         let deadline = ContinuousClock.now + options.deadline
-        let kafka = try KafkaClientConfig(
-            share: share,
-            options: .init(
-                groupSuffix: options.groupSuffix,
-                caLocation: options.caFile,
-                overrides: options.overrides,
-                allowPlaintext: options.allowPlaintext
-            )
-        )
+        let kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
         let registry = try SchemaRegistryConfig(share: share)
         logger.debug(
             "verification started",
@@ -132,7 +134,8 @@ public struct ShareVerifier: Sendable {
             privateNetworking: options.privateNetworking,
             countRequests: options.countKafkaRequests,
             deadline: deadline,
-            sink: sink
+            sink: sink,
+            pool: handles
         )
         let kafkaTask = Task {
             let watch = Stopwatch()
@@ -152,7 +155,11 @@ public struct ShareVerifier: Sendable {
             ).run()
             registryWatch.withLock { $0 = watch.elapsedMs }
         }
-        await Self.waitForBoth(kafkaTask, registryTask, orUntil: deadline + .milliseconds(250))
+        let both = Task {
+            await kafkaTask.value
+            await registryTask.value
+        }
+        _ = await Race.wait(for: both, until: deadline + .milliseconds(250))
         kafkaTask.cancel()
         registryTask.cancel()
         if let ownedClient {
@@ -173,7 +180,7 @@ public struct ShareVerifier: Sendable {
             schemaVersion: VerificationReport.currentSchemaVersion,
             toolVersion: StreamShareVersion.string,
             librdkafkaVersion: KafkaLibrary.version,
-            startedAt: ISO8601DateFormatter().string(from: startedAt),
+            startedAt: Self.timestamp(startedAt),
             share: .init(
                 id: share.id,
                 apiKey: share.apiKey,
@@ -202,31 +209,11 @@ public struct ShareVerifier: Sendable {
         return report
     }
 
-    private static func waitForBoth(
-        _ first: Task<Void, Never>,
-        _ second: Task<Void, Never>,
-        orUntil limit: ContinuousClock.Instant
-    ) async {
-        let resumed = Mutex(false)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeOnce: @Sendable () -> Void = {
-                if resumed.withLock({ state in
-                    defer { state = true }
-                    return !state
-                }) {
-                    continuation.resume()
-                }
-            }
-            Task {
-                await first.value
-                await second.value
-                resumeOnce()
-            }
-            Task {
-                try? await Task.sleep(until: limit, clock: .continuous)
-                resumeOnce()
-            }
-        }
+    /// RFC 3339 with milliseconds (runs of a monitor can be a few milliseconds apart).
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
     }
 
     /// Warnings that need no network: unsupported resource kinds, configuration warnings, subjects a
@@ -357,5 +344,17 @@ public struct ShareVerifier: Sendable {
             ordered.append(result)
         }
         return ordered
+    }
+}
+
+extension KafkaClientConfig.Options {
+    /// The client configuration a verification with these options checks.
+    init(verifierOptions options: ShareVerifier.Options) {
+        self.init(
+            groupSuffix: options.groupSuffix,
+            caLocation: options.caFile,
+            overrides: options.overrides,
+            allowPlaintext: options.allowPlaintext
+        )
     }
 }

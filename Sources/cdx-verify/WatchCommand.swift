@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import StreamShare
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Verify a saved share on a schedule: one JSON line per run, Prometheus metrics and /healthz.",
+        discussion: """
+            Runs the verification every --interval (never two at once: a run that outlasts the interval delays \
+            the next). Each run prints one JSON line on standard output: timestamp, summary and failed check ids. \
+            A check changing state (pass → fail and back) is logged once on standard error. Kafka clients and \
+            HTTP connections are kept between runs.
+
+            With --metrics-address, serves GET /metrics (Prometheus text format) and GET /healthz (200 when the \
+            last run passed, 503 with the failed checks otherwise, 503 before the first run completes).
+
+            Stops on SIGINT or SIGTERM (an in-flight run is cancelled) and exits 0.
+            """
+    )
+
+    @Option(name: .long, help: "The share file to verify (saved by redeem or verify --token).")
+    var share: String
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Time from the start of one run to the start of the next: 60s, 5m …", valueName: "duration")
+    )
+    var interval: DurationArgument = DurationArgument(argument: "60s")!
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve /metrics and /healthz on this address (port 0: any free port, printed on stderr).",
+            valueName: "host:port"
+        )
+    )
+    var metricsAddress: String?
+
+    @OptionGroup var checks: CheckOptions
+    @OptionGroup var outputOptions: OutputOptions
+
+    func validate() throws {
+        if let metricsAddress, ListenAddress(metricsAddress) == nil {
+            throw ValidationError("--metrics-address '\(metricsAddress)' is not host:port (e.g. 127.0.0.1:9464)")
+        }
+    }
+
+    func run() async throws {
+        let console = outputOptions.console
+        var logger = Logger(label: "cdx-verify.watch", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = outputOptions.verbose ? .debug : (outputOptions.quiet ? .error : .info)
+        let redeemed = try Runner.readShare(share, console: console)
+        let monitor: ShareMonitor
+        do {
+            monitor = try ShareMonitor(
+                share: redeemed,
+                options: try checks.verifierOptions(privateNetworking: false),
+                idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
+                logger: outputOptions.verbose ? logger : nil
+            )
+        } catch {
+            throw Runner.fail(error, console: console)
+        }
+        let state = WatchState(strict: checks.strict, shareID: redeemed.id ?? "", logger: logger)
+        let loop = WatchLoop(monitor: monitor, interval: interval.duration, state: state)
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metricsAddress, let address = ListenAddress(metricsAddress) {
+            let server = MetricsServer.make(address: address, state: state) { port in
+                console.info(
+                    "serving metrics on http://\(address.host):\(port)/metrics and health on http://\(address.host):\(port)/healthz"
+                )
+            }
+            services.append(.init(service: server))
+        }
+        services.append(.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup))
+
+        var lifecycleLogger = logger
+        lifecycleLogger.logLevel = outputOptions.verbose ? .debug : .critical
+        var configuration = ServiceGroupConfiguration(
+            services: services,
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: lifecycleLogger
+        )
+        // SIGTERM must end the process within a second, whatever a run or a scrape is doing.
+        configuration.maximumGracefulShutdownDuration = .milliseconds(800)
+        console.info(
+            "watching \(share) every \(interval.text) "
+                + "(\(redeemed.topics.count) topic(s), \(redeemed.groupPrefixes.count) group prefix(es), "
+                + "\(redeemed.subjects.count) subject(s))"
+        )
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            console.error(
+                metricsAddress.map { "cannot serve metrics on \($0): \(error)" } ?? "watch stopped: \(error)",
+                hint: metricsAddress == nil ? nil : "choose another --metrics-address (is the port in use?)"
+            )
+            await monitor.shutdown()
+            throw Exit.invalidInput
+        }
+        await monitor.shutdown()
+        console.info("stopped after \(state.completedRuns) run(s)")
+    }
+}
+
+/// `host:port`, `[v6]:port` or `port` (127.0.0.1).
+struct ListenAddress: Sendable {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        }
+        guard !host.isEmpty, !host.contains(" "), let port = Int(portText), (0...65535).contains(port) else {
+            return nil
+        }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The schedule: run, record, wait for the rest of the interval; stop at graceful shutdown.
+struct WatchLoop: Service {
+    let monitor: ShareMonitor
+    let interval: Duration
+    let state: WatchState
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let start = ContinuousClock.now
+                let report: VerificationReport
+                do {
+                    report = try await monitor.verify()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    state.recordError(error)
+                    try await Task.sleep(until: start + interval, clock: .continuous)
+                    continue
+                }
+                let line = state.record(report, duration: ContinuousClock.now - start)
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                // A run that outlasted the interval delays the next one; it never overlaps it.
+                try await Task.sleep(until: start + interval, clock: .continuous)
+            }
+        }
+    }
+}

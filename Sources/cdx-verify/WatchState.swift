@@ -1,0 +1,284 @@
+import Foundation
+import Logging
+import Prometheus
+import StreamShare
+import Synchronization
+
+/// What watch mode knows between runs: the last verdict (for /healthz), each check's last status
+/// (to log changes once), and the Prometheus collectors (for /metrics).
+final class WatchState: Sendable {
+    /// What /healthz answers.
+    struct Health: Sendable {
+        var status: Int
+        var body: String
+    }
+
+    private struct Snapshot {
+        var runs = 0
+        var statuses: [String: CheckStatus] = [:]
+        var lastReport: VerificationReport?
+        var lastRunAt: Date?
+        var lastError: String?
+    }
+
+    private let strict: Bool
+    private let logger: Logger
+    private let snapshot = Mutex(Snapshot())
+    let metrics: WatchMetrics
+
+    init(strict: Bool, shareID: String, logger: Logger) {
+        self.strict = strict
+        self.logger = logger
+        self.metrics = WatchMetrics(shareID: shareID)
+    }
+
+    var completedRuns: Int { snapshot.withLock { $0.runs } }
+
+    /// Records a completed run: metrics, state changes (logged here, once each) and the verdict.
+    /// - Returns: The run's JSON line.
+    func record(_ report: VerificationReport, duration: Duration) -> String {
+        let now = Date()
+        let healthy = report.passed(strict: strict)
+        let (run, changes) = snapshot.withLock { state -> (Int, [(CheckResult, CheckStatus?)]) in
+            state.runs += 1
+            var changes: [(CheckResult, CheckStatus?)] = []
+            for check in report.checks {
+                let previous = state.statuses[check.qualifiedID]
+                // Logged: a check seen failing for the first time, and every pass ↔ fail change.
+                let failing = check.status == .fail
+                if previous.map({ ($0 == .fail) != failing }) ?? failing { changes.append((check, previous)) }
+                state.statuses[check.qualifiedID] = check.status
+            }
+            state.lastReport = report
+            state.lastRunAt = now
+            state.lastError = nil
+            return (state.runs, changes)
+        }
+        for (check, previous) in changes { logChange(check, from: previous) }
+        metrics.record(report, healthy: healthy, at: now, duration: duration)
+        return Self.jsonLine(report, run: run, at: now, duration: duration)
+    }
+
+    /// A run that could not be made at all (e.g. the configuration became invalid).
+    func recordError(_ error: any Error) {
+        let text = String(describing: error)
+        let isNew = snapshot.withLock { state in
+            defer { state.lastError = text }
+            return state.lastError != text
+        }
+        if isNew { logger.error("run could not be made: \(text)") }
+        metrics.recordRunError()
+    }
+
+    /// 503 before the first run completes, 200 when the last run passed, 503 with its failed checks.
+    var health: Health {
+        snapshot.withLock { state in
+            guard let report = state.lastReport, let at = state.lastRunAt else {
+                return Health(status: 503, body: #"{"status":"starting","message":"no run has completed yet"}"#)
+            }
+            let healthy = report.passed(strict: strict)
+            let body = HealthBody(
+                status: healthy ? "ok" : "failing",
+                lastRun: Self.timestamp(at),
+                summary: report.summary,
+                failed: report.checks.filter { $0.status == .fail || (strict && $0.status == .warn) }.map {
+                    .init(check: $0.qualifiedID, code: $0.code, message: $0.message)
+                }
+            )
+            return Health(status: healthy ? 200 : 503, body: Self.encode(body))
+        }
+    }
+
+    private func logChange(_ check: CheckResult, from previous: CheckStatus?) {
+        let metadata: Logger.Metadata = ["check": "\(check.qualifiedID)", "code": "\(check.code)"]
+        if check.status == .fail {
+            let from = previous.map { "\($0.rawValue) → fail" } ?? "failing"
+            logger.warning("\(check.qualifiedID): \(from) (\(check.code)): \(check.message)", metadata: metadata)
+        } else {
+            logger.notice(
+                "\(check.qualifiedID): fail → \(check.status.rawValue) (\(check.code)): \(check.message)",
+                metadata: metadata
+            )
+        }
+    }
+
+    private struct HealthBody: Encodable {
+        struct Failed: Encodable {
+            var check: String
+            var code: String
+            var message: String
+        }
+
+        var status: String
+        var lastRun: String
+        var summary: VerificationReport.Summary
+        var failed: [Failed]
+    }
+
+    private struct RunLine: Encodable {
+        var timestamp: String
+        var run: Int
+        var summary: VerificationReport.Summary
+        var failed: [String]
+        var warned: [String]
+        var durationMs: Int
+    }
+
+    private static func jsonLine(_ report: VerificationReport, run: Int, at: Date, duration: Duration) -> String {
+        encode(
+            RunLine(
+                timestamp: Self.timestamp(at),
+                run: run,
+                summary: report.summary,
+                failed: report.checks.filter { $0.status == .fail }.map(\.qualifiedID),
+                warned: report.checks.filter { $0.status == .warn }.map(\.qualifiedID),
+                durationMs: Int(duration / .milliseconds(1))
+            )
+        )
+    }
+
+    /// RFC 3339 with milliseconds.
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    private static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+/// The Prometheus collectors of watch mode (swift-prometheus renders the exposition text).
+final class WatchMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let checkGauges = Mutex<[String: (passed: Gauge, duration: Gauge)]>([:])
+    private let runs: [String: Counter]
+    private let lastRun: Gauge
+    private let lastRunDuration: Gauge
+    private let healthy: Gauge
+    private let runDuration: DurationHistogram
+    private let checksByStatus: [CheckStatus: Gauge]
+
+    static let outcomes = ["pass", "warn", "fail", "error"]
+
+    /// `cdx_verify_<name>[_<unit>]`.
+    private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cdx_verify", metricName: name, unitName: unit, helpText: help)
+    }
+
+    init(shareID: String) {
+        registry.makeGauge(
+            descriptor: Self.name(
+                "info",
+                help: "cdx-verify watch: tool and librdkafka versions and the share id (always 1)."
+            ),
+            labels: [
+                ("version", StreamShareVersion.string), ("librdkafka", KafkaLibrary.version), ("share_id", shareID),
+            ]
+        ).set(to: 1)
+        var runs: [String: Counter] = [:]
+        for outcome in Self.outcomes {
+            runs[outcome] = registry.makeCounter(
+                descriptor: Self.name(
+                    "runs",
+                    unit: "total",
+                    help: "Completed verification runs by outcome (pass, warn, fail; error: the run could not be made)."
+                ),
+                labels: [("outcome", outcome)]
+            )
+        }
+        self.runs = runs
+        lastRun = registry.makeGauge(
+            descriptor: Self.name(
+                "last_run_timestamp",
+                unit: "seconds",
+                help: "Unix time at which the last verification run completed."
+            )
+        )
+        lastRunDuration = registry.makeGauge(
+            descriptor: Self.name(
+                "last_run_duration",
+                unit: "seconds",
+                help: "Duration of the last completed verification run."
+            )
+        )
+        healthy = registry.makeGauge(
+            descriptor: Self.name(
+                "healthy",
+                help: "1 when the last run passed (what /healthz answers with 200), else 0."
+            )
+        )
+        runDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("run_duration", unit: "seconds", help: "Duration of verification runs."),
+            buckets: [
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+            ]
+        )
+        var checksByStatus: [CheckStatus: Gauge] = [:]
+        for status in [CheckStatus.pass, .warn, .fail, .skip] {
+            checksByStatus[status] = registry.makeGauge(
+                descriptor: Self.name("checks", help: "Checks of the last run by status."),
+                labels: [("status", status.rawValue)]
+            )
+        }
+        self.checksByStatus = checksByStatus
+    }
+
+    func record(_ report: VerificationReport, healthy isHealthy: Bool, at: Date, duration: Duration) {
+        runs[report.summary.status.rawValue]?.increment()
+        lastRun.set(to: at.timeIntervalSince1970)
+        lastRunDuration.set(to: Double(duration / .milliseconds(1)) / 1000)
+        runDuration.record(duration)
+        healthy.set(to: isHealthy ? 1 : 0)
+        let counts = Dictionary(grouping: report.checks, by: \.status).mapValues(\.count)
+        for (status, gauge) in checksByStatus { gauge.set(to: Double(counts[status] ?? 0)) }
+
+        let registry = self.registry
+        let stale = checkGauges.withLock { gauges -> [(passed: Gauge, duration: Gauge)] in
+            var seen = Set<String>()
+            for check in report.checks {
+                let key = check.qualifiedID
+                seen.insert(key)
+                let pair =
+                    gauges[key]
+                    ?? (
+                        passed: registry.makeGauge(
+                            descriptor: Self.name(
+                                "check_passed",
+                                help:
+                                    "1 when the check passed (or only warned) in the last run, 0 when it failed or was skipped."
+                            ),
+                            labels: [("check", check.id), ("resource", check.resource ?? "")]
+                        ),
+                        duration: registry.makeGauge(
+                            descriptor: Self.name(
+                                "check_duration",
+                                unit: "seconds",
+                                help: "Duration of the check in the last run."
+                            ),
+                            labels: [("check", check.id), ("resource", check.resource ?? "")]
+                        )
+                    )
+                gauges[key] = pair
+                pair.passed.set(to: check.status == .pass || check.status == .warn ? 1 : 0)
+                pair.duration.set(to: check.durationMs / 1000)
+            }
+            let gone = gauges.keys.filter { !seen.contains($0) }
+            return gone.compactMap { gauges.removeValue(forKey: $0) }
+        }
+        for pair in stale {
+            registry.unregisterGauge(pair.passed)
+            registry.unregisterGauge(pair.duration)
+        }
+    }
+
+    func recordRunError() {
+        runs["error"]?.increment()
+        healthy.set(to: 0)
+    }
+}

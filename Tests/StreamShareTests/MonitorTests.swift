@@ -1,0 +1,112 @@
+import Foundation
+@_spi(Sandbox) import StreamShareSandbox
+import Testing
+
+@_spi(Sandbox) @testable import StreamShare
+
+/// ShareMonitor: repeated runs over kept connections, against the mock cluster and the registry
+/// emulator. Connection reuse is proven from librdkafka's protocol log: a new connection always
+/// starts with an ApiVersion request, so a run without one made no new connection.
+@Suite("Share monitor", .timeLimit(.minutes(2)))
+struct MonitorTests {
+    static func verdicts(_ report: VerificationReport) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: report.checks.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") })
+    }
+
+    @Test("runs after the first reuse the Kafka connections and see changes on the cluster")
+    func reuseAndFlip() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let monitor = try ShareMonitor(
+            share: sandbox.share(),
+            options: .init(deadline: .seconds(10), countKafkaRequests: true)
+        )
+
+        let first = try await monitor.verify()
+        #expect(first.passed())
+        #expect((first.kafkaRequests?["ApiVersion"] ?? 0) >= 1)
+        let clients = await monitor.kafkaClientCount
+        #expect(clients == 1)  // one group prefix: its group.id rides on the main client
+
+        for _ in 0..<3 {
+            let again = try await monitor.verify()
+            #expect(Self.verdicts(again) == Self.verdicts(first))
+            #expect(again.kafkaRequests?["ApiVersion"] == nil, "a later run opened a new connection")
+            #expect((again.kafkaRequests?["Metadata"] ?? 0) >= 1, "a later run must ask the cluster again")
+        }
+        #expect(await monitor.kafkaClientCount == clients)
+
+        // The provider revokes a topic and deletes a subject: the next run says so, over the same
+        // connections; restoring them is seen as well.
+        sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
+        sandbox.schemaRegistry.remove("payments-value")
+        let revoked = Self.verdicts(try await monitor.verify())
+        #expect(revoked["kafka.topic[orders]"] == "fail:unauthorized")
+        #expect(revoked["schema_registry.subject[payments-value]"] == "fail:subject_not_found")
+        #expect(revoked["kafka.topic[payments]"] == "pass:ok")
+
+        sandbox.cluster.setTopicError("orders", nil)
+        sandbox.schemaRegistry.register(.init(name: "payments-value", schemaType: "JSON"))
+        let restored = try await monitor.verify()
+        #expect(Self.verdicts(restored) == Self.verdicts(first))
+        #expect(restored.kafkaRequests?["ApiVersion"] == nil)
+
+        await monitor.shutdown()
+        await #expect(throws: ShareMonitorError.shutDown) { try await monitor.verify() }
+        await sandbox.stop()
+    }
+
+    @Test("after a failed connection check the next run starts from fresh clients")
+    func dropsClientsAfterConnectFailure() async throws {
+        let sandbox = try await Sandbox.start(
+            scenario: Scenario(name: "down", brokersDown: true, topics: [.init(name: "orders")])
+        )
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(3)))
+        let report = try await monitor.verify()
+        #expect(Self.verdicts(report)["kafka.connect"] == "fail:tcp")
+        #expect(await monitor.kafkaClientCount == 0)
+        await monitor.shutdown()
+        await sandbox.stop()
+    }
+
+    @Test("cancelling the calling task ends a run long before its deadline")
+    func cancellation() async throws {
+        let sandbox = try await Sandbox.start(
+            scenario: Scenario(name: "slow", brokerRTTMs: 5_000, topics: [.init(name: "orders")])
+        )
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(30)))
+        let started = ContinuousClock.now
+        let run = Task { try await monitor.verify() }
+        try await Task.sleep(for: .milliseconds(300))
+        run.cancel()
+        await #expect(throws: CancellationError.self) { try await run.value }
+        // Not a performance figure: a run that ignored cancellation would take the 30 s deadline.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await monitor.shutdown()
+        await sandbox.stop()
+    }
+
+    @Test("runs never overlap: concurrent calls are served one after the other")
+    func serialized() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+        let reports = try await withThrowingTaskGroup(of: VerificationReport.self) { group in
+            for _ in 0..<4 { group.addTask { try await monitor.verify() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reports.count == 4)
+        #expect(reports.allSatisfy { $0.passed() })
+        // Each run's interval [start, start + total] is disjoint from the others'.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let spans = reports.compactMap { report -> (Date, Date)? in
+            guard let start = formatter.date(from: report.startedAt) else { return nil }
+            return (start, start.addingTimeInterval(report.timings.totalMs / 1000))
+        }.sorted { $0.0 < $1.0 }
+        #expect(spans.count == 4)
+        for (earlier, later) in zip(spans, spans.dropFirst()) {
+            #expect(later.0 >= earlier.1.addingTimeInterval(-0.002))
+        }
+        await monitor.shutdown()
+        await sandbox.stop()
+    }
+}

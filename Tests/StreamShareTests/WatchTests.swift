@@ -1,0 +1,310 @@
+import AsyncHTTPClient
+import Foundation
+@_spi(Sandbox) import StreamShareSandbox
+import Synchronization
+import Testing
+
+@_spi(Sandbox) @testable import StreamShare
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `cdx-verify watch`, run as a user runs it, against the sandbox served by this test process (so
+/// the test can change the sandbox while the watch runs). Metrics are read by Prometheus' own
+/// Python parser (prometheus_client), not by string matching.
+@Suite("cdx-verify watch", .timeLimit(.minutes(3)))
+struct WatchTests {
+    /// One JSON line of the watch's standard output.
+    struct RunLine: Decodable {
+        var timestamp: String
+        var run: Int
+        var summary: VerificationReport.Summary
+        var failed: [String]
+        var durationMs: Int
+
+        /// When the run completed and when it started.
+        var span: (start: Date, end: Date)? {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let end = formatter.date(from: timestamp) else { return nil }
+            return (end.addingTimeInterval(-Double(durationMs) / 1000), end)
+        }
+    }
+
+    static func lines(_ stdout: String) -> [RunLine] {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return stdout.split(separator: "\n").compactMap { try? decoder.decode(RunLine.self, from: Data($0.utf8)) }
+    }
+
+    static func shareFile(_ sandbox: Sandbox) throws -> (path: String, share: RedeemedShare) {
+        let share = sandbox.share()
+        let path = try Fixture.temporaryDirectory() + "/share.json"
+        try ShareFile.write(try share.jsonData(), to: path, overwrite: false)
+        return (path, share)
+    }
+
+    static func startWatch(_ arguments: [String]) throws -> BackgroundProcess {
+        try BackgroundProcess(CLITests.binary, ["watch"] + arguments)
+    }
+
+    /// The metrics port the watch printed on stderr.
+    static func metricsPort(_ watch: BackgroundProcess) async throws -> Int {
+        let marker = "serving metrics on http://127.0.0.1:"
+        #expect(await watch.waitFor(timeout: .seconds(30)) { _, stderr in stderr.contains(marker) })
+        let stderr = watch.stderr.text
+        let rest = try #require(stderr.range(of: marker).map { stderr[$0.upperBound...] })
+        return try #require(Int(rest.prefix { $0.isNumber }))
+    }
+
+    static func get(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClientFactory.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"),
+            timeout: .seconds(5)
+        )
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+
+    /// Parses the exposition text with prometheus_client's parser: `name{k="v",…}` → value.
+    static func metrics(_ port: Int) async throws -> [String: Double] {
+        let (status, text) = try await get(port, "/metrics")
+        #expect(status == 200)
+        let script = """
+            import json, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            out = {}
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for sample in family.samples:
+                    labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+                    out[f"{sample.name}{{{labels}}}"] = sample.value
+            print(json.dumps(out))
+            """
+        let parsed = try await run("/usr/bin/env", ["python3", "-c", script], stdin: text)
+        #expect(parsed.status == 0, "prometheus_client rejected the exposition text: \(parsed.stderr)")
+        return try JSONDecoder().decode([String: Double].self, from: Data(parsed.stdout.utf8))
+    }
+
+    @Test("metrics and /healthz follow the sandbox: healthy, a topic revoked, restored; each change logged once")
+    func followsSandbox() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let (path, share) = try Self.shareFile(sandbox)
+        let watch = try Self.startWatch(["--share", path, "--interval", "300ms", "--metrics-address", "127.0.0.1:0"])
+        defer { watch.kill() }
+        let port = try await Self.metricsPort(watch)
+
+        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 3 })
+        let health = try await Self.get(port, "/healthz")
+        #expect(health.status == 200, "\(health.body)")
+        #expect(health.body.contains(#""status":"ok""#))
+        var metrics = try await Self.metrics(port)
+        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 1)
+        #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="orders-value"}"#] == 1)
+        #expect(metrics[#"cdx_verify_check_passed{check="kafka.connect",resource=""}"#] == 1)
+        #expect(metrics[#"cdx_verify_check_duration_seconds{check="kafka.group",resource="share-orders-"}"#] != nil)
+        #expect(metrics[#"cdx_verify_healthy{}"#] == 1)
+        #expect((metrics[#"cdx_verify_runs_total{outcome="warn"}"#] ?? 0) >= 3)  // the sandbox is PLAINTEXT: warn
+        #expect(metrics[#"cdx_verify_runs_total{outcome="fail"}"#] == 0)
+        #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 0)
+        let lastRun = try #require(metrics[#"cdx_verify_last_run_timestamp_seconds{}"#])
+        #expect(abs(lastRun - Date().timeIntervalSince1970) < 60)
+        #expect((metrics[#"cdx_verify_run_duration_seconds_count{}"#] ?? 0) >= 3)
+
+        // The interval is kept from start to start.
+        let spans = Self.lines(watch.stdout.text).compactMap(\.span)
+        for (earlier, later) in zip(spans, spans.dropFirst()) {
+            #expect(later.start.timeIntervalSince(earlier.start) >= 0.29)
+        }
+
+        // The provider revokes the topic.
+        sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
+        #expect(
+            await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                Self.lines(stdout).suffix(3).allSatisfy { $0.failed == ["kafka.topic[orders]"] }
+                    && Self.lines(stdout).filter { $0.failed == ["kafka.topic[orders]"] }.count >= 3
+            }
+        )
+        let unhealthy = try await Self.get(port, "/healthz")
+        #expect(unhealthy.status == 503)
+        #expect(unhealthy.body.contains("kafka.topic[orders]"))
+        #expect(unhealthy.body.contains("unauthorized"))
+        metrics = try await Self.metrics(port)
+        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 0)
+        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="payments"}"#] == 1)
+        #expect(metrics[#"cdx_verify_healthy{}"#] == 0)
+        #expect((metrics[#"cdx_verify_runs_total{outcome="fail"}"#] ?? 0) >= 3)
+        #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 1)
+
+        // …and restores it.
+        sandbox.cluster.setTopicError("orders", nil)
+        #expect(
+            await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                Self.lines(stdout).suffix(2).allSatisfy { $0.failed.isEmpty }
+                    && Self.lines(stdout).last?.failed.isEmpty == true
+                    && Self.lines(stdout).reversed().prefix { $0.failed.isEmpty }.count >= 2
+            }
+        )
+        #expect(try await Self.get(port, "/healthz").status == 200)
+
+        let exit = await watch.terminate(timeout: .seconds(10))
+        #expect(exit == 0)
+        let stderr = watch.stderr.text
+        let logged = stderr.split(separator: "\n")
+        #expect(logged.filter { $0.contains("kafka.topic[orders]: pass → fail") }.count == 1, "\(stderr)")
+        #expect(logged.filter { $0.contains("kafka.topic[orders]: fail → pass") }.count == 1, "\(stderr)")
+        #expect(logged.filter { $0.contains("kafka.topic[payments]") }.isEmpty)
+        CLITests.expectNoSecrets(
+            [watch.stdout.text, stderr],
+            [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
+        )
+        // The port is released: a new server can listen on it.
+        let server = try await LocalHTTPServer.start(port: port) { _ in .init(status: 204) }
+        await server.stop()
+        await sandbox.stop()
+    }
+
+    @Test("503 before the first run; a run that outlasts the interval delays the next; SIGTERM mid-run exits 0")
+    func slowRuns() async throws {
+        let sandbox = try await Sandbox.start(
+            scenario: Scenario(name: "slow", brokerRTTMs: 250, topics: [.init(name: "orders")])
+        )
+        let (path, _) = try Self.shareFile(sandbox)
+        let watch = try Self.startWatch(["--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0"])
+        defer { watch.kill() }
+        let port = try await Self.metricsPort(watch)
+        let starting = try await Self.get(port, "/healthz")
+        if Self.lines(watch.stdout.text).isEmpty {
+            #expect(starting.status == 503)
+            #expect(starting.body.contains("no run has completed yet"))
+        }
+        #expect(await watch.waitFor(timeout: .seconds(60)) { stdout, _ in Self.lines(stdout).count >= 3 })
+        let runs = Self.lines(watch.stdout.text)
+        #expect(runs.map(\.run) == Array(1...runs.count))
+        let spans = runs.compactMap(\.span)
+        #expect(spans.count == runs.count)
+        for (earlier, later) in zip(spans, spans.dropFirst()) {
+            #expect(earlier.end.timeIntervalSince(earlier.start) > 0.2)  // each run outlasts the interval …
+            #expect(later.start >= earlier.end.addingTimeInterval(-0.005))  // … and the next never overlaps it
+        }
+        // SIGTERM while a run is in flight (runs here take longer than the interval).
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        let exit = await watch.terminate(timeout: .seconds(10))
+        let took = ContinuousClock.now - started
+        #expect(exit == 0)
+        // Not a performance figure: a shutdown that waited for the run would take its 30 s deadline.
+        #expect(took < .seconds(5), "stopping took \(took)")
+        print("watch: SIGTERM during a run → exit \(exit ?? -1) after \(took)")
+        await sandbox.stop()
+    }
+
+    @Test("soak: hundreds of runs without file descriptor or memory growth")
+    func soak() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let (path, _) = try Self.shareFile(sandbox)
+        let watch = try Self.startWatch(["--share", path, "--interval", "10ms", "--metrics-address", "127.0.0.1:0"])
+        defer { watch.kill() }
+        let port = try await Self.metricsPort(watch)
+        let pid = watch.pid
+
+        func sample(after runs: Int) async throws -> (fds: Int, rssKiB: Int) {
+            #expect(await watch.waitFor(timeout: .seconds(120)) { stdout, _ in Self.lines(stdout).count >= runs })
+            _ = try await Self.get(port, "/metrics")  // a scrape per sample, like Prometheus
+            let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
+                .split(separator: " ").compactMap { Int($0) }.first
+            return (fds, try #require(rss))
+        }
+        let warm = try await sample(after: 50)
+        let later = try await sample(after: 450)
+        print(
+            "watch soak: run 50 → \(warm.fds) fds, \(warm.rssKiB) KiB RSS; run 450 → \(later.fds) fds, \(later.rssKiB) KiB RSS"
+        )
+        #expect(later.fds <= warm.fds + 2, "file descriptors grew from \(warm.fds) to \(later.fds)")
+        #expect(later.rssKiB - warm.rssKiB < 8 * 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
+        #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
+        #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        await sandbox.stop()
+    }
+
+    @Test("usage errors and a metrics port already in use")
+    func errors() async throws {
+        let missing = try await CLITests.cli(["watch"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("--share"))
+        let badAddress = try await CLITests.cli(["watch", "--share", "s.json", "--metrics-address", "localhost"])
+        #expect(badAddress.status == 64)
+        #expect(badAddress.stderr.contains("host:port"))
+        let badInterval = try await CLITests.cli(["watch", "--share", "s.json", "--interval", "often"])
+        #expect(badInterval.status == 64)
+
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let (path, _) = try Self.shareFile(sandbox)
+        let occupied = try await LocalHTTPServer.start { _ in .init(status: 204) }
+        let busy = try await CLITests.cli([
+            "watch", "--share", path, "--metrics-address", "127.0.0.1:\(occupied.port)",
+        ])
+        #expect(busy.status == 3)
+        #expect(busy.stderr.contains("cannot serve metrics on 127.0.0.1:\(occupied.port)"), "\(busy.stderr)")
+        await occupied.stop()
+        await sandbox.stop()
+    }
+}
+
+/// A program running in the background whose output is collected as it arrives.
+struct BackgroundProcess {
+    /// Bytes read from one of the program's pipes.
+    final class Output: Sendable {
+        private let data = Mutex(Data())
+        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
+        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    private let process: Process
+    let stdout = Output()
+    let stderr = Output()
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: try Fixture.temporaryDirectory())
+        process.standardInput = FileHandle.nullDevice
+        for (pipe, output) in [(Pipe(), stdout), (Pipe(), stderr)] {
+            if output === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = handle.availableData
+                if chunk.isEmpty { handle.readabilityHandler = nil } else { output.append(chunk) }
+            }
+        }
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Polls the collected output until `condition` holds (true) or the timeout passes (false).
+    func waitFor(timeout: Duration, _ condition: (String, String) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(stdout.text, stderr.text) { return true }
+            if !process.isRunning { return condition(stdout.text, stderr.text) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status.
+    func terminate(timeout: Duration) async -> Int32? {
+        process.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// SIGKILL if still running (cleanup after a failed expectation).
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+}

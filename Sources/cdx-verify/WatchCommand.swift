@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StreamShare
+import Synchronization
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,12 +65,25 @@ struct WatchCommand: AsyncParsableCommand {
         } catch {
             throw Runner.fail(error, console: console)
         }
-        let state = WatchState(strict: checks.strict, shareID: redeemed.id ?? "", logger: logger)
-        let loop = WatchLoop(monitor: monitor, interval: interval.duration, state: state)
+        // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
+        let state = WatchState(
+            strict: checks.strict,
+            staleAfter: interval.duration * 2 + checks.timeout.duration + .seconds(5),
+            shareID: redeemed.id ?? "",
+            logger: logger
+        )
+        let loop = WatchLoop(
+            monitor: monitor,
+            interval: interval.duration,
+            state: state,
+            shareFile: WatchedFile(path: share)
+        )
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        let listening = Mutex(false)
         if let metricsAddress, let address = ListenAddress(metricsAddress) {
             let server = MetricsServer.make(address: address, state: state) { port in
+                listening.withLock { $0 = true }
                 console.info(
                     "serving metrics on http://\(address.host):\(port)/metrics and health on http://\(address.host):\(port)/healthz"
                 )
@@ -95,12 +109,18 @@ struct WatchCommand: AsyncParsableCommand {
         )
         do {
             try await ServiceGroup(configuration: configuration).run()
+        } catch is CancellationError {
+            // The graceful shutdown ran out of time and the group was cancelled: still a requested stop.
         } catch {
-            console.error(
-                metricsAddress.map { "cannot serve metrics on \($0): \(error)" } ?? "watch stopped: \(error)",
-                hint: metricsAddress == nil ? nil : "choose another --metrics-address (is the port in use?)"
-            )
             await monitor.shutdown()
+            if let metricsAddress, !listening.withLock({ $0 }) {
+                console.error(
+                    "cannot serve metrics on \(metricsAddress): \(error)",
+                    hint: "choose another --metrics-address (is the port in use?)"
+                )
+            } else {
+                console.error("watch stopped: \(error)")
+            }
             throw Exit.invalidInput
         }
         await monitor.shutdown()
@@ -134,18 +154,20 @@ struct WatchLoop: Service {
     let monitor: ShareMonitor
     let interval: Duration
     let state: WatchState
+    let shareFile: WatchedFile
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let start = ContinuousClock.now
+                await reloadShareIfChanged()
                 let report: VerificationReport
                 do {
                     report = try await monitor.verify()
                 } catch is CancellationError {
                     return
                 } catch {
-                    state.recordError(error)
+                    state.recordRunError(error)
                     try await Task.sleep(until: start + interval, clock: .continuous)
                     continue
                 }
@@ -155,5 +177,50 @@ struct WatchLoop: Service {
                 try await Task.sleep(until: start + interval, clock: .continuous)
             }
         }
+    }
+}
+
+extension WatchLoop {
+    /// A share file redeemed again (a new invitation after the provider rotated the key) is picked
+    /// up before the next run; an unusable one is reported once and the previous share kept.
+    private func reloadShareIfChanged() async {
+        guard shareFile.changed() else { return }
+        do {
+            let loaded = try ShareFile.read(shareFile.path)
+            try await monitor.replaceShare(loaded.share)
+            state.shareReplaced(loaded.share, path: shareFile.path)
+        } catch {
+            state.recordError(
+                "the share file \(shareFile.path) changed but cannot be used (\(error)); still verifying the previous share"
+            )
+        }
+    }
+}
+
+/// A file whose changes (modification time, size, inode) are noticed between runs.
+final class WatchedFile: Sendable {
+    let path: String
+    private let signature: Mutex<[String]>
+
+    init(path: String) {
+        self.path = path
+        signature = Mutex(Self.signature(path))
+    }
+
+    /// True once per change since the last call (or since `init`).
+    func changed() -> Bool {
+        let current = Self.signature(path)
+        return signature.withLock { last in
+            defer { last = current }
+            return last != current
+        }
+    }
+
+    private static func signature(_ path: String) -> [String] {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return [] }
+        return [
+            "\(attributes[.modificationDate] ?? "")", "\(attributes[.size] ?? "")",
+            "\(attributes[.systemFileNumber] ?? "")",
+        ]
     }
 }

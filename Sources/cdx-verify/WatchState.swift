@@ -19,18 +19,27 @@ final class WatchState: Sendable {
         var lastReport: VerificationReport?
         var lastRunAt: Date?
         var lastError: String?
+        /// The last attempt was a run that could not be made.
+        var lastRunFailed = false
     }
 
     private let strict: Bool
+    private let staleAfter: Duration
     private let logger: Logger
     private let snapshot = Mutex(Snapshot())
     let metrics: WatchMetrics
 
-    init(strict: Bool, shareID: String, logger: Logger) {
+    /// - Parameter staleAfter: /healthz answers 503 when the last run completed longer ago than this
+    ///   (the loop is stuck), whatever that run said.
+    init(strict: Bool, staleAfter: Duration, shareID: String, logger: Logger) {
         self.strict = strict
+        self.staleAfter = staleAfter
         self.logger = logger
-        self.metrics = WatchMetrics(shareID: shareID)
+        self.metrics = WatchMetrics(shareID: shareID, strict: strict)
     }
+
+    /// A failure, or with --strict a warning: what makes a run unhealthy.
+    private func isFailing(_ status: CheckStatus) -> Bool { status == .fail || (strict && status == .warn) }
 
     var completedRuns: Int { snapshot.withLock { $0.runs } }
 
@@ -42,16 +51,18 @@ final class WatchState: Sendable {
         let (run, changes) = snapshot.withLock { state -> (Int, [(CheckResult, CheckStatus?)]) in
             state.runs += 1
             var changes: [(CheckResult, CheckStatus?)] = []
-            for check in report.checks {
+            // Logged: a check seen failing for the first time, and every pass ↔ fail change. A skipped
+            // check (its prerequisite failed) says nothing about its own state and is not tracked.
+            for check in report.checks where check.status != .skip {
                 let previous = state.statuses[check.qualifiedID]
-                // Logged: a check seen failing for the first time, and every pass ↔ fail change.
-                let failing = check.status == .fail
-                if previous.map({ ($0 == .fail) != failing }) ?? failing { changes.append((check, previous)) }
+                let failing = isFailing(check.status)
+                if previous.map({ isFailing($0) != failing }) ?? failing { changes.append((check, previous)) }
                 state.statuses[check.qualifiedID] = check.status
             }
             state.lastReport = report
             state.lastRunAt = now
             state.lastError = nil
+            state.lastRunFailed = false
             return (state.runs, changes)
         }
         for (check, previous) in changes { logChange(check, from: previous) }
@@ -59,29 +70,51 @@ final class WatchState: Sendable {
         return Self.jsonLine(report, run: run, at: now, duration: duration)
     }
 
-    /// A run that could not be made at all (e.g. the configuration became invalid).
-    func recordError(_ error: any Error) {
-        let text = String(describing: error)
+    /// Another share is verified from the next run on.
+    func shareReplaced(_ share: RedeemedShare, path: String) {
+        snapshot.withLock { $0.lastError = nil }
+        metrics.setShareID(share.id ?? "")
+        let counts =
+            "\(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), \(share.subjects.count) subject(s)"
+        logger.notice("the share file \(path) changed: now verifying share \(share.id ?? "?") (\(counts))")
+    }
+
+    /// A run that could not be made at all: counted as outcome `error`, logged once.
+    func recordRunError(_ error: any Error) {
+        recordError("run could not be made: \(error)")
+        snapshot.withLock { $0.lastRunFailed = true }
+        metrics.recordRunError()
+    }
+
+    /// A run, or a share reload, that could not be made; logged once until it changes.
+    func recordError(_ message: String) {
+        let text = message
         let isNew = snapshot.withLock { state in
             defer { state.lastError = text }
             return state.lastError != text
         }
-        if isNew { logger.error("run could not be made: \(text)") }
-        metrics.recordRunError()
+        if isNew { logger.error("\(text)") }
     }
 
-    /// 503 before the first run completes, 200 when the last run passed, 503 with its failed checks.
+    /// 503 before the first run completes, 200 when the last run passed, 503 with its failed checks
+    /// otherwise — and 503 when the last attempt could not run or the last run is stale.
     var health: Health {
         snapshot.withLock { state in
             guard let report = state.lastReport, let at = state.lastRunAt else {
-                return Health(status: 503, body: #"{"status":"starting","message":"no run has completed yet"}"#)
+                return Health(status: 503, body: #"{"message":"no run has completed yet","status":"starting"}"#)
             }
-            let healthy = report.passed(strict: strict)
+            let stale = Date().timeIntervalSince(at) > Double(staleAfter / .milliseconds(1)) / 1000
+            let healthy = report.passed(strict: strict) && !stale && !state.lastRunFailed
+            let status =
+                stale ? "stale" : (state.lastRunFailed ? "error" : (report.passed(strict: strict) ? "ok" : "failing"))
             let body = HealthBody(
-                status: healthy ? "ok" : "failing",
+                status: status,
                 lastRun: Self.timestamp(at),
+                message: stale
+                    ? "no run has completed for longer than \(staleAfter)"
+                    : (state.lastRunFailed ? state.lastError : nil),
                 summary: report.summary,
-                failed: report.checks.filter { $0.status == .fail || (strict && $0.status == .warn) }.map {
+                failed: report.checks.filter { isFailing($0.status) }.map {
                     .init(check: $0.qualifiedID, code: $0.code, message: $0.message)
                 }
             )
@@ -91,12 +124,12 @@ final class WatchState: Sendable {
 
     private func logChange(_ check: CheckResult, from previous: CheckStatus?) {
         let metadata: Logger.Metadata = ["check": "\(check.qualifiedID)", "code": "\(check.code)"]
-        if check.status == .fail {
-            let from = previous.map { "\($0.rawValue) → fail" } ?? "failing"
+        if isFailing(check.status) {
+            let from = previous.map { "\($0.rawValue) → \(check.status.rawValue)" } ?? "failing"
             logger.warning("\(check.qualifiedID): \(from) (\(check.code)): \(check.message)", metadata: metadata)
         } else {
             logger.notice(
-                "\(check.qualifiedID): fail → \(check.status.rawValue) (\(check.code)): \(check.message)",
+                "\(check.qualifiedID): \(previous?.rawValue ?? "fail") → \(check.status.rawValue) (\(check.code)): \(check.message)",
                 metadata: metadata
             )
         }
@@ -111,6 +144,7 @@ final class WatchState: Sendable {
 
         var status: String
         var lastRun: String
+        var message: String?
         var summary: VerificationReport.Summary
         var failed: [Failed]
     }
@@ -162,6 +196,7 @@ final class WatchMetrics: Sendable {
     private let healthy: Gauge
     private let runDuration: DurationHistogram
     private let checksByStatus: [CheckStatus: Gauge]
+    private let info: Mutex<Gauge>
 
     static let outcomes = ["pass", "warn", "fail", "error"]
 
@@ -170,16 +205,11 @@ final class WatchMetrics: Sendable {
         MetricNameDescriptor(namespace: "cdx_verify", metricName: name, unitName: unit, helpText: help)
     }
 
-    init(shareID: String) {
-        registry.makeGauge(
-            descriptor: Self.name(
-                "info",
-                help: "cdx-verify watch: tool and librdkafka versions and the share id (always 1)."
-            ),
-            labels: [
-                ("version", StreamShareVersion.string), ("librdkafka", KafkaLibrary.version), ("share_id", shareID),
-            ]
-        ).set(to: 1)
+    private let strict: Bool
+
+    init(shareID: String, strict: Bool) {
+        self.strict = strict
+        info = Mutex(Self.makeInfo(registry, shareID: shareID))
         var runs: [String: Counter] = [:]
         for outcome in Self.outcomes {
             runs[outcome] = registry.makeCounter(
@@ -251,7 +281,7 @@ final class WatchMetrics: Sendable {
                             descriptor: Self.name(
                                 "check_passed",
                                 help:
-                                    "1 when the check passed (or only warned) in the last run, 0 when it failed or was skipped."
+                                    "1 when the check passed (or only warned, unless --strict) in the last run, 0 when it failed or was skipped."
                             ),
                             labels: [("check", check.id), ("resource", check.resource ?? "")]
                         ),
@@ -265,7 +295,8 @@ final class WatchMetrics: Sendable {
                         )
                     )
                 gauges[key] = pair
-                pair.passed.set(to: check.status == .pass || check.status == .warn ? 1 : 0)
+                let passed = check.status == .pass || (check.status == .warn && !strict)
+                pair.passed.set(to: passed ? 1 : 0)
                 pair.duration.set(to: check.durationMs / 1000)
             }
             let gone = gauges.keys.filter { !seen.contains($0) }
@@ -277,8 +308,32 @@ final class WatchMetrics: Sendable {
         }
     }
 
+    /// A run that could not be made.
     func recordRunError() {
         runs["error"]?.increment()
         healthy.set(to: 0)
+    }
+
+    /// `cdx_verify_info` names the share now verified.
+    func setShareID(_ shareID: String) {
+        let registry = self.registry
+        info.withLock { gauge in
+            registry.unregisterGauge(gauge)
+            gauge = Self.makeInfo(registry, shareID: shareID)
+        }
+    }
+
+    private static func makeInfo(_ registry: PrometheusCollectorRegistry, shareID: String) -> Gauge {
+        let gauge = registry.makeGauge(
+            descriptor: name(
+                "info",
+                help: "cdx-verify watch: tool and librdkafka versions and the share id (always 1)."
+            ),
+            labels: [
+                ("version", StreamShareVersion.string), ("librdkafka", KafkaLibrary.version), ("share_id", shareID),
+            ]
+        )
+        gauge.set(to: 1)
+        return gauge
     }
 }

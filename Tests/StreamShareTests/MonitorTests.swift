@@ -30,7 +30,11 @@ struct MonitorTests {
         for _ in 0..<3 {
             let again = try await monitor.verify()
             #expect(Self.verdicts(again) == Self.verdicts(first))
-            #expect(again.kafkaRequests?["ApiVersion"] == nil, "a later run opened a new connection")
+            // kafka.connect is proven over a new connection every run (ApiVersion on it), but the
+            // group check reuses the kept client: its coordinator is known, its connection open.
+            #expect(again.kafkaRequests?["FindCoordinator"] == nil, "the group coordinator was looked up again")
+            #expect((again.kafkaRequests?["ApiVersion"] ?? 0) < (first.kafkaRequests?["ApiVersion"] ?? 0))
+            #expect((again.kafkaRequests?["ApiVersion"] ?? 0) >= 1, "kafka.connect must use a new connection")
             #expect((again.kafkaRequests?["Metadata"] ?? 0) >= 1, "a later run must ask the cluster again")
         }
         #expect(await monitor.kafkaClientCount == clients)
@@ -48,10 +52,70 @@ struct MonitorTests {
         sandbox.schemaRegistry.register(.init(name: "payments-value", schemaType: "JSON"))
         let restored = try await monitor.verify()
         #expect(Self.verdicts(restored) == Self.verdicts(first))
-        #expect(restored.kafkaRequests?["ApiVersion"] == nil)
+        #expect(restored.kafkaRequests?["FindCoordinator"] == nil)
 
         await monitor.shutdown()
         await #expect(throws: ShareMonitorError.shutDown) { try await monitor.verify() }
+        await sandbox.stop()
+    }
+
+    @Test("a group denied on one run and allowed again is reported as such, never as a timeout")
+    func groupRevokedAndRestored() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+        #expect(Self.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "pass:authorized")
+        // The next OffsetFetch is refused, as after the provider removed the group ACL.
+        sandbox.cluster.pushRequestErrors(.offsetFetch, .groupAuthorizationFailed, count: 1)
+        #expect(Self.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "fail:unauthorized")
+        #expect(await monitor.kafkaClientCount == 0)  // the group's client is not kept after a failure
+        for _ in 0..<2 {
+            let report = try await monitor.verify()
+            #expect(Self.verdicts(report)["kafka.group[share-orders-]"] == "pass:authorized")
+            #expect(report.timings.totalMs < 5_000, "a run waited for a deadline")
+        }
+        await monitor.shutdown()
+        await sandbox.stop()
+    }
+
+    @Test("a run cancelled while blocked is not overlapped by the next one, which still gives verdicts")
+    func runAfterCancellation() async throws {
+        let sandbox = try await Sandbox.start(
+            scenario: Scenario(name: "slow", brokerRTTMs: 400, topics: [.init(name: "orders")])
+        )
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(20)))
+        let cancelled = Task { try await monitor.verify() }
+        try await Task.sleep(for: .milliseconds(200))
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        let next = try await monitor.verify()
+        #expect(Self.verdicts(next)["kafka.topic[orders]"] == "pass:ok")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(formatter.date(from: next.startedAt) != nil)
+        await monitor.shutdown()
+        await sandbox.stop()
+    }
+
+    @Test("replacing the share drops the old clients; shutdown cancels a run in progress")
+    func replaceAndShutdown() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+        _ = try await monitor.verify()
+        #expect(await monitor.kafkaClientCount == 1)
+        var renewed = sandbox.share()
+        renewed.resources.append(.subject("ghost-value"))
+        try await monitor.replaceShare(renewed)
+        #expect(await monitor.kafkaClientCount == 0)
+        let report = try await monitor.verify()
+        #expect(Self.verdicts(report)["schema_registry.subject[ghost-value]"] == "fail:subject_not_found")
+        #expect(await monitor.share.subjects.contains("ghost-value"))
+
+        let inFlight = Task { try await monitor.verify() }
+        try await Task.sleep(for: .milliseconds(1))
+        await monitor.shutdown()
+        // Either it finished before the shutdown or it was cancelled by it; it never hangs.
+        _ = try? await inFlight.value
+        #expect(await monitor.kafkaClientCount == 0)
         await sandbox.stop()
     }
 

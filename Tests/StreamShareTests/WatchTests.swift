@@ -173,11 +173,11 @@ struct WatchTests {
         let watch = try Self.startWatch(["--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0"])
         defer { watch.kill() }
         let port = try await Self.metricsPort(watch)
+        // A run costs about eight 250 ms round trips here; the server answers long before it ends.
         let starting = try await Self.get(port, "/healthz")
-        if Self.lines(watch.stdout.text).isEmpty {
-            #expect(starting.status == 503)
-            #expect(starting.body.contains("no run has completed yet"))
-        }
+        #expect(Self.lines(watch.stdout.text).isEmpty)
+        #expect(starting.status == 503)
+        #expect(starting.body.contains("no run has completed yet"))
         #expect(await watch.waitFor(timeout: .seconds(60)) { stdout, _ in Self.lines(stdout).count >= 3 })
         let runs = Self.lines(watch.stdout.text)
         #expect(runs.map(\.run) == Array(1...runs.count))
@@ -193,8 +193,9 @@ struct WatchTests {
         let exit = await watch.terminate(timeout: .seconds(10))
         let took = ContinuousClock.now - started
         #expect(exit == 0)
-        // Not a performance figure: a shutdown that waited for the run would take its 30 s deadline.
-        #expect(took < .seconds(5), "stopping took \(took)")
+        // The requirement is one second (the graceful shutdown is capped at 800 ms); the margin is for
+        // a loaded CI machine. A shutdown that waited for the run would take its 30 s deadline.
+        #expect(took < .seconds(2), "stopping took \(took)")
         print("watch: SIGTERM during a run → exit \(exit ?? -1) after \(took)")
         await sandbox.stop()
     }
@@ -223,9 +224,50 @@ struct WatchTests {
             "watch soak: run 50 → \(warm.fds) fds, \(warm.rssKiB) KiB RSS; run 450 → \(later.fds) fds, \(later.rssKiB) KiB RSS"
         )
         #expect(later.fds <= warm.fds + 2, "file descriptors grew from \(warm.fds) to \(later.fds)")
-        #expect(later.rssKiB - warm.rssKiB < 8 * 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
+        // Every run creates and destroys a client (kafka.connect's new connection): a leak of 8 KiB a
+        // run would show as 3 MiB here.
+        #expect(later.rssKiB - warm.rssKiB < 3 * 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
         #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
         #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        await sandbox.stop()
+    }
+
+    @Test("a share file redeemed again is picked up before the next run; an unusable one is reported once")
+    func reloadsShareFile() async throws {
+        let sandbox = try await Sandbox.start(scenario: .healthy)
+        let (path, share) = try Self.shareFile(sandbox)
+        let watch = try Self.startWatch(["--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0"])
+        defer { watch.kill() }
+        let port = try await Self.metricsPort(watch)
+        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 2 })
+
+        var renewed = share
+        renewed.id = "dlz-renewed"
+        renewed.resources.append(.subject("ghost-value"))
+        try ShareFile.write(try renewed.jsonData(), to: path, overwrite: true)
+        #expect(
+            await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                Self.lines(stdout).last?.failed == ["schema_registry.subject[ghost-value]"]
+            }
+        )
+        #expect(watch.stderr.text.contains("now verifying share dlz-renewed"))
+        let metrics = try await Self.metrics(port)
+        #expect(metrics.keys.contains { $0.hasPrefix("cdx_verify_info{") && $0.contains(#"share_id="dlz-renewed""#) })
+        #expect(!metrics.keys.contains { $0.contains(#"share_id="\#(share.id ?? "")""#) })
+        #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="ghost-value"}"#] == 0)
+
+        try ShareFile.write(Data("{\"api_key\": 1}".utf8), to: path, overwrite: true)
+        let before = Self.lines(watch.stdout.text).count
+        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= before + 3 })
+        // Still the last good share.
+        #expect(Self.lines(watch.stdout.text).last?.failed == ["schema_registry.subject[ghost-value]"])
+        let complaints = watch.stderr.text.split(separator: "\n").filter { $0.contains("cannot be used") }
+        #expect(complaints.count == 1, "\(watch.stderr.text)")
+        #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        CLITests.expectNoSecrets(
+            [watch.stdout.text, watch.stderr.text],
+            [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
+        )
         await sandbox.stop()
     }
 

@@ -24,7 +24,8 @@ struct KafkaProbe: Sendable {
         ConfigProperty("log.connection.close", .plain("false")),
     ]
 
-    private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
+    /// Time left; none once the verification was cancelled, so that every loop winds down.
+    private var remaining: Duration { Task.isCancelled ? .zero : max(deadline - ContinuousClock.now, .zero) }
 
     private func properties(groupID: String?) -> [ConfigProperty] {
         var properties = config.properties.filter { $0.key != "group.id" }
@@ -44,35 +45,33 @@ struct KafkaProbe: Sendable {
         // as soon as the handle exists, in parallel with the metadata requests, and the group check
         // then reuses the established connection.
         let primaryGroupID = share.groupPrefixes.first.map { $0 + groupSuffix }
+        let reused = pool.contains(groupID: primaryGroupID)
         let handle: KafkaHandle
+        let connectHandle: KafkaHandle
         do {
             handle = try pooledHandle(groupID: primaryGroupID)
+            // A kept handle's session was authenticated runs ago, and broker sessions outlive a deleted
+            // key, a broken DNS record or bootstrap path. So kafka.connect (and the topic metadata) is
+            // always proven over a new connection: with a kept handle, by a short-lived client of its own.
+            connectHandle =
+                reused ? try KafkaHandle(properties: properties(groupID: nil), debugProtocol: countRequests) : handle
         } catch {
-            let message: String
-            switch error {
-            case .configuration(let configurationError): message = configurationError.description
-            case .creation(let text): message = text
-            }
-            sink.add(
-                CheckResult(
-                    id: "kafka.connect",
-                    status: .fail,
-                    code: "client_error",
-                    message: "librdkafka could not create a client: \(message)",
-                    hint: "Check the -X overrides and the CA file.",
-                    durationMs: watch.elapsedMs
-                )
-            )
+            sink.add(clientError(error, watch: watch))
             skipDependents(reason: "the Kafka client could not be created")
             return
         }
-        defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
+        defer {
+            if countRequests {
+                sink.addRequests(handle.events.requestCounts)
+                if reused { sink.addRequests(connectHandle.events.requestCounts) }
+            }
+        }
 
-        guard let metadata = await connect(handle, watch: watch) else {
+        guard let metadata = await connect(connectHandle, watch: watch) else {
             skipDependents(reason: "kafka.connect failed")
             return
         }
-        let readable = await checkTopics(handle, metadata: metadata)
+        let readable = await checkTopics(connectHandle, metadata: metadata)
         await checkGroups(primary: handle, usableTopic: readable.first)
         if deep {
             let unreadable = share.topics.filter { !readable.contains($0) }
@@ -89,6 +88,22 @@ struct KafkaProbe: Sendable {
             )
             await readTopics(readable, primary: primaryGroupID == nil ? nil : handle)
         }
+    }
+
+    private func clientError(_ error: KafkaHandle.CreateError, watch: Stopwatch) -> CheckResult {
+        let message: String
+        switch error {
+        case .configuration(let configurationError): message = configurationError.description
+        case .creation(let text): message = text
+        }
+        return CheckResult(
+            id: "kafka.connect",
+            status: .fail,
+            code: "client_error",
+            message: "librdkafka could not create a client: \(message)",
+            hint: "Check the -X overrides and the CA file.",
+            durationMs: watch.elapsedMs
+        )
     }
 
     // MARK: kafka.connect
@@ -317,6 +332,9 @@ struct KafkaProbe: Sendable {
             }
             let result = await groupResult(handle, prefix: prefix, groupID: groupID, topic: usableTopic, watch: watch)
             if countRequests, index > 0 { sink.addRequests(handle.events.requestCounts) }
+            // librdkafka reports a repeated coordinator error once per handle: a kept handle would turn
+            // the next run's verdict into a timeout. The next run looks the group up afresh.
+            if result.status != .pass { pool.evict(groupID: groupID) }
             sink.add(result)
             if deep {
                 await joinGroup(prefix: prefix, groupID: groupID, topic: usableTopic, passed: result.status == .pass)

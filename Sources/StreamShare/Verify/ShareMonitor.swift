@@ -26,11 +26,15 @@ public actor ShareMonitor {
     public private(set) var share: RedeemedShare
     private let verifier: ShareVerifier
     private let options: ShareVerifier.Options
-    private let handles = KafkaHandlePool()
+    private var handles = KafkaHandlePool()
     private let httpClient: HTTPClient
     private let ownsHTTPClient: Bool
     private let logger: Logger
-    private var previous: Task<Void, Never>?
+    /// Ends when everything the latest run started has returned: the next run waits for it.
+    private var settled: Task<Void, Never>?
+    /// Ends when the latest run's Schema Registry requests have returned.
+    private var registrySettled: Task<Void, Never>?
+    private var current: Task<Result<ShareVerifier.Run, ConfigurationError>?, Never>?
     private var isShutDown = false
 
     /// How long an idle HTTP connection is kept between runs when the monitor makes its own client.
@@ -84,53 +88,79 @@ public actor ShareMonitor {
     public var kafkaClientCount: Int { handles.count }
 
     /// Verifies the share once, over the connections kept from earlier runs.
+    ///
+    /// `kafka.connect` and the topic metadata are proven over a new connection on every run (a kept,
+    /// long-authenticated session would hide a deleted key or a broken bootstrap path); group,
+    /// read and Schema Registry checks reuse the kept clients and connections.
     /// - Returns: The report of this run.
     /// - Throws: `CancellationError` when the calling task is cancelled (the run stops within
     ///   moments; its partial results are discarded), ``ConfigurationError`` as ``ShareVerifier``
     ///   does, ``ShareMonitorError/shutDown`` after ``shutdown()``.
     public func verify() async throws -> VerificationReport {
         guard !isShutDown else { throw ShareMonitorError.shutDown }
-        let earlier = previous
-        let (share, verifier, handles, client) = (self.share, self.verifier, self.handles, self.httpClient)
-        let run = Task { () -> Result<VerificationReport, ConfigurationError> in
-            await earlier?.value
+        let earlier = settled
+        let (share, verifier, handles, client, logger) = (
+            self.share, self.verifier, self.handles, self.httpClient, self.logger
+        )
+        let run = Task { () -> Result<ShareVerifier.Run, ConfigurationError>? in
+            // Never two runs on the same handles: wait until the previous run's calls have returned
+            // (a cancelled wait gives up).
+            if let earlier, await Race.first(of: [{ @Sendable in await earlier.value }]) == nil { return nil }
             do throws(ConfigurationError) {
-                return .success(try await verifier.verify(share, handles: handles, httpClient: client))
+                let run = try await verifier.run(share, handles: handles, httpClient: client)
+                if run.report.checks.contains(where: { $0.id == "kafka.connect" && $0.status == CheckStatus.fail }) {
+                    logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
+                    handles.removeAll()
+                }
+                return .success(run)
             } catch {
                 return .failure(error)
             }
         }
-        previous = Task { _ = await run.value }
+        let unwrapped = Task { () -> ShareVerifier.Run? in
+            guard case .success(let run)? = await run.value else { return nil }
+            return run
+        }
+        current = run
+        settled = Task {
+            await earlier?.value
+            await unwrapped.value?.settled.value
+        }
+        registrySettled = Task {
+            await unwrapped.value?.registrySettled.value
+        }
         let outcome = await withTaskCancellationHandler {
             await run.value
         } onCancel: {
             run.cancel()
         }
         try Task.checkCancellation()
-        let report = try outcome.get()
-        if report.checks.contains(where: { $0.id == "kafka.connect" && $0.status == CheckStatus.fail }) {
-            logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
-            handles.removeAll()
-        }
-        return report
+        guard let outcome else { throw CancellationError() }
+        return try outcome.get().report
     }
 
     /// Verifies another share from now on (for example after the share file was redeemed again):
-    /// the Kafka clients of the old one are dropped.
+    /// the Kafka clients of the old one are dropped, including any a run in progress still makes.
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
     public func replaceShare(_ share: RedeemedShare) throws(ConfigurationError) {
         _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
         self.share = share
-        handles.removeAll()
+        handles.close()
+        handles = KafkaHandlePool()
     }
 
-    /// Releases the Kafka clients and, when the monitor made it, shuts down the HTTP client.
-    /// Further calls to ``verify()`` throw ``ShareMonitorError/shutDown``.
+    /// Cancels a run in progress, releases the Kafka clients and, when the monitor made it, shuts
+    /// down the HTTP client once the run's Schema Registry requests have returned. Further calls to
+    /// ``verify()`` throw ``ShareMonitorError/shutDown``.
     public func shutdown() async {
         guard !isShutDown else { return }
         isShutDown = true
-        handles.removeAll()
-        if ownsHTTPClient { try? await httpClient.shutdown() }
+        current?.cancel()
+        handles.close()
+        if ownsHTTPClient {
+            await registrySettled?.value
+            try? await httpClient.shutdown()
+        }
     }
 }
 

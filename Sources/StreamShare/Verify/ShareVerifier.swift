@@ -83,15 +83,26 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
-        try await verify(share, handles: KafkaHandlePool(), httpClient: httpClient)
+        try await run(share, handles: KafkaHandlePool(), httpClient: httpClient).report
+    }
+
+    /// A finished verification, and the work it may have left running.
+    struct Run: Sendable {
+        var report: VerificationReport
+        /// Ends when the Kafka and Schema Registry checks have returned. A report is due by the
+        /// deadline or at once on cancellation, but a blocking librdkafka call cannot be
+        /// interrupted: a ``ShareMonitor`` starts its next run on the same handles only after this.
+        var settled: Task<Void, Never>
+        /// Ends when the Schema Registry checks have returned (their HTTP client may then shut down).
+        var registrySettled: Task<Void, Never>
     }
 
     /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
-    func verify(
+    func run(
         _ share: RedeemedShare,
         handles: KafkaHandlePool,
         httpClient: HTTPClient?
-    ) async throws(ConfigurationError) -> VerificationReport {
+    ) async throws(ConfigurationError) -> Run {
         handles.beginRun()
         let startedAt = Date()
         let watch = Stopwatch()
@@ -206,7 +217,11 @@ public struct ShareVerifier: Sendable {
             "verification finished",
             metadata: ["status": "\(report.summary.status.rawValue)", "failed": "\(report.summary.failed)"]
         )
-        return report
+        return Run(
+            report: report,
+            settled: both,
+            registrySettled: registryTask
+        )
     }
 
     /// RFC 3339 with milliseconds (runs of a monitor can be a few milliseconds apart).

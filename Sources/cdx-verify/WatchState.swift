@@ -173,9 +173,7 @@ final class WatchState: Sendable {
 
     /// RFC 3339 with milliseconds.
     private static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     private static func encode(_ value: some Encodable) -> String {

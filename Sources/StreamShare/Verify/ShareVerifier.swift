@@ -226,9 +226,7 @@ public struct ShareVerifier: Sendable {
 
     /// RFC 3339 with milliseconds (runs of a monitor can be a few milliseconds apart).
     private static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// Warnings that need no network: unsupported resource kinds, configuration warnings, subjects a
@@ -363,8 +361,16 @@ public struct ShareVerifier: Sendable {
 }
 
 extension KafkaClientConfig.Options {
-    /// The client configuration a verification with these options checks.
-    init(verifierOptions options: ShareVerifier.Options) {
+    /// The options of the client configuration that a verification with `options` checks: build
+    /// your consumer's configuration with these, and what starts is what was proven (the same
+    /// `group.id`, CA and overrides).
+    ///
+    /// ```swift
+    /// let options = ShareVerifier.Options(deep: true, groupSuffix: "billing")
+    /// try await ShareVerifier(options: options).verify(share).requirePassing()
+    /// let kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+    /// ```
+    public init(verifierOptions options: ShareVerifier.Options) {
         self.init(
             groupSuffix: options.groupSuffix,
             caLocation: options.caFile,

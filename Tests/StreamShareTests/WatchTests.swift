@@ -200,7 +200,7 @@ struct WatchTests {
         await sandbox.stop()
     }
 
-    @Test("soak: hundreds of runs without file descriptor or memory growth")
+    @Test("soak: hundreds of runs keep their connections, without file descriptor or memory growth")
     func soak() async throws {
         let sandbox = try await Sandbox.start(scenario: .healthy)
         let (path, _) = try Self.shareFile(sandbox)
@@ -209,7 +209,7 @@ struct WatchTests {
         let port = try await Self.metricsPort(watch)
         let pid = watch.pid
 
-        func sample(after runs: Int) async throws -> (fds: Int, rssKiB: Int) {
+        func sample(after runs: Int) async throws -> (fds: Int, rssKiB: Int, sockets: [UInt64: Int]) {
             #expect(await watch.waitFor(timeout: .seconds(120)) { stdout, _ in Self.lines(stdout).count >= runs })
             _ = try await Self.get(port, "/metrics")  // a scrape per sample, like Prometheus
             // Every run opens and closes a client of its own (kafka.connect's new connection), so a
@@ -222,7 +222,7 @@ struct WatchTests {
             let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
             let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
                 .split(separator: " ").compactMap { Int($0) }.first
-            return (fds, try #require(rss))
+            return (fds, try #require(rss), try Self.tcpSockets(pid))
         }
         let warm = try await sample(after: 50)
         let later = try await sample(after: 450)
@@ -230,12 +230,49 @@ struct WatchTests {
             "watch soak: run 50 → \(warm.fds) fds, \(warm.rssKiB) KiB RSS; run 450 → \(later.fds) fds, \(later.rssKiB) KiB RSS"
         )
         #expect(later.fds <= warm.fds, "file descriptors grew from \(warm.fds) to \(later.fds)")
+        // Connections kept for 400 runs: the same sockets (inodes) to the Schema Registry and to the
+        // broker (the group client's coordinator connection) at both samples.
+        let registryPort = try #require(sandbox.schemaRegistryURL.port)
+        let brokerPort = try #require(Int(sandbox.bootstrapServers.split(separator: ":").last ?? ""))
+        let kept = Set(warm.sockets.keys).intersection(later.sockets.keys)
+        #expect(kept.contains { warm.sockets[$0] == registryPort }, "no Schema Registry connection was kept")
+        #expect(kept.contains { warm.sockets[$0] == brokerPort }, "no broker connection was kept")
+        print(
+            "watch soak: kept sockets \(kept.map { warm.sockets[$0] ?? 0 }.sorted()); registry \(registryPort), bootstrap \(sandbox.bootstrapServers)"
+        )
         // Every run creates and destroys a client (kafka.connect's new connection): a leak of 8 KiB a
         // run would show as 3 MiB here.
         #expect(later.rssKiB - warm.rssKiB < 3 * 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
         #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
         #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         await sandbox.stop()
+    }
+
+    /// The process's TCP sockets: inode → remote port (from /proc/PID/fd and /proc/net/tcp{,6}).
+    static func tcpSockets(_ pid: Int32) throws -> [UInt64: Int] {
+        var inodes = Set<UInt64>()
+        for fd in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                target.hasPrefix("socket:[")
+            else { continue }
+            if let inode = UInt64(target.dropFirst("socket:[".count).dropLast()) { inodes.insert(inode) }
+        }
+        var sockets: [UInt64: Int] = [:]
+        for table in ["/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"] {
+            // Read to the end: /proc files have no size, and a single read may return one page only.
+            guard let file = FileHandle(forReadingAtPath: table) else { continue }
+            let text = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+            try? file.close()
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                guard fields.count > 9, let inode = UInt64(fields[9]), inodes.contains(inode),
+                    let port = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }), port != 0
+                else { continue }
+                sockets[inode] = port
+            }
+        }
+        return sockets
     }
 
     @Test("a share file redeemed again is picked up before the next run; an unusable one is reported once")

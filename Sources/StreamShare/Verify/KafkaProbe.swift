@@ -370,7 +370,11 @@ struct KafkaProbe: Sendable {
                 { @Sendable in await committed.value }, { @Sendable in await poller.value },
             ])
             ?? .failure(KafkaError(code: KafkaError.timedOut))
+        // The poller's consumerPoll holds this handle's poll queue for up to 20 ms and cannot be
+        // interrupted: wait for it, or runs closer together than that pile polls up on the queue
+        // without bound (each holding its suspended tasks), and a late poll reports into the next run.
         poller.cancel()
+        _ = await poller.value
         let details = ["group_id": groupID]
         switch outcome {
         case .success(let offset):

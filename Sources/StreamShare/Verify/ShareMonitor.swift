@@ -117,17 +117,13 @@ public actor ShareMonitor {
                 return .failure(error)
             }
         }
-        let unwrapped = Task { () -> ShareVerifier.Run? in
-            guard case .success(let run)? = await run.value else { return nil }
-            return run
-        }
         current = run
         settled = Task {
             await earlier?.value
-            await unwrapped.value?.settled.value
+            if case .success(let finished)? = await run.value { await finished.settled.value }
         }
         registrySettled = Task {
-            await unwrapped.value?.registrySettled.value
+            if case .success(let finished)? = await run.value { await finished.registrySettled.value }
         }
         let outcome = await withTaskCancellationHandler {
             await run.value

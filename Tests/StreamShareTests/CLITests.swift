@@ -207,23 +207,12 @@ struct CLITests {
 
     @Test("sandbox serves until SIGTERM; verify against it from another process works; it then exits 0")
     func sandboxServes() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["sandbox", "--scenario", "healthy"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        // Read the banner until the last line, bounded.
-        var banner = ""
-        let reader = out.fileHandleForReading
-        let deadline = Date().addingTimeInterval(30)
-        while !banner.contains("Serving until interrupted"), Date() < deadline {
-            let chunk = await Task.detached { reader.availableData }.value
-            if chunk.isEmpty { break }
-            banner += String(decoding: chunk, as: UTF8.self)
-        }
+        let sandbox = try BackgroundProcess(Self.binary, ["sandbox", "--scenario", "healthy"])
+        defer { sandbox.kill() }
+        #expect(
+            await sandbox.waitFor(timeout: .seconds(30)) { stdout, _ in stdout.contains("Serving until interrupted") }
+        )
+        let banner = sandbox.stdout.text
         func value(after prefix: String) -> String? {
             banner.split(separator: "\n").first { $0.contains(prefix) }.map {
                 String($0[$0.range(of: prefix)!.upperBound...]).trimmingCharacters(in: .whitespaces)
@@ -238,12 +227,7 @@ struct CLITests {
             environment: ["CONFLUENT_CLOUD_API_KEY": key, "CONFLUENT_CLOUD_API_SECRET": secret]
         )
         #expect(result.status == 0, "\(result.stderr)")
-        process.terminate()
-        let exited = await Task.detached { () -> Int32 in
-            process.waitUntilExit()
-            return process.terminationStatus
-        }.value
-        #expect(exited == 0)
+        #expect(await sandbox.terminate(timeout: .seconds(10)) == 0)
     }
 
     @Test("every scenario file in scenarios/ loads")

@@ -1,14 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 @_spi(Sandbox) import StreamShareSandbox
-import Synchronization
 import Testing
 
 @_spi(Sandbox) @testable import StreamShare
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `cdx-verify watch`, run as a user runs it, against the sandbox served by this test process (so
 /// the test can change the sandbox while the watch runs). Metrics are read by Prometheus' own
@@ -340,61 +335,5 @@ struct WatchTests {
         #expect(busy.stderr.contains("cannot serve metrics on 127.0.0.1:\(occupied.port)"), "\(busy.stderr)")
         await occupied.stop()
         await sandbox.stop()
-    }
-}
-
-/// A program running in the background whose output is collected as it arrives.
-struct BackgroundProcess {
-    /// Bytes read from one of the program's pipes.
-    final class Output: Sendable {
-        private let data = Mutex(Data())
-        func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    private let process: Process
-    let stdout = Output()
-    let stderr = Output()
-
-    init(_ executable: String, _ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: try Fixture.temporaryDirectory())
-        process.standardInput = FileHandle.nullDevice
-        for (pipe, output) in [(Pipe(), stdout), (Pipe(), stderr)] {
-            if output === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = handle.availableData
-                if chunk.isEmpty { handle.readabilityHandler = nil } else { output.append(chunk) }
-            }
-        }
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    /// Polls the collected output until `condition` holds (true) or the timeout passes (false).
-    func waitFor(timeout: Duration, _ condition: (String, String) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(stdout.text, stderr.text) { return true }
-            if !process.isRunning { return condition(stdout.text, stderr.text) }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
-    /// Sends SIGTERM and waits (bounded) for the exit status.
-    func terminate(timeout: Duration) async -> Int32? {
-        process.terminate()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return process.isRunning ? nil : process.terminationStatus
-    }
-
-    /// SIGKILL if still running (cleanup after a failed expectation).
-    func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 }

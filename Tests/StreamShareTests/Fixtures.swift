@@ -56,6 +56,13 @@ enum Fixture {
         return path
     }
 
+    /// An RFC 3339 timestamp with milliseconds, as reports and watch lines write them.
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
     /// Every secret of the fixtures; none may appear in printed output.
     static let allSecrets = [kafkaSecret, registrySecret, token, cloudSecret]
 }

@@ -9,10 +9,6 @@ import Testing
 /// starts with an ApiVersion request, so a run without one made no new connection.
 @Suite("Share monitor", .timeLimit(.minutes(2)))
 struct MonitorTests {
-    static func verdicts(_ report: VerificationReport) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: report.checks.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") })
-    }
-
     @Test("runs after the first reuse the Kafka connections and see changes on the cluster")
     func reuseAndFlip() async throws {
         let sandbox = try await Sandbox.start(scenario: .healthy)
@@ -29,7 +25,7 @@ struct MonitorTests {
 
         for _ in 0..<3 {
             let again = try await monitor.verify()
-            #expect(Self.verdicts(again) == Self.verdicts(first))
+            #expect(VerifierTests.verdicts(again) == VerifierTests.verdicts(first))
             // kafka.connect is proven over a new connection every run (ApiVersion on it), but the
             // group check reuses the kept client: its coordinator is known, its connection open.
             #expect(again.kafkaRequests?["FindCoordinator"] == nil, "the group coordinator was looked up again")
@@ -43,7 +39,7 @@ struct MonitorTests {
         // connections; restoring them is seen as well.
         sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
         sandbox.schemaRegistry.remove("payments-value")
-        let revoked = Self.verdicts(try await monitor.verify())
+        let revoked = VerifierTests.verdicts(try await monitor.verify())
         #expect(revoked["kafka.topic[orders]"] == "fail:unauthorized")
         #expect(revoked["schema_registry.subject[payments-value]"] == "fail:subject_not_found")
         #expect(revoked["kafka.topic[payments]"] == "pass:ok")
@@ -51,7 +47,7 @@ struct MonitorTests {
         sandbox.cluster.setTopicError("orders", nil)
         sandbox.schemaRegistry.register(.init(name: "payments-value", schemaType: "JSON"))
         let restored = try await monitor.verify()
-        #expect(Self.verdicts(restored) == Self.verdicts(first))
+        #expect(VerifierTests.verdicts(restored) == VerifierTests.verdicts(first))
         #expect(restored.kafkaRequests?["FindCoordinator"] == nil)
 
         await monitor.shutdown()
@@ -63,14 +59,14 @@ struct MonitorTests {
     func groupRevokedAndRestored() async throws {
         let sandbox = try await Sandbox.start(scenario: .healthy)
         let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
-        #expect(Self.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "pass:authorized")
+        #expect(VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "pass:authorized")
         // The next OffsetFetch is refused, as after the provider removed the group ACL.
         sandbox.cluster.pushRequestErrors(.offsetFetch, .groupAuthorizationFailed, count: 1)
-        #expect(Self.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "fail:unauthorized")
+        #expect(VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "fail:unauthorized")
         #expect(await monitor.kafkaClientCount == 0)  // the group's client is not kept after a failure
         for _ in 0..<2 {
             let report = try await monitor.verify()
-            #expect(Self.verdicts(report)["kafka.group[share-orders-]"] == "pass:authorized")
+            #expect(VerifierTests.verdicts(report)["kafka.group[share-orders-]"] == "pass:authorized")
             #expect(report.timings.totalMs < 5_000, "a run waited for a deadline")
         }
         await monitor.shutdown()
@@ -88,10 +84,8 @@ struct MonitorTests {
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
         let next = try await monitor.verify()
-        #expect(Self.verdicts(next)["kafka.topic[orders]"] == "pass:ok")
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        #expect(formatter.date(from: next.startedAt) != nil)
+        #expect(VerifierTests.verdicts(next)["kafka.topic[orders]"] == "pass:ok")
+        #expect(Fixture.date(next.startedAt) != nil)
         await monitor.shutdown()
         await sandbox.stop()
     }
@@ -107,7 +101,7 @@ struct MonitorTests {
         try await monitor.replaceShare(renewed)
         #expect(await monitor.kafkaClientCount == 0)
         let report = try await monitor.verify()
-        #expect(Self.verdicts(report)["schema_registry.subject[ghost-value]"] == "fail:subject_not_found")
+        #expect(VerifierTests.verdicts(report)["schema_registry.subject[ghost-value]"] == "fail:subject_not_found")
         #expect(await monitor.share.subjects.contains("ghost-value"))
 
         let inFlight = Task { try await monitor.verify() }
@@ -126,7 +120,7 @@ struct MonitorTests {
         )
         let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(3)))
         let report = try await monitor.verify()
-        #expect(Self.verdicts(report)["kafka.connect"] == "fail:tcp")
+        #expect(VerifierTests.verdicts(report)["kafka.connect"] == "fail:tcp")
         #expect(await monitor.kafkaClientCount == 0)
         await monitor.shutdown()
         await sandbox.stop()
@@ -160,10 +154,8 @@ struct MonitorTests {
         #expect(reports.count == 4)
         #expect(reports.allSatisfy { $0.passed() })
         // Each run's interval [start, start + total] is disjoint from the others'.
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let spans = reports.compactMap { report -> (Date, Date)? in
-            guard let start = formatter.date(from: report.startedAt) else { return nil }
+            guard let start = Fixture.date(report.startedAt) else { return nil }
             return (start, start.addingTimeInterval(report.timings.totalMs / 1000))
         }.sorted { $0.0 < $1.0 }
         #expect(spans.count == 4)

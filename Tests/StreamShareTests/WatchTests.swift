@@ -20,9 +20,7 @@ struct WatchTests {
 
         /// When the run completed and when it started.
         var span: (start: Date, end: Date)? {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            guard let end = formatter.date(from: timestamp) else { return nil }
+            guard let end = Fixture.date(timestamp) else { return nil }
             return (end.addingTimeInterval(-Double(durationMs) / 1000), end)
         }
     }

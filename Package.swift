@@ -31,10 +31,16 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
+        // The C boundary: the only code that calls rd_kafka_* for the library (package access).
+        .target(
+            name: "RdKafka",
+            dependencies: ["CRdKafka"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "StreamShare",
             dependencies: [
-                "CRdKafka",
+                "RdKafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -48,10 +54,14 @@ let package = Package(
             name: "StreamShareSandbox",
             dependencies: [
                 "StreamShare",
+                "RdKafka",
+                // For librdkafka's mock cluster (`CRdKafka.Mock`), which only the sandbox sees.
+                "CRdKafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

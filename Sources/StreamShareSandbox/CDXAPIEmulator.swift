@@ -65,9 +65,12 @@ public final class CDXAPIEmulator: Sendable {
     /// How many redeem requests reached the emulator.
     public var redeemRequestCount: Int { state.withLock { $0.redeemRequests } }
 
-    /// Starts the emulator on a local HTTP server.
-    public func start(port: Int = 0) async throws -> LocalHTTPServer {
-        try await LocalHTTPServer.start(port: port) { [self] request in handle(request) }
+    /// Serves the emulator on a local HTTP server for the duration of `body`.
+    public func withServer<Result: Sendable>(
+        port: Int = 0,
+        _ body: (LocalHTTPServer) async throws -> Result
+    ) async throws -> Result {
+        try await LocalHTTPServer.withServer(port: port, handler: { [self] request in handle(request) }, body)
     }
 
     /// Answers one request.

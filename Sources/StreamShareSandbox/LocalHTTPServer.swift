@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (Hummingbird), serving one handler. The emulators run on it.
 public final class LocalHTTPServer: Sendable {
@@ -45,26 +46,83 @@ public final class LocalHTTPServer: Sendable {
 
     /// The bound port.
     public let port: Int
-    private let task: Task<Void, any Error>
 
     /// `http://127.0.0.1:PORT`.
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    private init(port: Int, task: Task<Void, any Error>) {
-        self.port = port
-        self.task = task
-    }
+    private init(port: Int) { self.port = port }
 
-    /// Starts a server on 127.0.0.1.
+    /// Runs a server on 127.0.0.1 for the duration of `body`.
     /// - Parameters:
     ///   - port: The port, or 0 for any free one.
     ///   - handler: Produces the response of each request.
-    /// - Returns: The running server; call ``stop()`` when done.
-    public static func start(
+    ///   - body: Uses the running server; the server stops (and releases its port) when it returns.
+    /// - Returns: What `body` returns.
+    public static func withServer<Result: Sendable>(
         port: Int = 0,
-        handler: @escaping @Sendable (Request) async -> Response
-    ) async throws -> LocalHTTPServer {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        handler: @escaping @Sendable (Request) async -> Response,
+        _ body: (LocalHTTPServer) async throws -> Result
+    ) async throws -> Result {
+        try await withServers([(port, handler)]) { servers in try await body(servers[0]) }
+    }
+
+    /// Runs several servers on 127.0.0.1 as the services of one `ServiceGroup`, for the duration of
+    /// `body`; they stop (and release their ports) when it returns or throws.
+    /// - Parameters:
+    ///   - specs: Each server's port (0: any free one) and handler.
+    ///   - body: Uses the running servers, in the order of `specs`.
+    /// - Returns: What `body` returns.
+    public static func withServers<Result: Sendable>(
+        _ specs: [(port: Int, handler: @Sendable (Request) async -> Response)],
+        _ body: ([LocalHTTPServer]) async throws -> Result
+    ) async throws -> Result {
+        var logger = Logger(label: "cdx-verify.sandbox.http")
+        logger.logLevel = .critical
+        var applications: [any Service] = []
+        var ports: [AsyncStream<Int>] = []
+        var announcers: [AsyncStream<Int>.Continuation] = []
+        for spec in specs {
+            let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+            ports.append(stream)
+            announcers.append(continuation)
+            applications.append(
+                Application(
+                    responder: responder(spec.handler),
+                    configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: spec.port)),
+                    onServerRunning: { channel in
+                        continuation.yield(channel.localAddress?.port ?? 0)
+                        continuation.finish()
+                    },
+                    logger: logger
+                )
+            )
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: applications, logger: logger)
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { [announcers] in
+                // A server that fails to start never announces its port: end the wait for it.
+                defer { announcers.forEach { $0.finish() } }
+                try await group.run()
+            }
+            defer { tasks.cancelAll() }
+            var servers: [LocalHTTPServer] = []
+            for (index, stream) in ports.enumerated() {
+                var iterator = stream.makeAsyncIterator()
+                guard let bound = await iterator.next(), bound > 0 else {
+                    throw SandboxError("could not start an HTTP server on 127.0.0.1:\(specs[index].port)")
+                }
+                servers.append(LocalHTTPServer(port: bound))
+            }
+            return try await body(servers)
+        }
+    }
+
+    private static func responder(
+        _ handler: @escaping @Sendable (Request) async -> Response
+    ) -> CallbackResponder<BasicRequestContext> {
+        CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
@@ -87,35 +145,6 @@ public final class LocalHTTPServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: outgoing.body))
             )
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "cdx-verify.sandbox.http")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: logger
-        )
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.run()
-        }
-        var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next(), bound > 0 else {
-            task.cancel()
-            _ = await task.result
-            throw SandboxError("could not start an HTTP server on 127.0.0.1:\(port)")
-        }
-        return LocalHTTPServer(port: bound, task: task)
-    }
-
-    /// Stops the server and waits until the port is released.
-    public func stop() async {
-        task.cancel()
-        _ = await task.result
     }
 }
 

@@ -1,15 +1,17 @@
 public import Foundation
-@_spi(Sandbox) public import StreamShare
+public import StreamShare
 
 /// A local, emulated Confluent Cloud on 127.0.0.1: the CDX API, a Schema Registry and a Kafka
 /// cluster (librdkafka's mock cluster, in process), set up from a ``Scenario``.
 ///
 /// ```swift
-/// let sandbox = try await Sandbox.start(scenario: .healthy)
-/// let token = try sandbox.mintToken()
-/// // redeem with CDXClient(credentials: sandbox.cloudCredentials, configuration: .init(baseURL: sandbox.apiURL))
-/// await sandbox.stop()
+/// try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+///     let token = try sandbox.mintToken()
+///     // redeem with CDXClient(credentials: sandbox.cloudCredentials, configuration: .init(baseURL: sandbox.apiURL))
+/// }
 /// ```
+///
+/// Its HTTP servers run as the services of one `ServiceGroup` for the scope of ``withSandbox(scenario:apiPort:_:)``.
 public final class Sandbox: Sendable {
     /// The scenario in effect.
     public let scenario: Scenario
@@ -47,11 +49,45 @@ public final class Sandbox: Sendable {
         self.registryServer = registryServer
     }
 
-    /// Starts everything on loopback.
+    /// Runs everything on loopback for the duration of `body`, then stops it (the HTTP servers release
+    /// their ports before this returns; the mock cluster stops when the sandbox is released).
     /// - Parameters:
     ///   - scenario: What to emulate.
     ///   - apiPort: The CDX API port (0: any free port).
-    public static func start(scenario: Scenario, apiPort: Int = 0) async throws -> Sandbox {
+    ///   - body: Uses the running sandbox.
+    /// - Returns: What `body` returns.
+    public static func withSandbox<Result: Sendable>(
+        scenario: Scenario,
+        apiPort: Int = 0,
+        _ body: (Sandbox) async throws -> Result
+    ) async throws -> Result {
+        let cluster = try makeCluster(scenario)
+        let registry = makeRegistry(scenario)
+        let api = CDXAPIEmulator()
+        for fault in scenario.apiFaults ?? [] {
+            switch fault {
+            case .rateLimited(let seconds): api.enqueue(.rateLimited(seconds: seconds))
+            case .serverError: api.enqueue(.serverError(afterRedeeming: false))
+            }
+        }
+        return try await LocalHTTPServer.withServers([
+            (apiPort, { @Sendable request in api.handle(request) }),
+            (0, { @Sendable request in registry.handle(request) }),
+        ]) { servers in
+            try await body(
+                Sandbox(
+                    scenario: scenario,
+                    api: api,
+                    schemaRegistry: registry,
+                    cluster: cluster,
+                    apiServer: servers[0],
+                    registryServer: servers[1]
+                )
+            )
+        }
+    }
+
+    private static func makeCluster(_ scenario: Scenario) throws -> MockKafkaCluster {
         let cluster = try MockKafkaCluster(brokers: max(1, scenario.brokers ?? 1))
         // Bulk topics are auto-created in one request; only other partition counts need the slow
         // per-topic control operation.
@@ -82,7 +118,10 @@ public final class Sandbox: Sendable {
         if scenario.brokersDown == true {
             for id in 1...Int32(cluster.brokerCount) { cluster.setBroker(id, up: false) }
         }
+        return cluster
+    }
 
+    private static func makeRegistry(_ scenario: Scenario) -> SchemaRegistryEmulator {
         let registry = SchemaRegistryEmulator(
             apiKey: "SRKEY" + randomToken(bytes: 6).uppercased(),
             secret: Secret(randomToken(bytes: 32))
@@ -102,30 +141,7 @@ public final class Sandbox: Sendable {
             }
         }
         if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
-
-        let api = CDXAPIEmulator()
-        for fault in scenario.apiFaults ?? [] {
-            switch fault {
-            case .rateLimited(let seconds): api.enqueue(.rateLimited(seconds: seconds))
-            case .serverError: api.enqueue(.serverError(afterRedeeming: false))
-            }
-        }
-        let apiServer = try await api.start(port: apiPort)
-        let registryServer: LocalHTTPServer
-        do {
-            registryServer = try await registry.start()
-        } catch {
-            await apiServer.stop()
-            throw error
-        }
-        return Sandbox(
-            scenario: scenario,
-            api: api,
-            schemaRegistry: registry,
-            cluster: cluster,
-            apiServer: apiServer,
-            registryServer: registryServer
-        )
+        return registry
     }
 
     /// The share the scenario describes, as the CDX API returns it.
@@ -154,11 +170,5 @@ public final class Sandbox: Sendable {
     /// Mints a fresh single-use token for the scenario's share.
     public func mintToken() throws -> Secret {
         try api.mintToken(for: share())
-    }
-
-    /// Stops the HTTP servers (the mock cluster stops when the sandbox is released).
-    public func stop() async {
-        await apiServer.stop()
-        await registryServer.stop()
     }
 }

@@ -89,9 +89,12 @@ public final class SchemaRegistryEmulator: Sendable {
     /// Requests served so far.
     public var requestCount: Int { state.withLock { $0.requests } }
 
-    /// Starts the registry on a local HTTP server.
-    public func start(port: Int = 0) async throws -> LocalHTTPServer {
-        try await LocalHTTPServer.start(port: port) { [self] request in handle(request) }
+    /// Serves the registry on a local HTTP server for the duration of `body`.
+    public func withServer<Result: Sendable>(
+        port: Int = 0,
+        _ body: (LocalHTTPServer) async throws -> Result
+    ) async throws -> Result {
+        try await LocalHTTPServer.withServer(port: port, handler: { [self] request in handle(request) }, body)
     }
 
     private static func error(_ status: Int, _ code: Int, _ message: String) -> LocalHTTPServer.Response {

@@ -46,8 +46,8 @@ struct ConfigCommand: AsyncParsableCommand {
                     overrides: try overrides.map { try ConfigProperty(parsing: $0) }
                 )
             )
-            kafka.warnings.forEach(console.warning)
-            text = try ClientConfigExporter(kafka: kafka, schemaRegistry: try SchemaRegistryConfig(share: loaded))
+            kafka.warnings.forEach { console.warning($0.message) }
+            text = try ClientConfigExporter(kafka: kafka, schemaRegistry: try loaded.endpoints().schemaRegistry)
                 .render(format, revealSecrets: revealSecrets)
         } catch {
             throw Runner.fail(error, console: console)

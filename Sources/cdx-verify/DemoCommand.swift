@@ -19,32 +19,30 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let console = outputOptions.console
         let loaded = try Runner.loadScenario(scenario, console: console)
-        let sandbox = try await Sandbox.start(scenario: loaded)
-        console.info(
-            "demo: scenario '\(loaded.name)' — CDX API \(sandbox.apiURL.absoluteString), Schema Registry "
-                + "\(sandbox.schemaRegistryURL.absoluteString), Kafka mock cluster \(sandbox.bootstrapServers)"
-        )
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cdx-verify-demo-\(getpid())")
-            .path
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let share: RedeemedShare
-        do {
-            let token = try sandbox.mintToken()
-            let client = CDXClient(
-                credentials: sandbox.cloudCredentials,
-                configuration: .init(baseURL: sandbox.apiURL),
-                logger: outputOptions.logger
-            )
-            share = try await client.redeem(RedeemTokenRequest(token: token), savingTo: directory + "/share.json")
+        try await Sandbox.withSandbox(scenario: loaded) { sandbox in
             console.info(
-                "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in \(directory)"
+                "demo: scenario '\(loaded.name)' — CDX API \(sandbox.apiURL.absoluteString), Schema Registry "
+                    + "\(sandbox.schemaRegistryURL.absoluteString), Kafka mock cluster \(sandbox.bootstrapServers)"
             )
-        } catch {
-            await sandbox.stop()
-            throw Runner.fail(error, console: console)
-        }
-        do {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("cdx-verify-demo-\(getpid())").path
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let share: RedeemedShare
+            do {
+                let token = try sandbox.mintToken()
+                let client = CDXClient(
+                    credentials: sandbox.cloudCredentials,
+                    configuration: .init(baseURL: sandbox.apiURL),
+                    logger: outputOptions.logger
+                )
+                share = try await client.redeem(RedeemTokenRequest(token: token), savingTo: directory + "/share.json")
+                console.info(
+                    "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in \(directory)"
+                )
+            } catch {
+                throw Runner.fail(error, console: console)
+            }
             try await Runner.verify(
                 share,
                 options: verifyOptions,
@@ -52,9 +50,6 @@ struct DemoCommand: AsyncParsableCommand {
                 console: console,
                 logger: outputOptions.logger
             )
-        } catch {
-            await sandbox.stop()
-            throw error
         }
     }
 }

@@ -1,14 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
 import StreamShare
 import StreamShareSandbox
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +34,38 @@ struct SandboxCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: false, noColor: false, environment: Environment.values)
         let loaded = try Runner.loadScenario(scenario, console: console)
-        let sandbox = try await Sandbox.start(scenario: loaded, apiPort: port)
+        // One signal style for every long-running command: a ServiceGroup turns SIGINT / SIGTERM into a
+        // graceful shutdown, which ends the sandbox's scope (its servers stop and release their ports).
+        let service = SandboxService(scenario: loaded, port: port, tokens: tokens)
+        var logger = Logger(label: "cdx-verify.sandbox")
+        logger.logLevel = .critical
+        let configuration = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
+        try await ServiceGroup(configuration: configuration).run()
+        console.info("sandbox stopped")
+    }
+}
+
+/// Runs the sandbox until the graceful shutdown, after printing how to use it.
+private struct SandboxService: Service {
+    let scenario: Scenario
+    let port: Int
+    let tokens: Int
+
+    func run() async throws {
+        try await Sandbox.withSandbox(scenario: scenario, apiPort: port) { sandbox in
+            FileHandle.standardOutput.write(Data((try Self.banner(sandbox, tokens: tokens) + "\n").utf8))
+            // Returns at the graceful shutdown (SIGINT, SIGTERM), or throws when cancelled.
+            try? await gracefulShutdown()
+        }
+    }
+
+    private static func banner(_ sandbox: Sandbox, tokens: Int) throws -> String {
+        let loaded = sandbox.scenario
         let minted = try (0..<tokens).map { _ in try sandbox.mintToken() }
         let credentials = sandbox.cloudCredentials
         var lines = [
@@ -60,26 +86,6 @@ struct SandboxCommand: AsyncParsableCommand {
             "",
             "Serving until interrupted (Ctrl-C).",
         ]
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        await Self.waitForTermination()
-        await sandbox.stop()
-        console.info("sandbox stopped")
-    }
-
-    /// Suspends until SIGINT or SIGTERM.
-    static func waitForTermination() async {
-        let sources: [any DispatchSourceSignal] = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            return DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-        }
-        let stream = AsyncStream<Void> { continuation in
-            for source in sources {
-                source.setEventHandler { continuation.yield() }
-                source.resume()
-            }
-        }
-        var iterator = stream.makeAsyncIterator()
-        _ = await iterator.next()
-        sources.forEach { $0.cancel() }
+        return lines.joined(separator: "\n")
     }
 }

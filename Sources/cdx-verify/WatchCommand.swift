@@ -54,17 +54,27 @@ struct WatchCommand: AsyncParsableCommand {
         var logger = Logger(label: "cdx-verify.watch", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = outputOptions.verbose ? .debug : (outputOptions.quiet ? .error : .info)
         let redeemed = try Runner.readShare(share, console: console)
-        let monitor: ShareMonitor
         do {
-            monitor = try ShareMonitor(
+            try await withShareMonitor(
                 share: redeemed,
                 options: try checks.verifierOptions(privateNetworking: false),
                 idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
                 logger: outputOptions.verbose ? logger : nil
-            )
-        } catch {
+            ) { monitor in
+                try await watch(monitor, redeemed: redeemed, console: console, logger: logger)
+            }
+        } catch let error as ConfigurationError {
             throw Runner.fail(error, console: console)
         }
+    }
+
+    /// Runs the schedule (and the metrics server) until SIGINT or SIGTERM.
+    private func watch(
+        _ monitor: ShareMonitor,
+        redeemed: RedeemedShare,
+        console: Console,
+        logger: Logger
+    ) async throws {
         // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
         let state = WatchState(
             strict: checks.strict,
@@ -112,7 +122,6 @@ struct WatchCommand: AsyncParsableCommand {
         } catch is CancellationError {
             // The graceful shutdown ran out of time and the group was cancelled: still a requested stop.
         } catch {
-            await monitor.shutdown()
             if let metricsAddress, !listening.withLock({ $0 }) {
                 console.error(
                     "cannot serve metrics on \(metricsAddress): \(error)",
@@ -123,7 +132,6 @@ struct WatchCommand: AsyncParsableCommand {
             }
             throw Exit.invalidInput
         }
-        await monitor.shutdown()
         console.info("stopped after \(state.completedRuns) run(s)")
     }
 }

@@ -9,187 +9,176 @@ import Testing
 struct CDXClientTests {
     @Test("200: returns the share and sends Basic auth, JSON and a User-Agent")
     func success() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        let response = try await test.client().redeem(RedeemTokenRequest(token: token))
-        #expect(response.requestID?.hasPrefix("req-") == true)
-        #expect(try response.share() == (try Fixture.share()))
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            let response = try await test.client().redeem(RedeemTokenRequest(token: token))
+            #expect(response.requestID?.hasPrefix("req-") == true)
+            #expect(try response.share() == (try Fixture.share()))
+            #expect(test.api.redeemRequestCount == 1)
+        }
     }
 
     @Test("400: carries the source pointer of the offending field")
     func badRequest() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client().redeem(RedeemTokenRequest(token: Secret("")))
+        try await TestAPI.with { test in
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client().redeem(RedeemTokenRequest(token: Secret("")))
+            }
+            #expect(error?.code == .badRequest)
+            #expect(error?.status == 400)
+            #expect(error?.errors.first?.source?.pointer == "/token")
+            #expect(error?.errors.first?.code == "invalid_token")
+            #expect(error?.requestID != nil)
+            #expect(error?.description.contains("at /token") == true)
+            #expect(error?.mayHaveBeenRedeemed == false)
         }
-        #expect(error?.code == .badRequest)
-        #expect(error?.status == 400)
-        #expect(error?.errors.first?.source?.pointer == "/token")
-        #expect(error?.errors.first?.code == "invalid_token")
-        #expect(error?.requestID != nil)
-        #expect(error?.description.contains("at /token") == true)
-        #expect(error?.mayHaveBeenRedeemed == false)
-        await test.server.stop()
     }
 
     @Test("401: carries WWW-Authenticate and says which key to use")
     func unauthorized() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let wrong = CloudAPICredentials(key: test.api.credentials.key, secret: Secret(Fixture.cloudSecret))
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client(credentials: wrong).redeem(RedeemTokenRequest(token: Secret(Fixture.token)))
+        try await TestAPI.with { test in
+            let wrong = CloudAPICredentials(key: test.api.credentials.key, secret: Secret(Fixture.cloudSecret))
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client(credentials: wrong).redeem(RedeemTokenRequest(token: Secret(Fixture.token)))
+            }
+            #expect(error?.code == .unauthorized)
+            #expect(error?.wwwAuthenticate?.contains("invalid_key") == true)
+            #expect(error?.errors.first?.code == "user_unauthenticated")
+            #expect(error?.hint.contains("Cloud API key") == true)
+            #expect(error?.attempts == 1)
         }
-        #expect(error?.code == .unauthorized)
-        #expect(error?.wwwAuthenticate?.contains("invalid_key") == true)
-        #expect(error?.errors.first?.code == "user_unauthenticated")
-        #expect(error?.hint.contains("Cloud API key") == true)
-        #expect(error?.attempts == 1)
-        await test.server.stop()
     }
 
     @Test("403, 404 and 409 are distinct, explained errors; 409 says the token was already redeemed")
     func forbiddenNotFoundConflict() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let client = test.client()
-        test.api.enqueue(.forbidden)
-        let forbidden = await #expect(throws: CDXAPIError.self) {
-            try await client.redeem(RedeemTokenRequest(token: Secret("x")))
-        }
-        #expect(forbidden?.code == .forbidden)
-        #expect(forbidden?.errors.first?.code == "user_unauthorized")
+        try await TestAPI.with { test in
+            let client = test.client()
+            test.api.enqueue(.forbidden)
+            let forbidden = await #expect(throws: CDXAPIError.self) {
+                try await client.redeem(RedeemTokenRequest(token: Secret("x")))
+            }
+            #expect(forbidden?.code == .forbidden)
+            #expect(forbidden?.errors.first?.code == "user_unauthorized")
 
-        let notFound = await #expect(throws: CDXAPIError.self) {
-            try await client.redeem(RedeemTokenRequest(token: Secret("unknown")))
-        }
-        #expect(notFound?.code == .notFound)
-        #expect(notFound?.status == 404)
+            let notFound = await #expect(throws: CDXAPIError.self) {
+                try await client.redeem(RedeemTokenRequest(token: Secret("unknown")))
+            }
+            #expect(notFound?.code == .notFound)
+            #expect(notFound?.status == 404)
 
-        let token = try test.api.mintToken(for: try Fixture.share())
-        _ = try await client.redeem(RedeemTokenRequest(token: token))
-        let conflict = await #expect(throws: CDXAPIError.self) {
-            try await client.redeem(RedeemTokenRequest(token: token))
+            let token = try test.api.mintToken(for: try Fixture.share())
+            _ = try await client.redeem(RedeemTokenRequest(token: token))
+            let conflict = await #expect(throws: CDXAPIError.self) {
+                try await client.redeem(RedeemTokenRequest(token: token))
+            }
+            #expect(conflict?.code == .conflict)
+            #expect(conflict?.location?.contains("redeem-token-responses") == true)
+            #expect(conflict?.errors.first?.code == "resource_already_exists")
+            #expect(conflict?.description.contains("already been redeemed") == true)
+            #expect(conflict?.hint.contains("verify --share") == true)
         }
-        #expect(conflict?.code == .conflict)
-        #expect(conflict?.location?.contains("redeem-token-responses") == true)
-        #expect(conflict?.errors.first?.code == "resource_already_exists")
-        #expect(conflict?.description.contains("already been redeemed") == true)
-        #expect(conflict?.hint.contains("verify --share") == true)
-        await test.server.stop()
     }
 
     @Test("429 then 200: waits the advised Retry-After, then succeeds")
     func rateLimitedThenSuccess() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let recorder = SleepRecorder()
-        let token = try test.api.mintToken(for: try Fixture.share())
-        test.api.enqueue(.rateLimited(seconds: 3), .rateLimited(seconds: 2, useResetHeader: true))
-        let response = try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: token))
-        #expect(try response.share().apiKey == "KAFKAKEY1")
-        #expect(recorder.waits == [.seconds(3), .seconds(2)])
-        #expect(test.api.redeemRequestCount == 3)
-        await test.server.stop()
+        try await TestAPI.with { test in
+            let recorder = SleepRecorder()
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.rateLimited(seconds: 3), .rateLimited(seconds: 2, useResetHeader: true))
+            let response = try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: token))
+            #expect(try response.share().apiKey == "KAFKAKEY1")
+            #expect(recorder.waits == [.seconds(3), .seconds(2)])
+            #expect(test.api.redeemRequestCount == 3)
+        }
     }
 
     @Test("429 asking for more than the policy allows fails at once with the advised wait")
     func rateLimitedTooLong() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let recorder = SleepRecorder()
-        test.api.enqueue(.rateLimited(seconds: 600))
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: Secret("t")))
+        try await TestAPI.with { test in
+            let recorder = SleepRecorder()
+            test.api.enqueue(.rateLimited(seconds: 600))
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: Secret("t")))
+            }
+            #expect(error?.code == .rateLimited)
+            #expect(error?.retryAfter == .seconds(600))
+            #expect(error?.hint.contains("600 s") == true)
+            #expect(recorder.waits.isEmpty)
+            #expect(test.api.redeemRequestCount == 1)
         }
-        #expect(error?.code == .rateLimited)
-        #expect(error?.retryAfter == .seconds(600))
-        #expect(error?.hint.contains("600 s") == true)
-        #expect(recorder.waits.isEmpty)
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
     }
 
     @Test("429 forever stops after the attempt limit")
     func rateLimitedBounded() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let recorder = SleepRecorder()
-        test.api.enqueue(
-            .rateLimited(seconds: 1),
-            .rateLimited(seconds: 1),
-            .rateLimited(seconds: 1),
-            .rateLimited(seconds: 1),
-            .rateLimited(seconds: 1)
-        )
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: Secret("t")))
+        try await TestAPI.with { test in
+            let recorder = SleepRecorder()
+            test.api.enqueue(
+                .rateLimited(seconds: 1),
+                .rateLimited(seconds: 1),
+                .rateLimited(seconds: 1),
+                .rateLimited(seconds: 1),
+                .rateLimited(seconds: 1)
+            )
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client(recorder: recorder).redeem(RedeemTokenRequest(token: Secret("t")))
+            }
+            #expect(error?.code == .rateLimited)
+            #expect(error?.attempts == 4)
+            #expect(test.api.redeemRequestCount == 4)
+            #expect(recorder.waits.count == 3)
         }
-        #expect(error?.code == .rateLimited)
-        #expect(error?.attempts == 4)
-        #expect(test.api.redeemRequestCount == 4)
-        #expect(recorder.waits.count == 3)
-        await test.server.stop()
     }
 
     @Test("500: exactly one POST reaches the server, and the error says the token may be spent")
     func serverErrorNotRetried() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        test.api.enqueue(.serverError(afterRedeeming: true))
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client().redeem(RedeemTokenRequest(token: token))
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.serverError(afterRedeeming: true))
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client().redeem(RedeemTokenRequest(token: token))
+            }
+            #expect(error?.code == .serverError)
+            #expect(error?.status == 500)
+            #expect(error?.mayHaveBeenRedeemed == true)
+            #expect(error?.hint.contains("may already be redeemed") == true)
+            #expect(test.api.redeemRequestCount == 1)
         }
-        #expect(error?.code == .serverError)
-        #expect(error?.status == 500)
-        #expect(error?.mayHaveBeenRedeemed == true)
-        #expect(error?.hint.contains("may already be redeemed") == true)
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
     }
 
     @Test("a timeout after the request was sent is not retried")
     func timeoutAfterSend() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        test.api.enqueue(.delay(.seconds(5)))
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client(timeout: .milliseconds(1500)).redeem(RedeemTokenRequest(token: token))
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.delay(.seconds(5)))
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client(timeout: .milliseconds(1500)).redeem(RedeemTokenRequest(token: token))
+            }
+            #expect(error?.code == .timeout)
+            #expect(error?.mayHaveBeenRedeemed == true)
+            #expect(error?.attempts == 1)
+            // On a loaded machine the server may count the request a little after the client gave up.
+            for _ in 0..<40 where test.api.redeemRequestCount == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(test.api.redeemRequestCount == 1)
         }
-        #expect(error?.code == .timeout)
-        #expect(error?.mayHaveBeenRedeemed == true)
-        #expect(error?.attempts == 1)
-        // On a loaded machine the server may count the request a little after the client gave up.
-        for _ in 0..<40 where test.api.redeemRequestCount == 0 { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
     }
 
     @Test("an oversized body is cut off at the limit")
     func oversized() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        test.api.enqueue(.oversizedBody(bytes: 300_000))
-        let error = await #expect(throws: CDXAPIError.self) {
-            try await test.client(maxResponseBytes: 64 * 1024).redeem(RedeemTokenRequest(token: token))
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.oversizedBody(bytes: 300_000))
+            let error = await #expect(throws: CDXAPIError.self) {
+                try await test.client(maxResponseBytes: 64 * 1024).redeem(RedeemTokenRequest(token: token))
+            }
+            #expect(error?.code == .responseTooLarge)
+            #expect(test.api.redeemRequestCount == 1)
         }
-        #expect(error?.code == .responseTooLarge)
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
     }
 
     @Test("a refused connection never reached the server: retried with backoff, then reported")
     func connectionRefused() async throws {
-        let closed = try await LocalHTTPServer.start { _ in .init(status: 200) }
-        let url = closed.baseURL
-        await closed.stop()
+        // A port that was just released: nothing listens there any more.
+        let url = try await LocalHTTPServer.withServer(handler: { _ in .init(status: 200) }) { $0.baseURL }
         let recorder = SleepRecorder()
         let client = CDXClient(
             credentials: CloudAPICredentials(key: "k", secret: Secret(Fixture.cloudSecret)),
@@ -209,39 +198,37 @@ struct CDXClientTests {
 
     @Test("redeem(savingTo:) saves a malformed 200 as received, then names the file in the error")
     func malformedSavedFirst() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        test.api.enqueue(.malformedBody)
-        let path = try Fixture.temporaryDirectory() + "/share.json"
-        let error = await #expect(throws: ShareFileError.self) {
-            try await test.client().redeem(RedeemTokenRequest(token: token), savingTo: path)
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.malformedBody)
+            let path = try Fixture.temporaryDirectory() + "/share.json"
+            let error = await #expect(throws: ShareFileError.self) {
+                try await test.client().redeem(RedeemTokenRequest(token: token), savingTo: path)
+            }
+            #expect(error?.code == .invalidContent)
+            #expect(error?.path == path)
+            #expect(error?.description.contains("saved as received") == true)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"api_key\": \"K\", \"secret")
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
+            #expect(mode.intValue == 0o600)
         }
-        #expect(error?.code == .invalidContent)
-        #expect(error?.path == path)
-        #expect(error?.description.contains("saved as received") == true)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"api_key\": \"K\", \"secret")
-        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
-        #expect(mode.intValue == 0o600)
-        await test.server.stop()
     }
 
     @Test("redeem(savingTo:) writes a valid share and refuses to spend a token on an existing file")
     func savesShare() async throws {
-        let test = try await TestAPI.start()
-        defer { Task { await test.server.stop() } }
-        let token = try test.api.mintToken(for: try Fixture.share())
-        let path = try Fixture.temporaryDirectory() + "/share.json"
-        let share = try await test.client().redeem(RedeemTokenRequest(token: token), savingTo: path)
-        #expect(share == (try Fixture.share()))
-        #expect(try ShareFile.read(path).share == share)
-        let another = try test.api.mintToken(for: try Fixture.share())
-        let error = await #expect(throws: ShareFileError.self) {
-            try await test.client().redeem(RedeemTokenRequest(token: another), savingTo: path)
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            let path = try Fixture.temporaryDirectory() + "/share.json"
+            let share = try await test.client().redeem(RedeemTokenRequest(token: token), savingTo: path)
+            #expect(share == (try Fixture.share()))
+            #expect(try ShareFile.read(path).share == share)
+            let another = try test.api.mintToken(for: try Fixture.share())
+            let error = await #expect(throws: ShareFileError.self) {
+                try await test.client().redeem(RedeemTokenRequest(token: another), savingTo: path)
+            }
+            #expect(error?.code == .alreadyExists)
+            #expect(test.api.redeemRequestCount == 1)
         }
-        #expect(error?.code == .alreadyExists)
-        #expect(test.api.redeemRequestCount == 1)
-        await test.server.stop()
     }
 }
 

@@ -85,106 +85,104 @@ struct CLITests {
 
     @Test("redeem + verify end to end: JSON report, share file 0600, no secret anywhere, second redeem is a 409")
     func endToEnd() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        defer { Task { await sandbox.stop() } }
-        let token = try sandbox.mintToken()
-        let directory = try Fixture.temporaryDirectory()
-        let sharePath = directory + "/share.json"
-        let reportPath = directory + "/report.json"
-        let result = try await Self.cli(
-            [
-                "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save", sharePath, "--format",
-                "json",
-                "--output", reportPath,
-            ],
-            environment: Self.environment(sandbox)
-        )
-        #expect(result.status == 0, "\(result.stderr)")
-        let mode = try FileManager.default.attributesOfItem(atPath: sharePath)[.posixPermissions] as! NSNumber
-        #expect(mode.intValue == 0o600)
-        let saved = try ShareFile.read(sharePath).share
-        let reportText = try String(contentsOfFile: reportPath, encoding: .utf8)
-        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(reportText.utf8))
-        #expect(report.summary.failed == 0)
-        #expect(report.checks.first { $0.id == "kafka.topic" }?.status == .pass)
-        #expect(report.checks.contains { $0.id == "schema_registry.subject" && $0.status == .pass })
-        let secrets = [
-            saved.secret.revealed, saved.schemaRegistrySecret!.revealed, token.revealed,
-            sandbox.cloudCredentials.secret.revealed,
-        ]
-        Self.expectNoSecrets([result.stdout, result.stderr, reportText], secrets)
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let token = try sandbox.mintToken()
+            let directory = try Fixture.temporaryDirectory()
+            let sharePath = directory + "/share.json"
+            let reportPath = directory + "/report.json"
+            let result = try await Self.cli(
+                [
+                    "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save", sharePath,
+                    "--format",
+                    "json",
+                    "--output", reportPath,
+                ],
+                environment: Self.environment(sandbox)
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            let mode = try FileManager.default.attributesOfItem(atPath: sharePath)[.posixPermissions] as! NSNumber
+            #expect(mode.intValue == 0o600)
+            let saved = try ShareFile.read(sharePath).share
+            let reportText = try String(contentsOfFile: reportPath, encoding: .utf8)
+            let report = try JSONDecoder().decode(VerificationReport.self, from: Data(reportText.utf8))
+            #expect(report.summary.failed == 0)
+            #expect(report.checks.first { $0.id == "kafka.topic" }?.status == .pass)
+            #expect(report.checks.contains { $0.id == "schema_registry.subject" && $0.status == .pass })
+            let secrets = [
+                saved.secret.revealed, saved.schemaRegistrySecret!.revealed, token.revealed,
+                sandbox.cloudCredentials.secret.revealed,
+            ]
+            Self.expectNoSecrets([result.stdout, result.stderr, reportText], secrets)
 
-        let again = try await Self.cli(
-            [
-                "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save",
-                directory + "/again.json",
-            ],
-            environment: Self.environment(sandbox)
-        )
-        #expect(again.status == 2)
-        #expect(again.stderr.contains("already been redeemed"))
-        #expect(again.stderr.split(separator: "\n").count <= 2)
-        #expect(!FileManager.default.fileExists(atPath: directory + "/again.json"))
-        Self.expectNoSecrets([again.stdout, again.stderr], secrets)
-        await sandbox.stop()
+            let again = try await Self.cli(
+                [
+                    "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save",
+                    directory + "/again.json",
+                ],
+                environment: Self.environment(sandbox)
+            )
+            #expect(again.status == 2)
+            #expect(again.stderr.contains("already been redeemed"))
+            #expect(again.stderr.split(separator: "\n").count <= 2)
+            #expect(!FileManager.default.fileExists(atPath: directory + "/again.json"))
+            Self.expectNoSecrets([again.stdout, again.stderr], secrets)
+        }
     }
 
     @Test("--token - reads the token from standard input; a 429 is waited out")
     func tokenFromStdinAndRateLimit() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        defer { Task { await sandbox.stop() } }
-        let token = try sandbox.mintToken()
-        sandbox.api.enqueue(.rateLimited(seconds: 1))
-        let result = try await Self.cli(
-            ["verify", "--token", "-", "--api-url", sandbox.apiURL.absoluteString, "--format", "json", "--quiet"],
-            stdin: token.revealed + "\n",
-            environment: Self.environment(sandbox)
-        )
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(sandbox.api.redeemRequestCount == 2)
-        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
-        #expect(report.schemaVersion == 1)
-        #expect(result.stderr.isEmpty, "\(result.stderr)")
-        await sandbox.stop()
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let token = try sandbox.mintToken()
+            sandbox.api.enqueue(.rateLimited(seconds: 1))
+            let result = try await Self.cli(
+                ["verify", "--token", "-", "--api-url", sandbox.apiURL.absoluteString, "--format", "json", "--quiet"],
+                stdin: token.revealed + "\n",
+                environment: Self.environment(sandbox)
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(sandbox.api.redeemRequestCount == 2)
+            let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
+            #expect(report.schemaVersion == 1)
+            #expect(result.stderr.isEmpty, "\(result.stderr)")
+        }
     }
 
     @Test("verify --share exits 1 on a faulty share; config shows secrets only with --reveal-secrets")
     func savedShareAndConfig() async throws {
-        let sandbox = try await Sandbox.start(scenario: .faults)
-        defer { Task { await sandbox.stop() } }
-        let share = sandbox.share()
-        let directory = try Fixture.temporaryDirectory()
-        let path = directory + "/share.json"
-        try ShareFile.write(try share.jsonData(), to: path, overwrite: false)
-        let verify = try await Self.cli(["verify", "--share", path, "--format", "junit"])
-        #expect(verify.status == 1)
-        #expect(verify.stdout.hasPrefix("<?xml"))
-        #expect(verify.stdout.contains("<failure type=\"unauthorized\""))
+        try await Sandbox.withSandbox(scenario: .faults) { sandbox in
+            let share = sandbox.share()
+            let directory = try Fixture.temporaryDirectory()
+            let path = directory + "/share.json"
+            try ShareFile.write(try share.jsonData(), to: path, overwrite: false)
+            let verify = try await Self.cli(["verify", "--share", path, "--format", "junit"])
+            #expect(verify.status == 1)
+            #expect(verify.stdout.hasPrefix("<?xml"))
+            #expect(verify.stdout.contains("<failure type=\"unauthorized\""))
 
-        let hidden = try await Self.cli(["config", "--share", path, "--format", "java"])
-        #expect(hidden.status == 0)
-        #expect(hidden.stdout.contains("sasl.jaas.config") == false)  // PLAINTEXT sandbox: no SASL
-        #expect(!hidden.stdout.contains(share.schemaRegistrySecret!.revealed))
-        #expect(hidden.stdout.contains("basic.auth.user.info=<redacted>"))
-        let revealed = try await Self.cli([
-            "config", "--share", path, "--format", "env", "--reveal-secrets", "--output", directory + "/c.env",
-        ])
-        #expect(revealed.status == 0)
-        let written = try String(contentsOfFile: directory + "/c.env", encoding: .utf8)
-        #expect(written.contains(share.schemaRegistrySecret!.revealed))
-        let mode =
-            try FileManager.default.attributesOfItem(atPath: directory + "/c.env")[.posixPermissions] as! NSNumber
-        #expect(mode.intValue == 0o600)
+            let hidden = try await Self.cli(["config", "--share", path, "--format", "java"])
+            #expect(hidden.status == 0)
+            #expect(hidden.stdout.contains("sasl.jaas.config") == false)  // PLAINTEXT sandbox: no SASL
+            #expect(!hidden.stdout.contains(share.schemaRegistrySecret!.revealed))
+            #expect(hidden.stdout.contains("basic.auth.user.info=<redacted>"))
+            let revealed = try await Self.cli([
+                "config", "--share", path, "--format", "env", "--reveal-secrets", "--output", directory + "/c.env",
+            ])
+            #expect(revealed.status == 0)
+            let written = try String(contentsOfFile: directory + "/c.env", encoding: .utf8)
+            #expect(written.contains(share.schemaRegistrySecret!.revealed))
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: directory + "/c.env")[.posixPermissions] as! NSNumber
+            #expect(mode.intValue == 0o600)
 
-        let missing = try await Self.cli(["verify", "--share", directory + "/nope.json"])
-        #expect(missing.status == 3)
-        #expect(missing.stderr.contains("nope.json"))
-        try Data("{\"api_key\": 1}".utf8).write(to: URL(fileURLWithPath: directory + "/bad.json"))
-        let bad = try await Self.cli(["verify", "--share", directory + "/bad.json"])
-        #expect(bad.status == 3)
-        #expect(bad.stderr.contains("api_key"))
-        #expect(!bad.stderr.contains("DecodingError"))
-        await sandbox.stop()
+            let missing = try await Self.cli(["verify", "--share", directory + "/nope.json"])
+            #expect(missing.status == 3)
+            #expect(missing.stderr.contains("nope.json"))
+            try Data("{\"api_key\": 1}".utf8).write(to: URL(fileURLWithPath: directory + "/bad.json"))
+            let bad = try await Self.cli(["verify", "--share", directory + "/bad.json"])
+            #expect(bad.status == 3)
+            #expect(bad.stderr.contains("api_key"))
+            #expect(!bad.stderr.contains("DecodingError"))
+        }
     }
 
     @Test("demo: healthy exits 0, faults exits 1 with every kind of failure and its hint")

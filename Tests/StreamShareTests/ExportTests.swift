@@ -14,7 +14,7 @@ struct ExportTests {
                 share: share,
                 options: .init(overrides: [try ConfigProperty(parsing: "client.id=cdx test")])
             ),
-            schemaRegistry: try SchemaRegistryConfig(share: share)
+            schemaRegistry: try share.endpoints().schemaRegistry
         )
     }
 

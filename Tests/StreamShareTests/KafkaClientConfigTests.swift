@@ -1,4 +1,5 @@
 import Foundation
+import RdKafka
 import Testing
 
 @testable import StreamShare
@@ -51,7 +52,7 @@ struct KafkaClientConfigTests {
         let conf = RdKafkaConfiguration()
         #expect {
             // librdkafka echoes a rejected enum value: "Invalid value "SECRETVALUE" for ... "security.protocol"".
-            try conf.set("security.protocol", "SECRETVALUE", secret: Secret("SECRETVALUE"))
+            try conf.set(RdKafkaProperty("security.protocol", "SECRETVALUE", isSecret: true))
         } throws: { error in
             guard case RdKafkaConfiguration.SetError.invalidValue(_, let message) = error else { return false }
             return !message.contains("SECRETVALUE") && message.contains(Secret.redactedPlaceholder)
@@ -69,8 +70,8 @@ struct KafkaClientConfigTests {
         #expect(config["group.id"] == "other-app")
         #expect(config["client.id"] == "a=b")
         #expect(config.properties.filter { $0.key == "group.id" }.count == 1)
-        #expect(config.warnings.contains { $0.contains("certificate is not checked") })
-        #expect(config.warnings.contains { $0.contains("does not start with a shared group prefix") })
+        #expect(config.warnings.contains { $0.message.contains("certificate is not checked") })
+        #expect(config.warnings.contains { $0.message.contains("does not start with a shared group prefix") })
         #expect(
             (#expect(throws: ConfigurationError.self) { try ConfigProperty(parsing: "=x") })?.code == .invalidOverride
         )
@@ -103,10 +104,10 @@ struct KafkaClientConfigTests {
         #expect(error?.code == .invalidBootstrapURL)
         let config = try KafkaClientConfig(share: share, options: .init(allowPlaintext: true))
         share.kafkaBootstrapURL = "PLAINTEXT://127.0.0.1:39092"
-        #expect(try KafkaClientConfig(share: share).warnings.contains { $0.contains("PLAINTEXT") })
+        #expect(try KafkaClientConfig(share: share).warnings.contains { $0.message.contains("PLAINTEXT") })
         #expect(config["security.protocol"] == "PLAINTEXT")
         #expect(config["sasl.password"] == nil)
-        #expect(config.warnings.contains { $0.contains("PLAINTEXT") })
+        #expect(config.warnings.contains { $0.message.contains("PLAINTEXT") })
     }
 
     @Test("chooses among several group prefixes")
@@ -115,7 +116,7 @@ struct KafkaClientConfigTests {
         share.resources.append(.group(prefix: "team-b-"))
         let first = try KafkaClientConfig(share: share)
         #expect(first.groupID == "share-orders-consumer")
-        #expect(first.warnings.contains { $0.contains("2 group prefixes") })
+        #expect(first.warnings.contains { $0.message.contains("2 group prefixes") })
         #expect(
             try KafkaClientConfig(share: share, options: .init(groupSuffix: "x", groupPrefix: "team-b-")).groupID
                 == "team-b-x"
@@ -127,7 +128,7 @@ struct KafkaClientConfigTests {
 
     @Test("Schema Registry configuration carries URL and basic auth")
     func schemaRegistry() throws {
-        let registry = try #require(try SchemaRegistryConfig(share: try Fixture.share()))
+        let registry = try #require(try Fixture.share().endpoints().schemaRegistry)
         #expect(registry.url.absoluteString == "https://psrc-xxxxx.us-west-2.aws.confluent.cloud")
         #expect(registry.basicAuthUserInfo.revealed == "SRKEY1:\(Fixture.registrySecret)")
         #expect(
@@ -136,6 +137,6 @@ struct KafkaClientConfigTests {
         )
         var noRegistry = try Fixture.share()
         noRegistry.schemaRegistryURL = nil
-        #expect(try SchemaRegistryConfig(share: noRegistry) == nil)
+        #expect(try noRegistry.endpoints().schemaRegistry == nil)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 @_spi(Sandbox) import StreamShareSandbox
 import Testing
 
-@_spi(Sandbox) @testable import StreamShare
+@testable import StreamShare
 
 /// ShareMonitor: repeated runs over kept connections, against the mock cluster and the registry
 /// emulator. Connection reuse is proven from librdkafka's protocol log: a new connection always
@@ -11,158 +11,162 @@ import Testing
 struct MonitorTests {
     @Test("runs after the first reuse the Kafka connections and see changes on the cluster")
     func reuseAndFlip() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let monitor = try ShareMonitor(
-            share: sandbox.share(),
-            options: .init(deadline: .seconds(10), countKafkaRequests: true)
-        )
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let monitor = try ShareMonitor(
+                share: sandbox.share(),
+                options: .init(deadline: .seconds(10), countKafkaRequests: true)
+            )
 
-        let first = try await monitor.verify()
-        #expect(first.passed())
-        #expect((first.kafkaRequests?["ApiVersion"] ?? 0) >= 1)
-        let clients = await monitor.kafkaClientCount
-        #expect(clients == 1)  // one group prefix: its group.id rides on the main client
+            let first = try await monitor.verify()
+            #expect(first.passed())
+            #expect((first.kafkaRequests?["ApiVersion"] ?? 0) >= 1)
+            let clients = await monitor.kafkaClientCount
+            #expect(clients == 1)  // one group prefix: its group.id rides on the main client
 
-        for _ in 0..<3 {
-            let again = try await monitor.verify()
-            #expect(VerifierTests.verdicts(again) == VerifierTests.verdicts(first))
-            // kafka.connect is proven over a new connection every run (ApiVersion on it), but the
-            // group check reuses the kept client: its coordinator is known, its connection open.
-            #expect(again.kafkaRequests?["FindCoordinator"] == nil, "the group coordinator was looked up again")
-            #expect((again.kafkaRequests?["ApiVersion"] ?? 0) < (first.kafkaRequests?["ApiVersion"] ?? 0))
-            #expect((again.kafkaRequests?["ApiVersion"] ?? 0) >= 1, "kafka.connect must use a new connection")
-            #expect((again.kafkaRequests?["Metadata"] ?? 0) >= 1, "a later run must ask the cluster again")
+            for _ in 0..<3 {
+                let again = try await monitor.verify()
+                #expect(VerifierTests.verdicts(again) == VerifierTests.verdicts(first))
+                // kafka.connect is proven over a new connection every run (ApiVersion on it), but the
+                // group check reuses the kept client: its coordinator is known, its connection open.
+                #expect(again.kafkaRequests?["FindCoordinator"] == nil, "the group coordinator was looked up again")
+                #expect((again.kafkaRequests?["ApiVersion"] ?? 0) < (first.kafkaRequests?["ApiVersion"] ?? 0))
+                #expect((again.kafkaRequests?["ApiVersion"] ?? 0) >= 1, "kafka.connect must use a new connection")
+                #expect((again.kafkaRequests?["Metadata"] ?? 0) >= 1, "a later run must ask the cluster again")
+            }
+            #expect(await monitor.kafkaClientCount == clients)
+
+            // The provider revokes a topic and deletes a subject: the next run says so, over the same
+            // connections; restoring them is seen as well.
+            sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
+            sandbox.schemaRegistry.remove("payments-value")
+            let revoked = VerifierTests.verdicts(try await monitor.verify())
+            #expect(revoked["kafka.topic[orders]"] == "fail:unauthorized")
+            #expect(revoked["schema_registry.subject[payments-value]"] == "fail:subject_not_found")
+            #expect(revoked["kafka.topic[payments]"] == "pass:ok")
+
+            sandbox.cluster.setTopicError("orders", nil)
+            sandbox.schemaRegistry.register(.init(name: "payments-value", schemaType: "JSON"))
+            let restored = try await monitor.verify()
+            #expect(VerifierTests.verdicts(restored) == VerifierTests.verdicts(first))
+            #expect(restored.kafkaRequests?["FindCoordinator"] == nil)
+
+            await monitor.shutdown()
+            await #expect(throws: ShareMonitorError.shutDown) { try await monitor.verify() }
         }
-        #expect(await monitor.kafkaClientCount == clients)
-
-        // The provider revokes a topic and deletes a subject: the next run says so, over the same
-        // connections; restoring them is seen as well.
-        sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
-        sandbox.schemaRegistry.remove("payments-value")
-        let revoked = VerifierTests.verdicts(try await monitor.verify())
-        #expect(revoked["kafka.topic[orders]"] == "fail:unauthorized")
-        #expect(revoked["schema_registry.subject[payments-value]"] == "fail:subject_not_found")
-        #expect(revoked["kafka.topic[payments]"] == "pass:ok")
-
-        sandbox.cluster.setTopicError("orders", nil)
-        sandbox.schemaRegistry.register(.init(name: "payments-value", schemaType: "JSON"))
-        let restored = try await monitor.verify()
-        #expect(VerifierTests.verdicts(restored) == VerifierTests.verdicts(first))
-        #expect(restored.kafkaRequests?["FindCoordinator"] == nil)
-
-        await monitor.shutdown()
-        await #expect(throws: ShareMonitorError.shutDown) { try await monitor.verify() }
-        await sandbox.stop()
     }
 
     @Test("a group denied on one run and allowed again is reported as such, never as a timeout")
     func groupRevokedAndRestored() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
-        #expect(VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "pass:authorized")
-        // The next OffsetFetch is refused, as after the provider removed the group ACL.
-        sandbox.cluster.pushRequestErrors(.offsetFetch, .groupAuthorizationFailed, count: 1)
-        #expect(VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "fail:unauthorized")
-        #expect(await monitor.kafkaClientCount == 0)  // the group's client is not kept after a failure
-        for _ in 0..<2 {
-            let report = try await monitor.verify()
-            #expect(VerifierTests.verdicts(report)["kafka.group[share-orders-]"] == "pass:authorized")
-            #expect(report.timings.totalMs < 5_000, "a run waited for a deadline")
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+            #expect(
+                VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "pass:authorized"
+            )
+            // The next OffsetFetch is refused, as after the provider removed the group ACL.
+            sandbox.cluster.pushRequestErrors(.offsetFetch, .groupAuthorizationFailed, count: 1)
+            #expect(
+                VerifierTests.verdicts(try await monitor.verify())["kafka.group[share-orders-]"] == "fail:unauthorized"
+            )
+            #expect(await monitor.kafkaClientCount == 0)  // the group's client is not kept after a failure
+            for _ in 0..<2 {
+                let report = try await monitor.verify()
+                #expect(VerifierTests.verdicts(report)["kafka.group[share-orders-]"] == "pass:authorized")
+                #expect(report.timings.totalMs < 5_000, "a run waited for a deadline")
+            }
+            await monitor.shutdown()
         }
-        await monitor.shutdown()
-        await sandbox.stop()
     }
 
     @Test("a run cancelled while blocked is not overlapped by the next one, which still gives verdicts")
     func runAfterCancellation() async throws {
-        let sandbox = try await Sandbox.start(
+        try await Sandbox.withSandbox(
             scenario: Scenario(name: "slow", brokerRTTMs: 400, topics: [.init(name: "orders")])
-        )
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(20)))
-        let cancelled = Task { try await monitor.verify() }
-        try await Task.sleep(for: .milliseconds(200))
-        cancelled.cancel()
-        await #expect(throws: CancellationError.self) { try await cancelled.value }
-        let next = try await monitor.verify()
-        #expect(VerifierTests.verdicts(next)["kafka.topic[orders]"] == "pass:ok")
-        #expect(Fixture.date(next.startedAt) != nil)
-        await monitor.shutdown()
-        await sandbox.stop()
+        ) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(20)))
+            let cancelled = Task { try await monitor.verify() }
+            try await Task.sleep(for: .milliseconds(200))
+            cancelled.cancel()
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
+            let next = try await monitor.verify()
+            #expect(VerifierTests.verdicts(next)["kafka.topic[orders]"] == "pass:ok")
+            #expect(Fixture.date(next.startedAt) != nil)
+            await monitor.shutdown()
+        }
     }
 
-    @Test("replacing the share drops the old clients; shutdown cancels a run in progress")
+    @Test("replacing the share drops the old clients; shutdown waits for a run in progress, then releases all")
     func replaceAndShutdown() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
-        _ = try await monitor.verify()
-        #expect(await monitor.kafkaClientCount == 1)
-        var renewed = sandbox.share()
-        renewed.resources.append(.subject("ghost-value"))
-        try await monitor.replaceShare(renewed)
-        #expect(await monitor.kafkaClientCount == 0)
-        let report = try await monitor.verify()
-        #expect(VerifierTests.verdicts(report)["schema_registry.subject[ghost-value]"] == "fail:subject_not_found")
-        #expect(await monitor.share.subjects.contains("ghost-value"))
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+            _ = try await monitor.verify()
+            #expect(await monitor.kafkaClientCount == 1)
+            var renewed = sandbox.share()
+            renewed.resources.append(.subject("ghost-value"))
+            try await monitor.replaceShare(renewed)
+            #expect(await monitor.kafkaClientCount == 0)
+            let report = try await monitor.verify()
+            #expect(VerifierTests.verdicts(report)["schema_registry.subject[ghost-value]"] == "fail:subject_not_found")
+            #expect(await monitor.share.subjects.contains("ghost-value"))
 
-        let inFlight = Task { try await monitor.verify() }
-        try await Task.sleep(for: .milliseconds(1))
-        await monitor.shutdown()
-        // Either it finished before the shutdown or it was cancelled by it; it never hangs.
-        _ = try? await inFlight.value
-        #expect(await monitor.kafkaClientCount == 0)
-        await sandbox.stop()
+            let inFlight = Task { try await monitor.verify() }
+            try await Task.sleep(for: .milliseconds(1))
+            await monitor.shutdown()
+            // Either it finished before the shutdown or it was refused by it; it never hangs.
+            _ = try? await inFlight.value
+            #expect(await monitor.kafkaClientCount == 0)
+        }
     }
 
     @Test("after a failed connection check the next run starts from fresh clients")
     func dropsClientsAfterConnectFailure() async throws {
-        let sandbox = try await Sandbox.start(
+        try await Sandbox.withSandbox(
             scenario: Scenario(name: "down", brokersDown: true, topics: [.init(name: "orders")])
-        )
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(3)))
-        let report = try await monitor.verify()
-        #expect(VerifierTests.verdicts(report)["kafka.connect"] == "fail:tcp")
-        #expect(await monitor.kafkaClientCount == 0)
-        await monitor.shutdown()
-        await sandbox.stop()
+        ) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(3)))
+            let report = try await monitor.verify()
+            #expect(VerifierTests.verdicts(report)["kafka.connect"] == "fail:tcp")
+            #expect(await monitor.kafkaClientCount == 0)
+            await monitor.shutdown()
+        }
     }
 
     @Test("cancelling the calling task ends a run long before its deadline")
     func cancellation() async throws {
-        let sandbox = try await Sandbox.start(
+        try await Sandbox.withSandbox(
             scenario: Scenario(name: "slow", brokerRTTMs: 5_000, topics: [.init(name: "orders")])
-        )
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(30)))
-        let started = ContinuousClock.now
-        let run = Task { try await monitor.verify() }
-        try await Task.sleep(for: .milliseconds(300))
-        run.cancel()
-        await #expect(throws: CancellationError.self) { try await run.value }
-        // Not a performance figure: a run that ignored cancellation would take the 30 s deadline.
-        #expect(ContinuousClock.now - started < .seconds(10))
-        await monitor.shutdown()
-        await sandbox.stop()
+        ) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(30)))
+            let started = ContinuousClock.now
+            let run = Task { try await monitor.verify() }
+            try await Task.sleep(for: .milliseconds(300))
+            run.cancel()
+            await #expect(throws: CancellationError.self) { try await run.value }
+            // Not a performance figure: a run that ignored cancellation would take the 30 s deadline.
+            #expect(ContinuousClock.now - started < .seconds(10))
+            await monitor.shutdown()
+        }
     }
 
     @Test("runs never overlap: concurrent calls are served one after the other")
     func serialized() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
-        let reports = try await withThrowingTaskGroup(of: VerificationReport.self) { group in
-            for _ in 0..<4 { group.addTask { try await monitor.verify() } }
-            return try await group.reduce(into: []) { $0.append($1) }
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+            let reports = try await withThrowingTaskGroup(of: VerificationReport.self) { group in
+                for _ in 0..<4 { group.addTask { try await monitor.verify() } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.count == 4)
+            #expect(reports.allSatisfy { $0.passed() })
+            // Each run's interval [start, start + total] is disjoint from the others'.
+            let spans = reports.compactMap { report -> (Date, Date)? in
+                guard let start = Fixture.date(report.startedAt) else { return nil }
+                return (start, start.addingTimeInterval(report.timings.totalMs / 1000))
+            }.sorted { $0.0 < $1.0 }
+            #expect(spans.count == 4)
+            for (earlier, later) in zip(spans, spans.dropFirst()) {
+                #expect(later.0 >= earlier.1.addingTimeInterval(-0.002))
+            }
+            await monitor.shutdown()
         }
-        #expect(reports.count == 4)
-        #expect(reports.allSatisfy { $0.passed() })
-        // Each run's interval [start, start + total] is disjoint from the others'.
-        let spans = reports.compactMap { report -> (Date, Date)? in
-            guard let start = Fixture.date(report.startedAt) else { return nil }
-            return (start, start.addingTimeInterval(report.timings.totalMs / 1000))
-        }.sorted { $0.0 < $1.0 }
-        #expect(spans.count == 4)
-        for (earlier, later) in zip(spans, spans.dropFirst()) {
-            #expect(later.0 >= earlier.1.addingTimeInterval(-0.002))
-        }
-        await monitor.shutdown()
-        await sandbox.stop()
     }
 }

@@ -56,7 +56,7 @@ struct RedactionTests {
         let kafka = try KafkaClientConfig(share: share)
         Self.expectNoSecrets(kafka)
         Self.expectNoSecrets(kafka.properties)
-        let registry = try #require(try SchemaRegistryConfig(share: share))
+        let registry = try #require(try share.endpoints().schemaRegistry)
         Self.expectNoSecrets(registry)
         Self.expectNoSecrets(registry.clientProperties)
         Self.expectNoSecrets(ClientConfigExporter(kafka: kafka, schemaRegistry: registry))
@@ -96,22 +96,21 @@ struct RedactionTests {
         let sink = LogSink()
         var logger = Logger(label: "test", factory: { _ in sink })
         logger.logLevel = .trace
-        let emulator = try await TestAPI.start()
-        defer { Task { await emulator.server.stop() } }
-        let token = try emulator.api.mintToken(for: try Fixture.share())
-        let client = CDXClient(
-            credentials: emulator.api.credentials,
-            configuration: .init(baseURL: emulator.server.baseURL),
-            logger: logger
-        )
-        _ = try await client.redeem(RedeemTokenRequest(token: token))
-        _ = try? await client.redeem(RedeemTokenRequest(token: token))
-        await emulator.server.stop()
-        let lines = sink.lines
-        #expect(lines.count >= 4)
-        for line in lines {
-            for secret in Fixture.allSecrets + [token.revealed, emulator.api.credentials.secret.revealed] {
-                #expect(!line.contains(secret), "\(line)")
+        try await TestAPI.with { emulator in
+            let token = try emulator.api.mintToken(for: try Fixture.share())
+            let client = CDXClient(
+                credentials: emulator.api.credentials,
+                configuration: .init(baseURL: emulator.server.baseURL),
+                logger: logger
+            )
+            _ = try await client.redeem(RedeemTokenRequest(token: token))
+            _ = try? await client.redeem(RedeemTokenRequest(token: token))
+            let lines = sink.lines
+            #expect(lines.count >= 4)
+            for line in lines {
+                for secret in Fixture.allSecrets + [token.revealed, emulator.api.credentials.secret.revealed] {
+                    #expect(!line.contains(secret), "\(line)")
+                }
             }
         }
     }

@@ -43,9 +43,10 @@ struct TestAPI {
     let api: CDXAPIEmulator
     let server: LocalHTTPServer
 
-    static func start() async throws -> TestAPI {
+    /// Runs `body` with the emulator served on loopback; the server stops when it returns.
+    static func with(_ body: (TestAPI) async throws -> Void) async throws {
         let api = CDXAPIEmulator()
-        return TestAPI(api: api, server: try await api.start())
+        try await api.withServer { server in try await body(TestAPI(api: api, server: server)) }
     }
 
     /// A client over real HTTP (async-http-client) whose waits are recorded, not slept.

@@ -1,8 +1,9 @@
 import Foundation
+import RdKafka
 import StreamShareSandbox
 import Testing
 
-@_spi(Sandbox) @testable import StreamShare
+@testable import StreamShare
 
 /// Verdicts against librdkafka's mock cluster (in process) and the Schema Registry emulator on a
 /// real loopback HTTP server. Every check id, status and code is asserted.
@@ -15,13 +16,12 @@ struct VerifierTests {
         count: Bool = false,
         mutate: (inout RedeemedShare) -> Void = { _ in }
     ) async throws -> VerificationReport {
-        let sandbox = try await Sandbox.start(scenario: scenario)
-        var share = sandbox.share()
-        mutate(&share)
-        let report = try await ShareVerifier(options: .init(deadline: deadline, deep: deep, countKafkaRequests: count))
-            .verify(share)
-        await sandbox.stop()
-        return report
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            var share = sandbox.share()
+            mutate(&share)
+            return try await ShareVerifier(options: .init(deadline: deadline, deep: deep, countKafkaRequests: count))
+                .verify(share)
+        }
     }
 
     static func verdicts(_ report: VerificationReport) -> [String: String] {
@@ -185,16 +185,53 @@ struct VerifierTests {
         #expect(report.share.unsupportedKinds == ["Connector"])
     }
 
+    @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")
+    func deepClientNotCreated() async throws {
+        // The handles of a deep join and of a share without groups' fetches are the probe's own: make
+        // librdkafka's rd_kafka_new refuse exactly those (max.poll.interval.ms below session.timeout.ms).
+        let refusing = { (refuse: @escaping @Sendable ([RdKafkaProperty], Bool) -> Bool) in
+            KafkaHandlePool { properties, debug, pooled throws(KafkaHandle.CreateError) in
+                let poison = refuse(properties, pooled) ? [RdKafkaProperty("max.poll.interval.ms", "1000")] : []
+                return try KafkaHandle(properties: properties + poison, debugProtocol: debug)
+            }
+        }
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let verifier = ShareVerifier(options: .init(deadline: .seconds(10), deep: true))
+            let joins = try await verifier.run(
+                sandbox.share(),
+                handles: refusing { _, pooled in !pooled },
+                httpClient: nil
+            )
+            #expect(Self.verdicts(joins)["kafka.group.join[share-orders-]"] == "fail:client_error")
+            #expect(Self.verdicts(joins)["kafka.group[share-orders-]"] == "pass:authorized")
+            let join = try #require(joins.checks.first { $0.id == "kafka.group.join" })
+            #expect(join.message.contains("max.poll.interval.ms"), "\(join.message)")
+
+            var noGroups = sandbox.share()
+            noGroups.resources.removeAll { if case .group = $0 { true } else { false } }
+            let reads = try await verifier.run(
+                noGroups,
+                handles: refusing { properties, _ in
+                    properties.contains { $0.key == "group.id" && $0.value == "cdx-verify-probe" }
+                },
+                httpClient: nil
+            )
+            #expect(Self.verdicts(reads)["kafka.topic.read[orders]"] == "fail:client_error")
+            #expect(Self.verdicts(reads)["kafka.topic.read[payments]"] == "fail:client_error")
+            #expect(Self.verdicts(reads)["kafka.topic[orders]"] == "pass:ok")
+        }
+    }
+
     @Test("reports never contain a secret, in any format")
     func reportsHideSecrets() async throws {
-        let sandbox = try await Sandbox.start(scenario: .faults)
-        let share = sandbox.share()
-        let report = try await ShareVerifier(options: .init(deadline: .seconds(10))).verify(share)
-        await sandbox.stop()
-        for format in ReportFormat.allCases {
-            let text = report.rendered(as: format)
-            #expect(!text.contains(share.secret.revealed))
-            #expect(!text.contains(share.schemaRegistrySecret!.revealed))
+        try await Sandbox.withSandbox(scenario: .faults) { sandbox in
+            let share = sandbox.share()
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(10))).verify(share)
+            for format in ReportFormat.allCases {
+                let text = report.rendered(as: format)
+                #expect(!text.contains(share.secret.revealed))
+                #expect(!text.contains(share.schemaRegistrySecret!.revealed))
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 @_spi(Sandbox) import StreamShareSandbox
 import Testing
 
-@_spi(Sandbox) @testable import StreamShare
+@testable import StreamShare
 
 /// `cdx-verify watch`, run as a user runs it, against the sandbox served by this test process (so
 /// the test can change the sandbox while the watch runs). Metrics are read by Prometheus' own
@@ -81,169 +81,172 @@ struct WatchTests {
 
     @Test("metrics and /healthz follow the sandbox: healthy, a topic revoked, restored; each change logged once")
     func followsSandbox() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let (path, share) = try Self.shareFile(sandbox)
-        let watch = try Self.startWatch(["--share", path, "--interval", "300ms", "--metrics-address", "127.0.0.1:0"])
-        defer { watch.kill() }
-        let port = try await Self.metricsPort(watch)
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (path, share) = try Self.shareFile(sandbox)
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
 
-        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 3 })
-        let health = try await Self.get(port, "/healthz")
-        #expect(health.status == 200, "\(health.body)")
-        #expect(health.body.contains(#""status":"ok""#))
-        var metrics = try await Self.metrics(port)
-        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 1)
-        #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="orders-value"}"#] == 1)
-        #expect(metrics[#"cdx_verify_check_passed{check="kafka.connect",resource=""}"#] == 1)
-        #expect(metrics[#"cdx_verify_check_duration_seconds{check="kafka.group",resource="share-orders-"}"#] != nil)
-        #expect(metrics[#"cdx_verify_healthy{}"#] == 1)
-        #expect((metrics[#"cdx_verify_runs_total{outcome="warn"}"#] ?? 0) >= 3)  // the sandbox is PLAINTEXT: warn
-        #expect(metrics[#"cdx_verify_runs_total{outcome="fail"}"#] == 0)
-        #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 0)
-        let lastRun = try #require(metrics[#"cdx_verify_last_run_timestamp_seconds{}"#])
-        #expect(abs(lastRun - Date().timeIntervalSince1970) < 60)
-        #expect((metrics[#"cdx_verify_run_duration_seconds_count{}"#] ?? 0) >= 3)
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 3 })
+            let health = try await Self.get(port, "/healthz")
+            #expect(health.status == 200, "\(health.body)")
+            #expect(health.body.contains(#""status":"ok""#))
+            var metrics = try await Self.metrics(port)
+            #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 1)
+            #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="orders-value"}"#] == 1)
+            #expect(metrics[#"cdx_verify_check_passed{check="kafka.connect",resource=""}"#] == 1)
+            #expect(metrics[#"cdx_verify_check_duration_seconds{check="kafka.group",resource="share-orders-"}"#] != nil)
+            #expect(metrics[#"cdx_verify_healthy{}"#] == 1)
+            #expect((metrics[#"cdx_verify_runs_total{outcome="warn"}"#] ?? 0) >= 3)  // the sandbox is PLAINTEXT: warn
+            #expect(metrics[#"cdx_verify_runs_total{outcome="fail"}"#] == 0)
+            #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 0)
+            let lastRun = try #require(metrics[#"cdx_verify_last_run_timestamp_seconds{}"#])
+            #expect(abs(lastRun - Date().timeIntervalSince1970) < 60)
+            #expect((metrics[#"cdx_verify_run_duration_seconds_count{}"#] ?? 0) >= 3)
 
-        // The interval is kept from start to start.
-        let spans = Self.lines(watch.stdout.text).compactMap(\.span)
-        for (earlier, later) in zip(spans, spans.dropFirst()) {
-            #expect(later.start.timeIntervalSince(earlier.start) >= 0.29)
+            // The interval is kept from start to start.
+            let spans = Self.lines(watch.stdout.text).compactMap(\.span)
+            for (earlier, later) in zip(spans, spans.dropFirst()) {
+                #expect(later.start.timeIntervalSince(earlier.start) >= 0.29)
+            }
+
+            // The provider revokes the topic.
+            sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
+            #expect(
+                await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                    Self.lines(stdout).suffix(3).allSatisfy { $0.failed == ["kafka.topic[orders]"] }
+                        && Self.lines(stdout).filter { $0.failed == ["kafka.topic[orders]"] }.count >= 3
+                }
+            )
+            let unhealthy = try await Self.get(port, "/healthz")
+            #expect(unhealthy.status == 503)
+            #expect(unhealthy.body.contains("kafka.topic[orders]"))
+            #expect(unhealthy.body.contains("unauthorized"))
+            metrics = try await Self.metrics(port)
+            #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 0)
+            #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="payments"}"#] == 1)
+            #expect(metrics[#"cdx_verify_healthy{}"#] == 0)
+            #expect((metrics[#"cdx_verify_runs_total{outcome="fail"}"#] ?? 0) >= 3)
+            #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 1)
+
+            // …and restores it.
+            sandbox.cluster.setTopicError("orders", nil)
+            #expect(
+                await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                    Self.lines(stdout).suffix(2).allSatisfy { $0.failed.isEmpty }
+                        && Self.lines(stdout).last?.failed.isEmpty == true
+                        && Self.lines(stdout).reversed().prefix { $0.failed.isEmpty }.count >= 2
+                }
+            )
+            #expect(try await Self.get(port, "/healthz").status == 200)
+
+            let exit = await watch.terminate(timeout: .seconds(10))
+            #expect(exit == 0)
+            let stderr = watch.stderr.text
+            let logged = stderr.split(separator: "\n")
+            #expect(logged.filter { $0.contains("kafka.topic[orders]: pass → fail") }.count == 1, "\(stderr)")
+            #expect(logged.filter { $0.contains("kafka.topic[orders]: fail → pass") }.count == 1, "\(stderr)")
+            #expect(logged.filter { $0.contains("kafka.topic[payments]") }.isEmpty)
+            CLITests.expectNoSecrets(
+                [watch.stdout.text, stderr],
+                [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
+            )
+            // The port is released: a new server can listen on it.
+            try await LocalHTTPServer.withServer(port: port, handler: { _ in .init(status: 204) }) { _ in }
         }
-
-        // The provider revokes the topic.
-        sandbox.cluster.setTopicError("orders", .topicAuthorizationFailed)
-        #expect(
-            await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
-                Self.lines(stdout).suffix(3).allSatisfy { $0.failed == ["kafka.topic[orders]"] }
-                    && Self.lines(stdout).filter { $0.failed == ["kafka.topic[orders]"] }.count >= 3
-            }
-        )
-        let unhealthy = try await Self.get(port, "/healthz")
-        #expect(unhealthy.status == 503)
-        #expect(unhealthy.body.contains("kafka.topic[orders]"))
-        #expect(unhealthy.body.contains("unauthorized"))
-        metrics = try await Self.metrics(port)
-        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 0)
-        #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="payments"}"#] == 1)
-        #expect(metrics[#"cdx_verify_healthy{}"#] == 0)
-        #expect((metrics[#"cdx_verify_runs_total{outcome="fail"}"#] ?? 0) >= 3)
-        #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 1)
-
-        // …and restores it.
-        sandbox.cluster.setTopicError("orders", nil)
-        #expect(
-            await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
-                Self.lines(stdout).suffix(2).allSatisfy { $0.failed.isEmpty }
-                    && Self.lines(stdout).last?.failed.isEmpty == true
-                    && Self.lines(stdout).reversed().prefix { $0.failed.isEmpty }.count >= 2
-            }
-        )
-        #expect(try await Self.get(port, "/healthz").status == 200)
-
-        let exit = await watch.terminate(timeout: .seconds(10))
-        #expect(exit == 0)
-        let stderr = watch.stderr.text
-        let logged = stderr.split(separator: "\n")
-        #expect(logged.filter { $0.contains("kafka.topic[orders]: pass → fail") }.count == 1, "\(stderr)")
-        #expect(logged.filter { $0.contains("kafka.topic[orders]: fail → pass") }.count == 1, "\(stderr)")
-        #expect(logged.filter { $0.contains("kafka.topic[payments]") }.isEmpty)
-        CLITests.expectNoSecrets(
-            [watch.stdout.text, stderr],
-            [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
-        )
-        // The port is released: a new server can listen on it.
-        let server = try await LocalHTTPServer.start(port: port) { _ in .init(status: 204) }
-        await server.stop()
-        await sandbox.stop()
     }
 
     @Test("503 before the first run; a run that outlasts the interval delays the next; SIGTERM mid-run exits 0")
     func slowRuns() async throws {
-        let sandbox = try await Sandbox.start(
+        try await Sandbox.withSandbox(
             scenario: Scenario(name: "slow", brokerRTTMs: 250, topics: [.init(name: "orders")])
-        )
-        let (path, _) = try Self.shareFile(sandbox)
-        let watch = try Self.startWatch(["--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0"])
-        defer { watch.kill() }
-        let port = try await Self.metricsPort(watch)
-        // A run costs about eight 250 ms round trips here; the server answers long before it ends.
-        let starting = try await Self.get(port, "/healthz")
-        #expect(Self.lines(watch.stdout.text).isEmpty)
-        #expect(starting.status == 503)
-        #expect(starting.body.contains("no run has completed yet"))
-        #expect(await watch.waitFor(timeout: .seconds(60)) { stdout, _ in Self.lines(stdout).count >= 3 })
-        let runs = Self.lines(watch.stdout.text)
-        #expect(runs.map(\.run) == Array(1...runs.count))
-        let spans = runs.compactMap(\.span)
-        #expect(spans.count == runs.count)
-        for (earlier, later) in zip(spans, spans.dropFirst()) {
-            #expect(earlier.end.timeIntervalSince(earlier.start) > 0.2)  // each run outlasts the interval …
-            #expect(later.start >= earlier.end.addingTimeInterval(-0.005))  // … and the next never overlaps it
+        ) { sandbox in
+            let (path, _) = try Self.shareFile(sandbox)
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            // A run costs about eight 250 ms round trips here; the server answers long before it ends.
+            let starting = try await Self.get(port, "/healthz")
+            #expect(Self.lines(watch.stdout.text).isEmpty)
+            #expect(starting.status == 503)
+            #expect(starting.body.contains("no run has completed yet"))
+            #expect(await watch.waitFor(timeout: .seconds(60)) { stdout, _ in Self.lines(stdout).count >= 3 })
+            let runs = Self.lines(watch.stdout.text)
+            #expect(runs.map(\.run) == Array(1...runs.count))
+            let spans = runs.compactMap(\.span)
+            #expect(spans.count == runs.count)
+            for (earlier, later) in zip(spans, spans.dropFirst()) {
+                #expect(earlier.end.timeIntervalSince(earlier.start) > 0.2)  // each run outlasts the interval …
+                #expect(later.start >= earlier.end.addingTimeInterval(-0.005))  // … and the next never overlaps it
+            }
+            // SIGTERM while a run is in flight (runs here take longer than the interval).
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            let exit = await watch.terminate(timeout: .seconds(10))
+            let took = ContinuousClock.now - started
+            #expect(exit == 0)
+            // The requirement is one second (the graceful shutdown is capped at 800 ms); the margin is for
+            // a loaded CI machine. A shutdown that waited for the run would take its 30 s deadline.
+            #expect(took < .seconds(2), "stopping took \(took)")
+            print("watch: SIGTERM during a run → exit \(exit ?? -1) after \(took)")
         }
-        // SIGTERM while a run is in flight (runs here take longer than the interval).
-        try await Task.sleep(for: .milliseconds(100))
-        let started = ContinuousClock.now
-        let exit = await watch.terminate(timeout: .seconds(10))
-        let took = ContinuousClock.now - started
-        #expect(exit == 0)
-        // The requirement is one second (the graceful shutdown is capped at 800 ms); the margin is for
-        // a loaded CI machine. A shutdown that waited for the run would take its 30 s deadline.
-        #expect(took < .seconds(2), "stopping took \(took)")
-        print("watch: SIGTERM during a run → exit \(exit ?? -1) after \(took)")
-        await sandbox.stop()
     }
 
     @Test("soak: hundreds of runs keep their connections, without file descriptor or memory growth")
     func soak() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let (path, _) = try Self.shareFile(sandbox)
-        // A short deadline: each run leaves its deadline timer pending until it passes (bounded, but
-        // at this pace thousands of them would hide a real leak).
-        let watch = try Self.startWatch([
-            "--share", path, "--interval", "10ms", "--timeout", "2s", "--metrics-address", "127.0.0.1:0",
-        ])
-        defer { watch.kill() }
-        let port = try await Self.metricsPort(watch)
-        let pid = watch.pid
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (path, _) = try Self.shareFile(sandbox)
+            // A short deadline: each run leaves its deadline timer pending until it passes (bounded, but
+            // at this pace thousands of them would hide a real leak).
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "10ms", "--timeout", "2s", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            let pid = watch.pid
 
-        func sample(after runs: Int) async throws -> (fds: Int, rssKiB: Int, sockets: [UInt64: Int]) {
-            #expect(await watch.waitFor(timeout: .seconds(120)) { stdout, _ in Self.lines(stdout).count >= runs })
-            _ = try await Self.get(port, "/metrics")  // a scrape per sample, like Prometheus
-            // Every run opens and closes a client of its own (kafka.connect's new connection), so a
-            // single look may catch one in flight: the fewest open over 25 looks is the steady count.
-            var fds = Int.max
-            for _ in 0..<25 {
-                fds = min(fds, try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count)
-                try await Task.sleep(for: .milliseconds(4))
+            func sample(after runs: Int) async throws -> (fds: Int, rssKiB: Int, sockets: [UInt64: Int]) {
+                #expect(await watch.waitFor(timeout: .seconds(120)) { stdout, _ in Self.lines(stdout).count >= runs })
+                _ = try await Self.get(port, "/metrics")  // a scrape per sample, like Prometheus
+                // Every run opens and closes a client of its own (kafka.connect's new connection), so a
+                // single look may catch one in flight: the fewest open over 25 looks is the steady count.
+                var fds = Int.max
+                for _ in 0..<25 {
+                    fds = min(fds, try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count)
+                    try await Task.sleep(for: .milliseconds(4))
+                }
+                let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+                let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
+                    .split(separator: " ").compactMap { Int($0) }.first
+                return (fds, try #require(rss), try Self.tcpSockets(pid))
             }
-            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-            let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
-                .split(separator: " ").compactMap { Int($0) }.first
-            return (fds, try #require(rss), try Self.tcpSockets(pid))
+            let warm = try await sample(after: 200)
+            let later = try await sample(after: 800)
+            print(
+                "watch soak: run 200 → \(warm.fds) fds, \(warm.rssKiB) KiB RSS; run 800 → \(later.fds) fds, \(later.rssKiB) KiB RSS"
+            )
+            // A leak of one descriptor a run would show as hundreds; a few may belong to a scrape in flight.
+            #expect(later.fds <= warm.fds + 4, "file descriptors grew from \(warm.fds) to \(later.fds)")
+            // Connections kept for 600 runs: the same sockets (inodes) to the Schema Registry and to the
+            // broker (the group client's coordinator connection) at both samples.
+            let registryPort = try #require(sandbox.schemaRegistryURL.port)
+            let brokerPort = try #require(Int(sandbox.bootstrapServers.split(separator: ":").last ?? ""))
+            let kept = Set(warm.sockets.keys).intersection(later.sockets.keys)
+            #expect(kept.contains { warm.sockets[$0] == registryPort }, "no Schema Registry connection was kept")
+            #expect(kept.contains { warm.sockets[$0] == brokerPort }, "no broker connection was kept")
+            print(
+                "watch soak: kept sockets \(kept.map { warm.sockets[$0] ?? 0 }.sorted()); registry \(registryPort), bootstrap \(sandbox.bootstrapServers)"
+            )
+            // Every run creates and destroys a client (kafka.connect's new connection): a leak of 1.7 KiB
+            // a run would show as 1 MiB here. (A backlog of unawaited 20 ms polls once grew 1 KiB a run.)
+            #expect(later.rssKiB - warm.rssKiB < 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
+            #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }
-        let warm = try await sample(after: 200)
-        let later = try await sample(after: 800)
-        print(
-            "watch soak: run 200 → \(warm.fds) fds, \(warm.rssKiB) KiB RSS; run 800 → \(later.fds) fds, \(later.rssKiB) KiB RSS"
-        )
-        // A leak of one descriptor a run would show as hundreds; a few may belong to a scrape in flight.
-        #expect(later.fds <= warm.fds + 4, "file descriptors grew from \(warm.fds) to \(later.fds)")
-        // Connections kept for 600 runs: the same sockets (inodes) to the Schema Registry and to the
-        // broker (the group client's coordinator connection) at both samples.
-        let registryPort = try #require(sandbox.schemaRegistryURL.port)
-        let brokerPort = try #require(Int(sandbox.bootstrapServers.split(separator: ":").last ?? ""))
-        let kept = Set(warm.sockets.keys).intersection(later.sockets.keys)
-        #expect(kept.contains { warm.sockets[$0] == registryPort }, "no Schema Registry connection was kept")
-        #expect(kept.contains { warm.sockets[$0] == brokerPort }, "no broker connection was kept")
-        print(
-            "watch soak: kept sockets \(kept.map { warm.sockets[$0] ?? 0 }.sorted()); registry \(registryPort), bootstrap \(sandbox.bootstrapServers)"
-        )
-        // Every run creates and destroys a client (kafka.connect's new connection): a leak of 1.7 KiB
-        // a run would show as 1 MiB here. (A backlog of unawaited 20 ms polls once grew 1 KiB a run.)
-        #expect(later.rssKiB - warm.rssKiB < 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
-        #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
-        #expect(await watch.terminate(timeout: .seconds(10)) == 0)
-        await sandbox.stop()
     }
 
     /// The process's TCP sockets: inode → remote port (from /proc/PID/fd and /proc/net/tcp{,6}).
@@ -275,41 +278,45 @@ struct WatchTests {
 
     @Test("a share file redeemed again is picked up before the next run; an unusable one is reported once")
     func reloadsShareFile() async throws {
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let (path, share) = try Self.shareFile(sandbox)
-        let watch = try Self.startWatch(["--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0"])
-        defer { watch.kill() }
-        let port = try await Self.metricsPort(watch)
-        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 2 })
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (path, share) = try Self.shareFile(sandbox)
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "200ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 2 })
 
-        var renewed = share
-        renewed.id = "dlz-renewed"
-        renewed.resources.append(.subject("ghost-value"))
-        try ShareFile.write(try renewed.jsonData(), to: path, overwrite: true)
-        #expect(
-            await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
-                Self.lines(stdout).last?.failed == ["schema_registry.subject[ghost-value]"]
-            }
-        )
-        #expect(watch.stderr.text.contains("now verifying share dlz-renewed"))
-        let metrics = try await Self.metrics(port)
-        #expect(metrics.keys.contains { $0.hasPrefix("cdx_verify_info{") && $0.contains(#"share_id="dlz-renewed""#) })
-        #expect(!metrics.keys.contains { $0.contains(#"share_id="\#(share.id ?? "")""#) })
-        #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="ghost-value"}"#] == 0)
+            var renewed = share
+            renewed.id = "dlz-renewed"
+            renewed.resources.append(.subject("ghost-value"))
+            try ShareFile.write(try renewed.jsonData(), to: path, overwrite: true)
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                    Self.lines(stdout).last?.failed == ["schema_registry.subject[ghost-value]"]
+                }
+            )
+            #expect(watch.stderr.text.contains("now verifying share dlz-renewed"))
+            let metrics = try await Self.metrics(port)
+            #expect(
+                metrics.keys.contains { $0.hasPrefix("cdx_verify_info{") && $0.contains(#"share_id="dlz-renewed""#) }
+            )
+            #expect(!metrics.keys.contains { $0.contains(#"share_id="\#(share.id ?? "")""#) })
+            #expect(metrics[#"cdx_verify_check_passed{check="schema_registry.subject",resource="ghost-value"}"#] == 0)
 
-        try ShareFile.write(Data("{\"api_key\": 1}".utf8), to: path, overwrite: true)
-        let before = Self.lines(watch.stdout.text).count
-        #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= before + 3 })
-        // Still the last good share.
-        #expect(Self.lines(watch.stdout.text).last?.failed == ["schema_registry.subject[ghost-value]"])
-        let complaints = watch.stderr.text.split(separator: "\n").filter { $0.contains("cannot be used") }
-        #expect(complaints.count == 1, "\(watch.stderr.text)")
-        #expect(await watch.terminate(timeout: .seconds(10)) == 0)
-        CLITests.expectNoSecrets(
-            [watch.stdout.text, watch.stderr.text],
-            [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
-        )
-        await sandbox.stop()
+            try ShareFile.write(Data("{\"api_key\": 1}".utf8), to: path, overwrite: true)
+            let before = Self.lines(watch.stdout.text).count
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= before + 3 })
+            // Still the last good share.
+            #expect(Self.lines(watch.stdout.text).last?.failed == ["schema_registry.subject[ghost-value]"])
+            let complaints = watch.stderr.text.split(separator: "\n").filter { $0.contains("cannot be used") }
+            #expect(complaints.count == 1, "\(watch.stderr.text)")
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+            CLITests.expectNoSecrets(
+                [watch.stdout.text, watch.stderr.text],
+                [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]
+            )
+        }
     }
 
     @Test("usage errors and a metrics port already in use")
@@ -323,15 +330,15 @@ struct WatchTests {
         let badInterval = try await CLITests.cli(["watch", "--share", "s.json", "--interval", "often"])
         #expect(badInterval.status == 64)
 
-        let sandbox = try await Sandbox.start(scenario: .healthy)
-        let (path, _) = try Self.shareFile(sandbox)
-        let occupied = try await LocalHTTPServer.start { _ in .init(status: 204) }
-        let busy = try await CLITests.cli([
-            "watch", "--share", path, "--metrics-address", "127.0.0.1:\(occupied.port)",
-        ])
-        #expect(busy.status == 3)
-        #expect(busy.stderr.contains("cannot serve metrics on 127.0.0.1:\(occupied.port)"), "\(busy.stderr)")
-        await occupied.stop()
-        await sandbox.stop()
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (path, _) = try Self.shareFile(sandbox)
+            try await LocalHTTPServer.withServer(handler: { _ in .init(status: 204) }) { occupied in
+                let busy = try await CLITests.cli([
+                    "watch", "--share", path, "--metrics-address", "127.0.0.1:\(occupied.port)",
+                ])
+                #expect(busy.status == 3)
+                #expect(busy.stderr.contains("cannot serve metrics on 127.0.0.1:\(occupied.port)"), "\(busy.stderr)")
+            }
+        }
     }
 }

@@ -31,8 +31,8 @@ struct ExportConfig: ParsableCommand {
     func run() throws {
         let loaded = try ShareFile.read(share)
         let kafka = try KafkaClientConfig(share: loaded.share, options: .init(groupSuffix: groupSuffix))
-        (loaded.warnings + kafka.warnings).forEach { printError("export-config: warning: \($0)") }
-        let exporter = ClientConfigExporter(kafka: kafka, schemaRegistry: try SchemaRegistryConfig(share: loaded.share))
+        (loaded.warnings + kafka.warnings.map(\.message)).forEach { printError("export-config: warning: \($0)") }
+        let exporter = ClientConfigExporter(kafka: kafka, schemaRegistry: try loaded.share.endpoints().schemaRegistry)
 
         try FileManager.default.createDirectory(
             atPath: output,

@@ -18,7 +18,7 @@ import Darwin
 /// - `verify()` every `--interval`; each run prints one line (summary and the failed checks) and logs,
 ///   through swift-log, the checks that went from passing to failing or back.
 /// - SIGINT or SIGTERM cancels the loop (a run in progress stops within moments), then
-///   `shutdown()` releases the monitor's clients, and the process exits 0.
+///   the end of the `withShareMonitor` scope releases the monitor's clients, and the process exits 0.
 @main
 struct HealthCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,19 +54,18 @@ struct HealthCheck: AsyncParsableCommand {
         let loaded = try ShareFile.read(share)
         loaded.warnings.forEach { logger.warning("share file", metadata: ["warning": "\($0)"]) }
 
-        // Created once; every run reuses its connections.
-        let monitor = try ShareMonitor(
-            share: loaded.share,
-            options: .init(deadline: .seconds(timeout), deep: deep),
-            logger: logger
-        )
         logger.info("health check started", metadata: ["interval": "\(interval)s", "share": "\(share)"])
         let (every, runs) = (Duration.seconds(interval), runs)
-        let loop = Task { try await Self.check(monitor, every: every, runs: runs, logger: logger) }
+        let options = ShareVerifier.Options(deadline: .seconds(timeout), deep: deep)
+        // One monitor for the whole loop (every run reuses its connections), released when it ends.
+        let loop = Task {
+            try await withShareMonitor(share: loaded.share, options: options, logger: logger) { monitor in
+                try await Self.check(monitor, every: every, runs: runs, logger: logger)
+            }
+        }
         let signalSources = Self.cancelOnTermination(loop)
         let outcome = await loop.result
         signalSources.forEach { $0.cancel() }
-        await monitor.shutdown()
 
         switch outcome {
         case .success, .failure(is CancellationError):

@@ -59,12 +59,15 @@ struct AsyncHTTPTransport: HTTPTransport {
         }
         guard sent else {
             // Nothing was written: whatever failed (DNS, refused, connect timeout) the token is intact.
-            return TransportError(kind: .notSent, detail: Self.describe(error))
+            // The request's own deadline passed before it could be sent (not a connect timeout: that is
+            // a connection failure, whatever the deadline).
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded
+            return TransportError(kind: .notSent, detail: Self.describe(error), timedOut: timedOut)
         }
         if let clientError = error as? HTTPClientError,
             clientError == .deadlineExceeded || clientError == .readTimeout || clientError == .writeTimeout
         {
-            return TransportError(kind: .timeoutAfterSend, detail: "timed out")
+            return TransportError(kind: .timeoutAfterSend, detail: "timed out", timedOut: true)
         }
         return TransportError(kind: .connectionLostAfterSend, detail: Self.describe(error))
     }

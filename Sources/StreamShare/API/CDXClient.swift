@@ -274,12 +274,6 @@ public struct CDXClient: Sendable {
     }
 }
 
-extension Duration {
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}
-
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {
         var result = self

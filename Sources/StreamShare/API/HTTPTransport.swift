@@ -47,4 +47,6 @@ struct TransportError: Error, Sendable {
 
     var kind: Kind
     var detail: String
+    /// The deadline passed (before or after sending, as ``kind`` says).
+    var timedOut = false
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RdKafka
 
 /// A librdkafka consumer configuration for a share: SASL_SSL with PLAIN, the share's API key and
 /// secret, the settings a Confluent Cloud consumer should carry, and a `group.id` under the shared
@@ -61,7 +62,7 @@ public struct KafkaClientConfig: Sendable, Hashable {
     /// The `group.id` consumers of this share should use, when the share has a group prefix.
     public let groupID: String?
     /// Things the user should know (plaintext, weakened TLS verification, several group prefixes).
-    public let warnings: [String]
+    public let warnings: [ConfigurationWarning]
 
     /// Builds and validates the configuration of a share.
     /// - Parameters:
@@ -69,13 +70,28 @@ public struct KafkaClientConfig: Sendable, Hashable {
     ///   - options: Group suffix, CA, overrides.
     /// - Throws: ``ConfigurationError`` naming the property at fault.
     public init(share: RedeemedShare, options: Options = Options()) throws(ConfigurationError) {
-        let bootstrap: BootstrapServers
+        let endpoints: ShareEndpoints
         do {
-            bootstrap = try BootstrapServers(parsing: share.kafkaBootstrapURL)
+            endpoints = try share.endpoints()
         } catch {
-            throw ConfigurationError(code: .invalidBootstrapURL, key: "bootstrap.servers", message: error.reason)
+            throw ConfigurationError(error)
         }
-        var warnings: [String] = []
+        try self.init(share: share, endpoints: endpoints, options: options)
+    }
+
+    /// Builds and validates the configuration of a share whose endpoints are already parsed.
+    /// - Parameters:
+    ///   - share: The redeemed share.
+    ///   - endpoints: `share.endpoints()`.
+    ///   - options: Group suffix, CA, overrides.
+    /// - Throws: ``ConfigurationError`` naming the property at fault.
+    public init(
+        share: RedeemedShare,
+        endpoints: ShareEndpoints,
+        options: Options = Options()
+    ) throws(ConfigurationError) {
+        let bootstrap = endpoints.bootstrap
+        var warnings: [ConfigurationWarning] = []
         var properties: [ConfigProperty] = [ConfigProperty("bootstrap.servers", .plain(bootstrap.bootstrapServers))]
         switch bootstrap.securityProtocol {
         case .plaintext:
@@ -88,7 +104,12 @@ public struct KafkaClientConfig: Sendable, Hashable {
                         "PLAINTEXT bootstrap URL '\(share.kafkaBootstrapURL)' is only accepted for the local sandbox"
                 )
             }
-            warnings.append("PLAINTEXT connection without TLS or authentication: acceptable for the local sandbox only")
+            warnings.append(
+                ConfigurationWarning(
+                    code: .plaintext,
+                    message: "PLAINTEXT connection without TLS or authentication: acceptable for the local sandbox only"
+                )
+            )
             properties.append(ConfigProperty("security.protocol", .plain("PLAINTEXT")))
         case .saslSSL:
             properties += [
@@ -117,7 +138,12 @@ public struct KafkaClientConfig: Sendable, Hashable {
         } else if let first = prefixes.first {
             groupID = first + options.groupSuffix
             if prefixes.count > 1 {
-                warnings.append("the share has \(prefixes.count) group prefixes; group.id uses the first, '\(first)'")
+                warnings.append(
+                    ConfigurationWarning(
+                        code: .severalGroupPrefixes,
+                        message: "the share has \(prefixes.count) group prefixes; group.id uses the first, '\(first)'"
+                    )
+                )
             }
         }
         if let groupID { properties.append(ConfigProperty("group.id", .plain(groupID))) }
@@ -131,7 +157,11 @@ public struct KafkaClientConfig: Sendable, Hashable {
             !prefixes.isEmpty, !prefixes.contains(where: { overriddenGroup.hasPrefix($0) })
         {
             warnings.append(
-                "group.id '\(overriddenGroup)' does not start with a shared group prefix; the broker will deny it"
+                ConfigurationWarning(
+                    code: .groupOutsidePrefix,
+                    message:
+                        "group.id '\(overriddenGroup)' does not start with a shared group prefix; the broker will deny it"
+                )
             )
         }
 
@@ -163,15 +193,30 @@ public struct KafkaClientConfig: Sendable, Hashable {
         return wellKnownCABundles.first { FileManager.default.isReadableFile(atPath: $0) } ?? "probe"
     }
 
-    private static func weakeningWarning(_ property: ConfigProperty) -> [String] {
+    private static func weakeningWarning(_ property: ConfigProperty) -> [ConfigurationWarning] {
         let value = property.value.revealed.lowercased()
         switch property.key {
         case "enable.ssl.certificate.verification" where value == "false":
-            return ["enable.ssl.certificate.verification=false: the broker's certificate is not checked"]
+            return [
+                ConfigurationWarning(
+                    code: .certificateVerificationDisabled,
+                    message: "enable.ssl.certificate.verification=false: the broker's certificate is not checked"
+                )
+            ]
         case "ssl.endpoint.identification.algorithm" where value == "none":
-            return ["ssl.endpoint.identification.algorithm=none: the broker's host name is not checked"]
+            return [
+                ConfigurationWarning(
+                    code: .hostnameVerificationDisabled,
+                    message: "ssl.endpoint.identification.algorithm=none: the broker's host name is not checked"
+                )
+            ]
         case "security.protocol" where !value.hasPrefix("sasl_ssl"):
-            return ["security.protocol=\(property.value.revealed): Confluent Cloud requires SASL_SSL"]
+            return [
+                ConfigurationWarning(
+                    code: .insecureProtocol,
+                    message: "security.protocol=\(property.value.revealed): Confluent Cloud requires SASL_SSL"
+                )
+            ]
         default:
             return []
         }
@@ -179,6 +224,10 @@ public struct KafkaClientConfig: Sendable, Hashable {
 
     /// Runs each property through `rd_kafka_conf_set` on a fresh `rd_kafka_conf_t`.
     static func validate(_ properties: [ConfigProperty]) throws(ConfigurationError) {
-        try RdKafkaConfiguration().apply(properties)
+        do {
+            try RdKafkaConfiguration().apply(properties.map(\.rdKafka))
+        } catch {
+            throw ConfigurationError(error)
+        }
     }
 }

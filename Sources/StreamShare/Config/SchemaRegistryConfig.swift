@@ -9,30 +9,6 @@ public struct SchemaRegistryConfig: Sendable, Hashable, CustomStringConvertible 
     /// The Schema Registry API secret (basic-auth password).
     public let secret: Secret
 
-    /// Builds the configuration of a share, or `nil` when the share has no Schema Registry.
-    /// - Parameter share: The redeemed share.
-    /// - Throws: ``ConfigurationError`` when the URL is present but unusable or the key is missing.
-    public init?(share: RedeemedShare) throws(ConfigurationError) {
-        guard let urlText = share.schemaRegistryURL, !urlText.isEmpty else { return nil }
-        guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw ConfigurationError(
-                code: .invalidValue,
-                key: "schema.registry.url",
-                message: "'\(urlText)' is not an http(s) URL"
-            )
-        }
-        guard let apiKey = share.schemaRegistryAPIKey, !apiKey.isEmpty,
-            let secret = share.schemaRegistrySecret, !secret.isEmpty
-        else {
-            throw ConfigurationError(
-                code: .invalidValue,
-                key: "basic.auth.user.info",
-                message: "the share has a Schema Registry URL but no Schema Registry API key and secret"
-            )
-        }
-        self.init(url: url, apiKey: apiKey, secret: secret)
-    }
-
     /// Creates a configuration.
     public init(url: URL, apiKey: String, secret: Secret) {
         self.url = url

@@ -178,39 +178,20 @@ extension RedeemedShare {
         try validate()
     }
 
-    /// Checks what decoding alone cannot: a usable bootstrap URL and Schema Registry settings for
-    /// shared subjects.
+    /// Checks what decoding alone cannot: a usable bootstrap URL, usable Schema Registry settings, and
+    /// a Schema Registry for shared subjects.
+    /// - Returns: The parsed endpoints, so that nothing parses the share again.
     /// - Throws: ``ShareValidationError`` naming the offending field.
-    public func validate() throws(ShareValidationError) {
-        do {
-            _ = try BootstrapServers(parsing: kafkaBootstrapURL)
-        } catch {
-            throw ShareValidationError(field: "kafka_bootstrap_url", reason: error.reason)
-        }
-        guard !subjects.isEmpty else { return }
-        guard let schemaRegistryURL, !schemaRegistryURL.isEmpty else {
+    @discardableResult
+    public func validate() throws(ShareValidationError) -> ShareEndpoints {
+        let endpoints = try endpoints()
+        if !subjects.isEmpty, endpoints.schemaRegistry == nil {
             throw ShareValidationError(
                 field: "schema_registry_url",
                 reason: "is missing, but the share lists \(subjects.count) Schema Registry subject(s)"
             )
         }
-        guard let url = URL(string: schemaRegistryURL), url.scheme == "https" || url.scheme == "http",
-            url.host != nil
-        else {
-            throw ShareValidationError(field: "schema_registry_url", reason: "is not an http(s) URL")
-        }
-        if (schemaRegistryAPIKey ?? "").isEmpty {
-            throw ShareValidationError(
-                field: "schema_registry_api_key",
-                reason: "is missing, but the share lists Schema Registry subjects"
-            )
-        }
-        if schemaRegistrySecret?.isEmpty ?? true {
-            throw ShareValidationError(
-                field: "schema_registry_secret",
-                reason: "is missing, but the share lists Schema Registry subjects"
-            )
-        }
+        return endpoints
     }
 
     /// The share as pretty-printed JSON with the API's field names, secrets included (for the share file).

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import Logging
+import RdKafka
 
 /// Verifies one share again and again — a health check — keeping its connections between runs.
 ///
@@ -10,14 +11,17 @@ public import Logging
 /// the handles are dropped and the next run starts from fresh clients, so that its diagnosis is its
 /// own. Deep group joins always use a client of their own (leaving a group closes the consumer).
 ///
+/// A monitor lives for the scope of ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:logger:_:)``,
+/// which releases its clients when the scope ends:
+///
 /// ```swift
-/// let monitor = try ShareMonitor(share: share)
-/// while !Task.isCancelled {
-///     let report = try await monitor.verify()
-///     // export report.summary, alert on report.failures …
-///     try await Task.sleep(for: .seconds(60))
+/// try await withShareMonitor(share: share) { monitor in
+///     while !Task.isCancelled {
+///         let report = try await monitor.verify()
+///         // export report.summary, alert on report.failures …
+///         try await Task.sleep(for: .seconds(60))
+///     }
 /// }
-/// await monitor.shutdown()
 /// ```
 ///
 /// Runs never overlap: a call made while another run is in progress waits for it to end first.
@@ -30,29 +34,17 @@ public actor ShareMonitor {
     private let httpClient: HTTPClient
     private let ownsHTTPClient: Bool
     private let logger: Logger
-    /// Ends when everything the latest run started has returned: the next run waits for it.
-    private var settled: Task<Void, Never>?
-    /// Ends when the latest run's Schema Registry requests have returned.
-    private var registrySettled: Task<Void, Never>?
-    private var current: Task<Result<ShareVerifier.Run, ConfigurationError>?, Never>?
+    private var running = false
+    /// Calls waiting for the run in progress to end, in arrival order.
+    private var waiting: [CheckedContinuation<Void, Never>] = []
     private var isShutDown = false
 
     /// How long an idle HTTP connection is kept between runs when the monitor makes its own client.
     public static let defaultIdleConnectionTimeout: Duration = .seconds(300)
 
-    /// Creates a monitor.
-    /// - Parameters:
-    ///   - share: The redeemed share.
-    ///   - options: As for ``ShareVerifier``.
-    ///   - httpClient: The client for Schema Registry requests. By default the monitor makes one
-    ///     (trusting ``ShareVerifier/Options/caFile`` when given) that keeps idle connections for
-    ///     `idleConnectionTimeout`, and shuts it down in ``shutdown()``.
-    ///   - idleConnectionTimeout: Keep-alive of the monitor's own HTTP connections; choose it longer
-    ///     than the interval between runs.
-    ///   - logger: Receives `debug` messages; silent without one.
-    /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
-    ///   options, or the CA file cannot be read.
-    public init(
+    /// Creates a monitor; ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:logger:_:)``
+    /// is the public way, which also shuts it down.
+    package init(
         share: RedeemedShare,
         options: ShareVerifier.Options = .init(),
         httpClient: HTTPClient? = nil,
@@ -91,48 +83,30 @@ public actor ShareMonitor {
     ///
     /// `kafka.connect` and the topic metadata are proven over a new connection on every run (a kept,
     /// long-authenticated session would hide a deleted key or a broken bootstrap path); group,
-    /// read and Schema Registry checks reuse the kept clients and connections.
+    /// read and Schema Registry checks reuse the kept clients and connections. The run is a child of
+    /// the calling task: cancelling it ends the run within moments.
     /// - Returns: The report of this run.
-    /// - Throws: `CancellationError` when the calling task is cancelled (the run stops within
-    ///   moments; its partial results are discarded), ``ConfigurationError`` as ``ShareVerifier``
-    ///   does, ``ShareMonitorError/shutDown`` after ``shutdown()``.
+    /// - Throws: `CancellationError` when the calling task is cancelled (a partial run is discarded;
+    ///   a call still waiting for another run throws once that run has ended), ``ConfigurationError``
+    ///   as ``ShareVerifier`` does, ``ShareMonitorError/shutDown`` once the monitor's scope has ended.
     public func verify() async throws -> VerificationReport {
         guard !isShutDown else { throw ShareMonitorError.shutDown }
-        let earlier = settled
-        let (share, verifier, handles, client, logger) = (
-            self.share, self.verifier, self.handles, self.httpClient, self.logger
-        )
-        let run = Task { () -> Result<ShareVerifier.Run, ConfigurationError>? in
-            // Never two runs on the same handles: wait until the previous run's calls have returned
-            // (a cancelled wait gives up).
-            if let earlier, await Race.first(of: [{ @Sendable in await earlier.value }]) == nil { return nil }
-            do throws(ConfigurationError) {
-                let run = try await verifier.run(share, handles: handles, httpClient: client)
-                if run.report.checks.contains(where: { $0.id == "kafka.connect" && $0.status == CheckStatus.fail }) {
-                    logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
-                    handles.removeAll()
-                }
-                return .success(run)
-            } catch {
-                return .failure(error)
-            }
-        }
-        current = run
-        settled = Task {
-            await earlier?.value
-            if case .success(let finished)? = await run.value { await finished.settled.value }
-        }
-        registrySettled = Task {
-            if case .success(let finished)? = await run.value { await finished.registrySettled.value }
-        }
-        let outcome = await withTaskCancellationHandler {
-            await run.value
-        } onCancel: {
-            run.cancel()
+        // Never two runs on the same handles.
+        while running { await withCheckedContinuation { waiting.append($0) } }
+        running = true
+        defer {
+            running = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
         }
         try Task.checkCancellation()
-        guard let outcome else { throw CancellationError() }
-        return try outcome.get().report
+        guard !isShutDown else { throw ShareMonitorError.shutDown }
+        let report = try await verifier.run(share, handles: handles, httpClient: httpClient)
+        if report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) {
+            logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
+            handles.removeAll()
+        }
+        try Task.checkCancellation()
+        return report
     }
 
     /// Verifies another share from now on (for example after the share file was redeemed again):
@@ -145,23 +119,61 @@ public actor ShareMonitor {
         handles = KafkaHandlePool()
     }
 
-    /// Cancels a run in progress, releases the Kafka clients and, when the monitor made it, shuts
-    /// down the HTTP client once the run's Schema Registry requests have returned. Further calls to
-    /// ``verify()`` throw ``ShareMonitorError/shutDown``.
-    public func shutdown() async {
+    /// Releases the Kafka clients and, when the monitor made it, shuts down the HTTP client after the
+    /// run in progress (if any) has ended. Further calls to ``verify()`` throw ``ShareMonitorError/shutDown``.
+    package func shutdown() async {
         guard !isShutDown else { return }
         isShutDown = true
-        current?.cancel()
         handles.close()
-        if ownsHTTPClient {
-            await registrySettled?.value
-            try? await httpClient.shutdown()
-        }
+        while running { await withCheckedContinuation { waiting.append($0) } }
+        if !waiting.isEmpty { waiting.removeFirst().resume() }
+        if ownsHTTPClient { try? await httpClient.shutdown() }
+    }
+}
+
+/// Runs `body` with a ``ShareMonitor`` of `share`, and releases the monitor's Kafka clients and HTTP
+/// connections when `body` returns or throws.
+///
+/// - Parameters:
+///   - share: The redeemed share.
+///   - options: As for ``ShareVerifier``.
+///   - httpClient: The client for Schema Registry requests. By default the monitor makes one
+///     (trusting ``ShareVerifier/Options/caFile`` when given) that keeps idle connections for
+///     `idleConnectionTimeout`, and shuts it down at the end of the scope.
+///   - idleConnectionTimeout: Keep-alive of the monitor's own HTTP connections; choose it longer
+///     than the interval between runs.
+///   - logger: Receives `debug` messages; silent without one.
+///   - body: Uses the monitor; it must not let the monitor escape.
+/// - Returns: What `body` returns.
+/// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
+///   options, or the CA file cannot be read (`body` is not called); otherwise what `body` throws.
+public func withShareMonitor<Result: Sendable>(
+    share: RedeemedShare,
+    options: ShareVerifier.Options = .init(),
+    httpClient: HTTPClient? = nil,
+    idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+    logger: Logger? = nil,
+    _ body: (ShareMonitor) async throws -> Result
+) async throws -> Result {
+    let monitor = try ShareMonitor(
+        share: share,
+        options: options,
+        httpClient: httpClient,
+        idleConnectionTimeout: idleConnectionTimeout,
+        logger: logger
+    )
+    do {
+        let result = try await body(monitor)
+        await monitor.shutdown()
+        return result
+    } catch {
+        await monitor.shutdown()
+        throw error
     }
 }
 
 /// Errors of a ``ShareMonitor`` itself.
 public enum ShareMonitorError: Error, Sendable, Equatable {
-    /// ``ShareMonitor/shutdown()`` was called.
+    /// The monitor's scope has ended.
     case shutDown
 }

@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 public import Logging
-import Synchronization
+import RdKafka
 
 /// Proves that a share can be consumed: connect and authenticate, every shared topic, consumer-group
 /// prefix and Schema Registry subject — and says exactly why when it cannot.
@@ -83,32 +83,33 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
-        try await run(share, handles: KafkaHandlePool(), httpClient: httpClient).report
-    }
-
-    /// A finished verification, and the work it may have left running.
-    struct Run: Sendable {
-        var report: VerificationReport
-        /// Ends when the Kafka and Schema Registry checks have returned. A report is due by the
-        /// deadline or at once on cancellation, but a blocking librdkafka call cannot be
-        /// interrupted: a ``ShareMonitor`` starts its next run on the same handles only after this.
-        var settled: Task<Void, Never>
-        /// Ends when the Schema Registry checks have returned (their HTTP client may then shut down).
-        var registrySettled: Task<Void, Never>
+        try await run(share, handles: KafkaHandlePool(), httpClient: httpClient)
     }
 
     /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
+    ///
+    /// The probes run as children of one task group with a deadline child: when the deadline comes
+    /// first, the sink is closed and the probes are cancelled, and they wind down at once (a blocking
+    /// librdkafka call answers its cancelled caller immediately and ends by itself on its handle's
+    /// queue). Nothing the verification started outlives it, except such a C call.
     func run(
         _ share: RedeemedShare,
         handles: KafkaHandlePool,
         httpClient: HTTPClient?
-    ) async throws(ConfigurationError) -> Run {
+    ) async throws(ConfigurationError) -> VerificationReport {
         handles.beginRun()
         let startedAt = Date()
         let watch = Stopwatch()
         let deadline = ContinuousClock.now + options.deadline
-        let kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
-        let registry = try SchemaRegistryConfig(share: share)
+        let endpoints: ShareEndpoints
+        do {
+            endpoints = try share.endpoints()
+        } catch {
+            throw ConfigurationError(error)
+        }
+        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
+        let registry = endpoints.schemaRegistry
+        let plan = CheckPlan(share: share, deep: options.deep, schemaRegistry: registry != nil)
         logger.debug(
             "verification started",
             metadata: [
@@ -118,7 +119,7 @@ public struct ShareVerifier: Sendable {
         )
 
         let sink = CheckSink()
-        sink.add(staticChecks(share, kafka: kafka, registry: registry))
+        sink.add(ShareChecks.results(share, kafka: kafka, registry: registry))
 
         var client = httpClient ?? HTTPClientFactory.shared
         var ownedClient: HTTPClient? = nil
@@ -135,8 +136,6 @@ public struct ShareVerifier: Sendable {
             }
         }
 
-        let kafkaWatch = Mutex<Double>(0)
-        let registryWatch = Mutex<Double>(0)
         let kafkaProbe = KafkaProbe(
             share: share,
             config: kafka,
@@ -148,44 +147,21 @@ public struct ShareVerifier: Sendable {
             sink: sink,
             pool: handles
         )
-        let kafkaTask = Task {
-            let watch = Stopwatch()
-            await kafkaProbe.run()
-            kafkaWatch.withLock { $0 = watch.elapsedMs }
-        }
-        let registryTask = Task { [client] in
-            guard let registry else { return }
-            let watch = Stopwatch()
-            await SchemaRegistryProbe(
-                registry: registry,
+        let registryProbe = registry.map {
+            SchemaRegistryProbe(
+                registry: $0,
                 subjects: share.subjects,
                 transport: AsyncHTTPTransport(client: client),
                 concurrency: max(1, options.schemaRegistryConcurrency),
                 deadline: deadline,
                 sink: sink
-            ).run()
-            registryWatch.withLock { $0 = watch.elapsedMs }
+            )
         }
-        let both = Task {
-            await kafkaTask.value
-            await registryTask.value
-        }
-        _ = await Race.wait(for: both, until: deadline + .milliseconds(250))
-        kafkaTask.cancel()
-        registryTask.cancel()
-        if let ownedClient {
-            // The registry task has finished or hit its own request deadline; shut down in the background.
-            Task {
-                _ = await registryTask.result
-                try? await ownedClient.shutdown()
-            }
-        }
+        let timings = await Self.runProbes(kafkaProbe, registryProbe, sink: sink, until: deadline)
+        // Every registry request has returned (the group awaited its children): the client can go.
+        try? await ownedClient?.shutdown()
 
-        let checks = Self.complete(
-            sink.all,
-            expected: expectedChecks(share, registry: registry),
-            deadline: options.deadline
-        )
+        let checks = plan.complete(sink.all, deadline: options.deadline)
         let bootstrap = kafka.bootstrap
         let report = VerificationReport(
             schemaVersion: VerificationReport.currentSchemaVersion,
@@ -206,157 +182,72 @@ public struct ShareVerifier: Sendable {
             recommendedGroupID: kafka.groupID,
             checks: checks,
             summary: .init(checks),
-            timings: .init(
-                totalMs: watch.elapsedMs,
-                kafkaMs: kafkaWatch.withLock { $0 },
-                schemaRegistryMs: registryWatch.withLock { $0 }
-            ),
+            timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
             kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil
         )
         logger.debug(
             "verification finished",
             metadata: ["status": "\(report.summary.status.rawValue)", "failed": "\(report.summary.failed)"]
         )
-        return Run(
-            report: report,
-            settled: both,
-            registrySettled: registryTask
-        )
+        return report
+    }
+
+    /// How a child of the verification's task group ended.
+    private enum Finished: Sendable {
+        case kafka(ms: Double)
+        case registry(ms: Double)
+        case deadline
+    }
+
+    /// Runs the probes until both have finished or the deadline (plus a little slack, so that a check
+    /// finishing right at it is kept) has passed; the caller's cancellation counts as the deadline.
+    /// - Returns: How long each probe took (0 for one cut short).
+    private static func runProbes(
+        _ kafka: KafkaProbe,
+        _ registry: SchemaRegistryProbe?,
+        sink: CheckSink,
+        until deadline: ContinuousClock.Instant
+    ) async -> (kafkaMs: Double, registryMs: Double) {
+        await withTaskGroup(of: Finished.self) { group in
+            group.addTask {
+                let watch = Stopwatch()
+                await kafka.run()
+                return .kafka(ms: watch.elapsedMs)
+            }
+            if let registry {
+                group.addTask {
+                    let watch = Stopwatch()
+                    await registry.run()
+                    return .registry(ms: watch.elapsedMs)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline + .milliseconds(250), clock: .continuous)
+                return .deadline
+            }
+            var pending = registry == nil ? 1 : 2
+            var timings = (kafkaMs: 0.0, registryMs: 0.0)
+            while pending > 0, let finished = await group.next() {
+                switch finished {
+                case .kafka(let ms):
+                    timings.kafkaMs = ms
+                    pending -= 1
+                case .registry(let ms):
+                    timings.registryMs = ms
+                    pending -= 1
+                case .deadline:
+                    sink.close()
+                    pending = 0
+                }
+            }
+            group.cancelAll()
+            return timings
+        }
     }
 
     /// RFC 3339 with milliseconds (runs of a monitor can be a few milliseconds apart).
     private static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    /// Warnings that need no network: unsupported resource kinds, configuration warnings, subjects a
-    /// shared topic probably needs.
-    private func staticChecks(
-        _ share: RedeemedShare,
-        kafka: KafkaClientConfig,
-        registry: SchemaRegistryConfig?
-    ) -> [CheckResult] {
-        var checks: [CheckResult] = []
-        for resource in share.unsupportedResources {
-            checks.append(
-                CheckResult(
-                    id: "share.resource",
-                    resource: resource.kind,
-                    status: .warn,
-                    code: "unsupported_kind",
-                    message:
-                        "the share lists a '\(resource.kind)' resource, which this version of cdx-verify cannot check",
-                    hint: "Upgrade cdx-verify; the resource is kept in the share file."
-                )
-            )
-        }
-        for warning in kafka.warnings where !warning.hasPrefix("PLAINTEXT") {
-            checks.append(
-                CheckResult(
-                    id: "kafka.config",
-                    status: .warn,
-                    code: "config_warning",
-                    message: warning,
-                    hint: "Review the -X overrides."
-                )
-            )
-        }
-        let subjects = Set(share.subjects)
-        if !subjects.isEmpty {
-            for topic in share.topics where !subjects.contains("\(topic)-value") {
-                checks.append(
-                    CheckResult(
-                        id: "share.subject_coverage",
-                        resource: topic,
-                        status: .warn,
-                        code: "value_subject_not_shared",
-                        message: "topic '\(topic)' is shared but its value subject '\(topic)-value' is not",
-                        hint:
-                            "If '\(topic)' carries schema-encoded values (TopicNameStrategy), ask the provider to share '\(topic)-value'; "
-                            + "otherwise consumers cannot deserialize it."
-                    )
-                )
-            }
-        }
-        if !share.subjects.isEmpty, registry == nil {
-            checks.append(
-                CheckResult(
-                    id: "schema_registry.auth",
-                    status: .fail,
-                    code: "not_configured",
-                    message: "the share lists subjects but no Schema Registry",
-                    hint: "Ask the provider to check the share's Schema Registry access."
-                )
-            )
-        }
-        return checks
-    }
-
-    private func expectedChecks(_ share: RedeemedShare, registry: SchemaRegistryConfig?) -> [(String, String?)] {
-        var expected: [(String, String?)] = [("kafka.connect", nil)]
-        expected += share.topics.map { ("kafka.topic", $0) }
-        if options.deep { expected += share.topics.map { ("kafka.topic.read", $0) } }
-        expected += share.groupPrefixes.map { ("kafka.group", $0) }
-        if options.deep { expected += share.groupPrefixes.map { ("kafka.group.join", $0) } }
-        if registry != nil {
-            expected.append(("schema_registry.auth", nil))
-            expected += share.subjects.map { ("schema_registry.subject", $0) }
-        }
-        return expected
-    }
-
-    /// Orders results (expected checks in share order, then the rest) and marks every expected check
-    /// that did not finish as a `timeout` failure.
-    private static func complete(
-        _ results: [CheckResult],
-        expected: [(String, String?)],
-        deadline: Duration
-    ) -> [CheckResult] {
-        var byKey: [String: CheckResult] = [:]
-        for result in results where byKey[result.qualifiedID] == nil { byKey[result.qualifiedID] = result }
-        var ordered: [CheckResult] = []
-        var seen = Set<String>()
-        // A check whose prerequisite did not finish never started: skipped, not timed out.
-        let prerequisites = [
-            "kafka.topic": "kafka.connect", "kafka.topic.read": "kafka.connect", "kafka.group": "kafka.connect",
-            "kafka.group.join": "kafka.connect",
-            "schema_registry.subject": "schema_registry.auth",
-        ]
-        for (id, resource) in expected {
-            let key = resource.map { "\(id)[\($0)]" } ?? id
-            guard seen.insert(key).inserted else { continue }
-            if byKey[key] == nil, let prerequisite = prerequisites[id], byKey[prerequisite]?.status != .pass,
-                byKey[prerequisite]?.status != .warn
-            {
-                ordered.append(
-                    CheckResult(
-                        id: id,
-                        resource: resource,
-                        status: .skip,
-                        code: "not_checked",
-                        message: "\(prerequisite) did not complete"
-                    )
-                )
-                continue
-            }
-            ordered.append(
-                byKey[key]
-                    ?? CheckResult(
-                        id: id,
-                        resource: resource,
-                        status: .fail,
-                        code: "timeout",
-                        message: "did not finish within the \(deadline.formattedSeconds) deadline",
-                        hint: "The network or the service is slow: retry, or raise the deadline (--timeout).",
-                        durationMs: Double(deadline.milliseconds)
-                    )
-            )
-        }
-        for result in results where !seen.contains(result.qualifiedID) {
-            seen.insert(result.qualifiedID)
-            ordered.append(result)
-        }
-        return ordered
     }
 }
 

@@ -1,28 +1,28 @@
 import CRdKafka
 
 /// A Swift copy of `rd_kafka_metadata_t`, taken before the C object is destroyed.
-struct ClusterMetadata: Sendable {
-    struct Broker: Sendable, Hashable {
-        var id: Int32
-        var host: String
-        var port: Int32
+package struct ClusterMetadata: Sendable {
+    package struct Broker: Sendable, Hashable {
+        package var id: Int32
+        package var host: String
+        package var port: Int32
     }
 
-    struct Partition: Sendable, Hashable {
-        var id: Int32
-        var error: Int32
-        var leader: Int32
+    package struct Partition: Sendable, Hashable {
+        package var id: Int32
+        package var error: Int32
+        package var leader: Int32
     }
 
-    struct Topic: Sendable, Hashable {
-        var name: String
-        var error: Int32
-        var partitions: [Partition]
+    package struct Topic: Sendable, Hashable {
+        package var name: String
+        package var error: Int32
+        package var partitions: [Partition]
     }
 
-    var brokers: [Broker]
-    var topics: [String: Topic]
-    var originatingBroker: String
+    package var brokers: [Broker]
+    package var topics: [String: Topic]
+    package var originatingBroker: String
 
     init(_ metadata: rd_kafka_metadata) {
         brokers = (0..<Int(metadata.broker_cnt)).map { index in

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// What librdkafka reported about one handle: error callbacks, warning-or-worse log lines and, when
@@ -5,38 +6,46 @@ import Synchronization
 ///
 /// librdkafka calls `log_cb` on its own threads and `error_cb` inside `rd_kafka_poll`; both append
 /// here under a lock. Readers take snapshots.
-final class KafkaEventLog: Sendable {
-    struct Event: Sendable, Hashable {
-        enum Source: Sendable, Hashable {
+package final class KafkaEventLog: Sendable {
+    package struct Event: Sendable, Hashable {
+        package enum Source: Sendable, Hashable {
             case error
             case log
         }
 
-        var source: Source
+        package var source: Source
         /// The librdkafka error code (`rd_kafka_resp_err_t`), `nil` for a log line.
-        var code: Int32?
-        var text: String
+        package var code: Int32?
+        package var text: String
+
+        package init(source: Source, code: Int32?, text: String) {
+            self.source = source
+            self.code = code
+            self.text = text
+        }
     }
 
     private struct State {
-        var events: [Event] = []
+        package var events: [Event] = []
         var requests: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
     private static let maximumEvents = 500
 
-    var events: [Event] { state.withLock { $0.events } }
+    package init() {}
+
+    package var events: [Event] { state.withLock { $0.events } }
 
     /// Requests sent, by type (`Metadata`, `FindCoordinator`, …); filled only with `debug=protocol`.
-    var requestCounts: [String: Int] { state.withLock { $0.requests } }
+    package var requestCounts: [String: Int] { state.withLock { $0.requests } }
 
     /// Forgets every event and request count (a reused handle, before the next run).
-    func reset() {
+    package func reset() {
         state.withLock { $0 = State() }
     }
 
-    func recordError(code: Int32, reason: String) {
+    package func recordError(code: Int32, reason: String) {
         state.withLock { state in
             if state.events.count < Self.maximumEvents {
                 state.events.append(Event(source: .error, code: code, text: reason))
@@ -44,7 +53,7 @@ final class KafkaEventLog: Sendable {
         }
     }
 
-    func recordLog(level: Int32, facility: String, message: String) {
+    package func recordLog(level: Int32, facility: String, message: String) {
         // Protocol debug lines look like: "... Sent MetadataRequest (v9, 42 bytes @ 0, CorrId 3)".
         if let range = message.range(of: "Sent "),
             let end = message.range(of: "Request (", range: range.upperBound..<message.endIndex)

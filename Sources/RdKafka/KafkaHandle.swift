@@ -1,32 +1,35 @@
 import CRdKafka
 import Dispatch
-import Foundation
 
 /// The one owner of an `rd_kafka_t`.
 ///
-/// `@unchecked Sendable` lives here and nowhere else: librdkafka's handle is thread-safe for the
-/// calls made through this type, the pointer never changes after `init`, and `deinit` is the only
-/// place that destroys it. Every blocking call runs on this handle's serial dispatch queue, never on
-/// Swift's cooperative pool (six concurrent one-second metadata calls starved the pool to 3 s).
-final class KafkaHandle: @unchecked Sendable {
-    enum CreateError: Error {
-        case configuration(ConfigurationError)
+/// Every blocking call runs on this handle's serial dispatch queue, never on Swift's cooperative pool
+/// (six concurrent one-second metadata calls starved the pool to 3 s). A caller that is cancelled is
+/// answered at once; the call it started finishes by itself on the queue. `rd_kafka_destroy`, which
+/// waits for librdkafka's broker threads, also runs on that queue, after every call started before it
+/// — `deinit` only schedules it.
+package final class KafkaHandle: Sendable {
+    /// Why a handle could not be created.
+    package enum CreateError: Error, Sendable {
+        /// librdkafka refused a property.
+        case configuration(RdKafkaConfiguration.SetError)
+        /// `rd_kafka_new` failed (for example a combination of properties it rejects), with its message.
         case creation(String)
     }
 
-    private let handle: OpaquePointer
+    private let handle: RdKafkaPointer
     private let context: Unmanaged<KafkaEventLog>
-    let events: KafkaEventLog
+    package let events: KafkaEventLog
     private let queue: DispatchQueue
     private let pollQueue: DispatchQueue
 
     /// Creates a consumer handle (a consumer can fetch metadata, committed offsets and messages).
     /// - Parameters:
-    ///   - properties: Validated librdkafka properties.
+    ///   - properties: librdkafka properties, applied in order.
     ///   - debugProtocol: Count requests by type through librdkafka's protocol debug log.
-    init(properties: [ConfigProperty], debugProtocol: Bool = false) throws(CreateError) {
+    package init(properties: [RdKafkaProperty], debugProtocol: Bool = false) throws(CreateError) {
         let conf = RdKafkaConfiguration()
-        let debug: [ConfigProperty] = debugProtocol ? [ConfigProperty("debug", .plain("protocol"))] : []
+        let debug: [RdKafkaProperty] = debugProtocol ? [RdKafkaProperty("debug", "protocol")] : []
         do {
             try conf.apply(properties + debug)
         } catch {
@@ -58,7 +61,7 @@ final class KafkaHandle: @unchecked Sendable {
             let message = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw .creation(message)
         }
-        self.handle = created
+        self.handle = RdKafkaPointer(created)
         self.context = context
         self.events = events
         self.queue = DispatchQueue(label: "cdx-verify.kafka.handle")
@@ -66,22 +69,42 @@ final class KafkaHandle: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_destroy(handle)
-        context.release()
-    }
-
-    /// Runs a blocking librdkafka call on this handle's serial queue.
-    private func blocking<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { [self] in continuation.resume(returning: body(handle)) }
+        // Every block on the queues holds the handle, so none is pending now; the destroy still goes
+        // to the handle's own queue: it can block for seconds and must never hold a Swift thread.
+        let (handle, context) = (handle, context)
+        queue.async {
+            rd_kafka_destroy(handle.raw)
+            context.release()
         }
     }
 
-    /// Serves error callbacks (they fire only inside `rd_kafka_poll`).
-    func poll(milliseconds: Int32 = 0) async {
+    /// Runs a blocking librdkafka call on this handle's serial queue. A cancelled caller gets
+    /// `cancelled` at once (the call then ends by itself); an already cancelled one starts nothing.
+    private func blocking<T: Sendable>(
+        cancelled: T,
+        _ body: @escaping @Sendable (OpaquePointer) -> T
+    ) async -> T {
+        guard !Task.isCancelled else { return cancelled }
+        let once = ResumeOnce<T>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                once.install(continuation)
+                queue.async { [self] in once.resume(body(handle.raw)) }
+            }
+        } onCancel: {
+            once.resume(cancelled)
+        }
+    }
+
+    /// The failure a cancelled caller receives from a blocking call.
+    private static let cancelledError = KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT)
+
+    /// Serves error callbacks (they fire only inside `rd_kafka_poll`). Polls are short and awaited in
+    /// full, even when cancelled: a poll left running would report into the caller's next step.
+    package func poll(milliseconds: Int32 = 0) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             pollQueue.async { [self] in
-                rd_kafka_poll(handle, milliseconds)
+                rd_kafka_poll(handle.raw, milliseconds)
                 continuation.resume()
             }
         }
@@ -89,10 +112,10 @@ final class KafkaHandle: @unchecked Sendable {
 
     /// Serves the consumer queue, where group errors (e.g. a FindCoordinator authorization failure)
     /// arrive as error messages, and the main queue's error callbacks.
-    func consumerPoll(milliseconds: Int32) async {
+    package func consumerPoll(milliseconds: Int32) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             pollQueue.async { [self] in
-                if let message = rd_kafka_consumer_poll(handle, milliseconds) {
+                if let message = rd_kafka_consumer_poll(handle.raw, milliseconds) {
                     let error = message.pointee.err
                     if error != RD_KAFKA_RESP_ERR_NO_ERROR, error != RD_KAFKA_RESP_ERR__PARTITION_EOF {
                         let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? ""
@@ -100,16 +123,17 @@ final class KafkaHandle: @unchecked Sendable {
                     }
                     rd_kafka_message_destroy(message)
                 }
-                rd_kafka_poll(handle, 0)
+                rd_kafka_poll(handle.raw, 0)
                 continuation.resume()
             }
         }
     }
 
     /// One Metadata request: all topics the principal may describe, or one named topic.
-    func metadata(topic: String?, timeout: Duration) async -> Result<ClusterMetadata, KafkaError> {
+    package func metadata(topic: String?, timeout: Duration) async -> Result<ClusterMetadata, KafkaError> {
         let timeoutMs = Int32(clamping: timeout.milliseconds)
-        let result: Result<ClusterMetadata, KafkaError> = await blocking { handle in
+        let result: Result<ClusterMetadata, KafkaError> = await blocking(cancelled: .failure(Self.cancelledError)) {
+            handle in
             var topicHandle: OpaquePointer? = nil
             if let topic { topicHandle = rd_kafka_topic_new(handle, topic, nil) }
             defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
@@ -125,9 +149,9 @@ final class KafkaHandle: @unchecked Sendable {
 
     /// The committed offset of one partition for this handle's `group.id`: FindCoordinator and
     /// OffsetFetch, without joining the group.
-    func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {
+    package func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {
         let timeoutMs = Int32(clamping: timeout.milliseconds)
-        return await blocking { handle in
+        return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
             guard let list = rd_kafka_topic_partition_list_new(1) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
             }
@@ -147,9 +171,9 @@ final class KafkaHandle: @unchecked Sendable {
 
     /// Joins this handle's group through a subscription to `topic`, waits for the first assignment (or
     /// an error), then leaves the group cleanly. Nothing is committed.
-    func joinAndLeave(topic: String, timeout: Duration) async -> Result<Int, KafkaError> {
+    package func joinAndLeave(topic: String, timeout: Duration) async -> Result<Int, KafkaError> {
         let deadline = ContinuousClock.now + timeout
-        return await blocking { handle in
+        return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
             guard let list = rd_kafka_topic_partition_list_new(1) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
             }
@@ -182,9 +206,9 @@ final class KafkaHandle: @unchecked Sendable {
 
     /// Reads from partition 0 of a topic at its end, without committing, until the broker answers a
     /// fetch (end of partition or a message) or refuses it. Proves READ, not only DESCRIBE.
-    func probeFetch(topic: String, timeout: Duration) async -> Result<Void, KafkaError> {
+    package func probeFetch(topic: String, timeout: Duration) async -> Result<Void, KafkaError> {
         let deadline = ContinuousClock.now + timeout
-        return await blocking { handle in
+        return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
             guard let list = rd_kafka_topic_partition_list_new(1) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
             }

@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 /// The librdkafka handles of a share's verifications, one per `group.id`.
@@ -9,7 +8,7 @@ import Synchronization
 /// dropped: every handle after a run whose connection check failed, and a group's handle after its
 /// group check did not pass (librdkafka reports a repeated coordinator error only once per
 /// handle, so a kept handle would turn the next run's `unauthorized` into a `timeout`).
-final class KafkaHandlePool: Sendable {
+package final class KafkaHandlePool: Sendable {
     private struct State {
         var handles: [String: KafkaHandle] = [:]
         var closed = false
@@ -17,18 +16,45 @@ final class KafkaHandlePool: Sendable {
 
     private let state = Mutex(State())
 
+    /// Makes a handle; `pooled` tells whether the pool will keep it. Replaceable so that tests can
+    /// make librdkafka's refusal to create a client happen where they need it.
+    package typealias Factory =
+        @Sendable (
+            _ properties: [RdKafkaProperty], _ debugProtocol: Bool, _ pooled: Bool
+        ) throws(KafkaHandle.CreateError) -> KafkaHandle
+
+    private let factory: Factory
+
+    /// Creates an empty pool.
+    package init(
+        factory: @escaping Factory = { properties, debugProtocol, _ throws(KafkaHandle.CreateError) in
+            try KafkaHandle(properties: properties, debugProtocol: debugProtocol)
+        }
+    ) {
+        self.factory = factory
+    }
+
+    /// A handle the pool does not keep (a deep join closes its consumer; a connect proof needs a new
+    /// session).
+    package func unpooledHandle(
+        properties: [RdKafkaProperty],
+        debugProtocol: Bool
+    ) throws(KafkaHandle.CreateError) -> KafkaHandle {
+        try factory(properties, debugProtocol, false)
+    }
+
     private static func key(_ groupID: String?) -> String { groupID ?? "" }
 
     /// The handle for `groupID` (nil: no group), created with `properties()` on first use. A closed
     /// pool hands out handles without keeping them.
-    func handle(
+    package func handle(
         groupID: String?,
         debugProtocol: Bool,
-        properties: () -> [ConfigProperty]
+        properties: () -> [RdKafkaProperty]
     ) throws(KafkaHandle.CreateError) -> KafkaHandle {
         let key = Self.key(groupID)
         if let existing = state.withLock({ $0.handles[key] }) { return existing }
-        let created = try KafkaHandle(properties: properties(), debugProtocol: debugProtocol)
+        let created = try factory(properties(), debugProtocol, true)
         return state.withLock { state in
             if let raced = state.handles[key] { return raced }
             if !state.closed { state.handles[key] = created }
@@ -37,44 +63,33 @@ final class KafkaHandlePool: Sendable {
     }
 
     /// Whether a handle for `groupID` is kept from an earlier run.
-    func contains(groupID: String?) -> Bool {
+    package func contains(groupID: String?) -> Bool {
         state.withLock { $0.handles[Self.key(groupID)] != nil }
     }
 
     /// Forgets what the handles reported before: each run diagnoses from its own events and counts
     /// its own requests.
-    func beginRun() {
+    package func beginRun() {
         for handle in state.withLock({ Array($0.handles.values) }) { handle.events.reset() }
     }
 
     /// The number of handles held.
-    var count: Int { state.withLock { $0.handles.count } }
+    package var count: Int { state.withLock { $0.handles.count } }
 
     /// Drops the handle of one group; a call still running on it keeps it alive until it returns.
-    func evict(groupID: String?) {
-        release(state.withLock { $0.handles.removeValue(forKey: Self.key(groupID)) }.map { [$0] } ?? [])
+    package func evict(groupID: String?) {
+        // The handle destroys itself on its own queue once the last call on it has returned.
+        _ = state.withLock { $0.handles.removeValue(forKey: Self.key(groupID)) }
     }
 
     /// Drops every handle.
-    func removeAll() {
-        release(
-            state.withLock { state in
-                defer { state.handles.removeAll() }
-                return Array(state.handles.values)
-            }
-        )
+    package func removeAll() {
+        state.withLock { $0.handles.removeAll() }
     }
 
     /// Drops every handle and keeps none from now on (the share was replaced, or the monitor shut down).
-    func close() {
+    package func close() {
         state.withLock { $0.closed = true }
         removeAll()
-    }
-
-    /// The last references go on a dispatch thread: `rd_kafka_destroy` can block, and must neither
-    /// hold the lock nor Swift's cooperative pool.
-    private func release(_ dropped: [KafkaHandle]) {
-        guard !dropped.isEmpty else { return }
-        DispatchQueue.global().async { withExtendedLifetime(dropped) {} }
     }
 }

@@ -1,4 +1,6 @@
 import CRdKafka
+import CRdKafka.Mock
+import RdKafka
 import Synchronization
 
 /// librdkafka's in-process mock cluster, for the sandbox and the tests: real Kafka protocol on
@@ -6,10 +8,10 @@ import Synchronization
 ///
 /// It has no TLS and no SASL: clients connect with `PLAINTEXT` to ``bootstrapServers``.
 ///
-/// `@unchecked Sendable`: like ``KafkaHandle`` it only wraps immutable C pointers; every call into
-/// the mock goes through one lock.
+/// Every call into the mock goes through one lock. The sandbox is the only code that sees librdkafka's
+/// mock API (`CRdKafka.Mock`); the library that users link never does.
 @_spi(Sandbox)
-public final class MockKafkaCluster: @unchecked Sendable {
+public final class MockKafkaCluster: Sendable {
     /// Broker-side error codes the sandbox injects.
     public enum ErrorCode: Sendable, Hashable {
         /// 29: the principal may not describe/read the topic.
@@ -44,8 +46,10 @@ public final class MockKafkaCluster: @unchecked Sendable {
     }
 
     // The owning handle and the cluster it hosts; both destroyed in deinit, cluster first.
-    private let owner: OpaquePointer
-    private let cluster: OpaquePointer
+    private let ownerPointer: RdKafkaPointer
+    private let clusterPointer: RdKafkaPointer
+    private var owner: OpaquePointer { ownerPointer.raw }
+    private var cluster: OpaquePointer { clusterPointer.raw }
     private let lock = Mutex(())
 
     /// `host:port,…` of the mock brokers.
@@ -57,7 +61,7 @@ public final class MockKafkaCluster: @unchecked Sendable {
     /// - Parameter brokers: Number of brokers (ids 1…n).
     public init(brokers: Int = 1) throws {
         let conf = RdKafkaConfiguration()
-        try? conf.set("log_level", "0")
+        try? conf.set(RdKafkaProperty("log_level", "0"))
         var errorBuffer = [CChar](repeating: 0, count: 512)
         let raw = conf.release()
         rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
@@ -69,8 +73,8 @@ public final class MockKafkaCluster: @unchecked Sendable {
             rd_kafka_destroy(owner)
             throw MockClusterError(message: "rd_kafka_mock_cluster_new failed")
         }
-        self.owner = owner
-        self.cluster = cluster
+        self.ownerPointer = RdKafkaPointer(owner)
+        self.clusterPointer = RdKafkaPointer(cluster)
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
     }
@@ -102,9 +106,11 @@ public final class MockKafkaCluster: @unchecked Sendable {
     public func autoCreateTopics(_ names: [String]) throws {
         guard !names.isEmpty else { return }
         let conf = RdKafkaConfiguration()
-        try? conf.set("bootstrap.servers", bootstrapServers)
-        try? conf.set("allow.auto.create.topics", "true")
-        try? conf.set("log_level", "0")
+        try? conf.apply([
+            RdKafkaProperty("bootstrap.servers", bootstrapServers),
+            RdKafkaProperty("allow.auto.create.topics", "true"),
+            RdKafkaProperty("log_level", "0"),
+        ])
         let raw = conf.release()
         rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
         var errorBuffer = [CChar](repeating: 0, count: 512)

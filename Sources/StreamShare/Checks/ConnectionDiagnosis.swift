@@ -1,3 +1,5 @@
+import RdKafka
+
 /// Which stage of connecting to Kafka failed, read from librdkafka's error events and log lines.
 struct ConnectionDiagnosis: Sendable, Hashable {
     enum Stage: String, Sendable {

@@ -47,20 +47,7 @@ struct SchemaRegistryProbe: Sendable {
         let auth = await get("/schemas/types")
         let authResult = authCheck(auth, watch: watch)
         sink.add(authResult)
-        guard authResult.status == .pass else {
-            sink.add(
-                subjects.map {
-                    CheckResult(
-                        id: "schema_registry.subject",
-                        resource: $0,
-                        status: .skip,
-                        code: "not_checked",
-                        message: "schema_registry.auth failed"
-                    )
-                }
-            )
-            return
-        }
+        guard authResult.status == .pass else { return }
         await withTaskGroup(of: CheckResult.self) { group in
             var pending = subjects[...]
             for _ in 0..<min(concurrency, pending.count) {
@@ -81,7 +68,7 @@ struct SchemaRegistryProbe: Sendable {
         switch result {
         case .success(let response) where response.status == 401:
             return CheckResult(
-                id: "schema_registry.auth",
+                .schemaRegistryAuth,
                 status: .fail,
                 code: "unauthorized",
                 message: "the Schema Registry at \(host) rejected the share's API key (HTTP 401)",
@@ -92,7 +79,7 @@ struct SchemaRegistryProbe: Sendable {
             )
         case .success(let response) where response.status >= 500:
             return CheckResult(
-                id: "schema_registry.auth",
+                .schemaRegistryAuth,
                 status: .fail,
                 code: "server_error",
                 message: "the Schema Registry at \(host) failed (HTTP \(response.status))",
@@ -102,7 +89,7 @@ struct SchemaRegistryProbe: Sendable {
             )
         case .success(let response):
             return CheckResult(
-                id: "schema_registry.auth",
+                .schemaRegistryAuth,
                 status: .pass,
                 code: "authenticated",
                 message: "the Schema Registry at \(host) accepts the share's API key",
@@ -110,12 +97,12 @@ struct SchemaRegistryProbe: Sendable {
                 details: ["http_status": "\(response.status)"]
             )
         case .failure(let error):
-            return transportFailure(id: "schema_registry.auth", resource: nil, error, watch: watch)
+            return transportFailure(.schemaRegistryAuth, resource: nil, error, watch: watch)
         }
     }
 
     private func transportFailure(
-        id: String,
+        _ id: CheckID,
         resource: String?,
         _ error: TransportError,
         watch: Stopwatch
@@ -134,7 +121,7 @@ struct SchemaRegistryProbe: Sendable {
                     "Retry, or raise the deadline (--timeout)."
                 )
             case .notSent:
-                error.detail.contains("timed out before")
+                error.timedOut
                     ? (
                         "timeout", "the Schema Registry at \(host) could not be reached in time",
                         "Check network access to the registry, or raise the deadline (--timeout)."
@@ -157,7 +144,7 @@ struct SchemaRegistryProbe: Sendable {
                 ("invalid_url", "the Schema Registry URL cannot be used", "Check schema_registry_url in the share.")
             }
         return CheckResult(
-            id: id,
+            id,
             resource: resource,
             status: .fail,
             code: code,
@@ -199,13 +186,13 @@ struct SchemaRegistryProbe: Sendable {
         let latest: TransportResponse
         switch await get("/subjects/\(encoded)/versions/latest") {
         case .failure(let error):
-            return transportFailure(id: "schema_registry.subject", resource: subject, error, watch: watch)
+            return transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch)
         case .success(let response): latest = response
         }
         guard latest.status == 200 else { return httpFailure(subject, latest, stage: "latest version", watch: watch) }
         guard let version = try? JSONDecoder().decode(LatestVersion.self, from: latest.body) else {
             return CheckResult(
-                id: "schema_registry.subject",
+                .schemaRegistrySubject,
                 resource: subject,
                 status: .fail,
                 code: "invalid_response",
@@ -217,7 +204,7 @@ struct SchemaRegistryProbe: Sendable {
         let byID: TransportResponse
         switch await get("/schemas/ids/\(version.id)") {
         case .failure(let error):
-            return transportFailure(id: "schema_registry.subject", resource: subject, error, watch: watch)
+            return transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch)
         case .success(let response): byID = response
         }
         guard byID.status == 200 else {
@@ -225,7 +212,7 @@ struct SchemaRegistryProbe: Sendable {
         }
         let type = version.schemaType ?? "AVRO"
         return CheckResult(
-            id: "schema_registry.subject",
+            .schemaRegistrySubject,
             resource: subject,
             status: .pass,
             code: "ok",
@@ -283,7 +270,7 @@ struct SchemaRegistryProbe: Sendable {
             )
         }
         return CheckResult(
-            id: "schema_registry.subject",
+            .schemaRegistrySubject,
             resource: subject,
             status: .fail,
             code: code,

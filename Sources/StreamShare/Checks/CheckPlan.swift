@@ -1,0 +1,163 @@
+/// The stable id of a check, e.g. `kafka.topic`: the `id` of every ``CheckResult``.
+///
+/// Every check this version runs is declared here, and nowhere else; ``CheckResult/checkID`` reads a
+/// result's id as one of these.
+public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The id as it appears in reports, e.g. `kafka.topic`.
+    public let rawValue: String
+
+    /// Creates an id from its text (any text: reports of newer versions may carry ids this one lacks).
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A broker is reachable and the SASL/PLAIN key is accepted.
+    public static let kafkaConnect = CheckID(rawValue: "kafka.connect")
+    /// An override weakens TLS, or the configuration deserves attention (warnings only).
+    public static let kafkaConfig = CheckID(rawValue: "kafka.config")
+    /// A shared topic exists, is authorized and has leaders (per topic).
+    public static let kafkaTopic = CheckID(rawValue: "kafka.topic")
+    /// A bounded fetch proves READ on a shared topic (per topic, deep).
+    public static let kafkaTopicRead = CheckID(rawValue: "kafka.topic.read")
+    /// A `group.id` under a shared prefix finds its coordinator and reads committed offsets (per prefix).
+    public static let kafkaGroup = CheckID(rawValue: "kafka.group")
+    /// The group can really be joined, then is left (per prefix, deep).
+    public static let kafkaGroupJoin = CheckID(rawValue: "kafka.group.join")
+    /// The Schema Registry accepts the share's key.
+    public static let schemaRegistryAuth = CheckID(rawValue: "schema_registry.auth")
+    /// A shared subject's latest version and its schema are readable (per subject).
+    public static let schemaRegistrySubject = CheckID(rawValue: "schema_registry.subject")
+    /// The share lists a resource kind this version cannot check (warning).
+    public static let shareResource = CheckID(rawValue: "share.resource")
+    /// A shared topic's value subject is not shared (warning).
+    public static let shareSubjectCoverage = CheckID(rawValue: "share.subject_coverage")
+
+    public var description: String { rawValue }
+}
+
+extension CheckResult {
+    /// ``id`` as a ``CheckID``.
+    public var checkID: CheckID { CheckID(rawValue: id) }
+
+    /// Creates a result of a declared check.
+    init(
+        _ id: CheckID,
+        resource: String? = nil,
+        status: CheckStatus,
+        code: String,
+        message: String,
+        hint: String? = nil,
+        durationMs: Double = 0,
+        details: [String: String] = [:]
+    ) {
+        self.init(
+            id: id.rawValue,
+            resource: resource,
+            status: status,
+            code: code,
+            message: message,
+            hint: hint,
+            durationMs: durationMs,
+            details: details
+        )
+    }
+}
+
+/// Which checks a verification owes, in report order, and how each reads when it never ran: skipped,
+/// because a prerequisite did not pass, or failed with `timeout`, because the deadline came first.
+///
+/// Probes only emit results; the plan derives every other row. Adding a check means declaring its id
+/// above, its row in ``prerequisites`` and its place in ``init(share:deep:schemaRegistry:)``, and
+/// emitting it from one probe.
+struct CheckPlan: Sendable {
+    /// One expected row.
+    struct Entry: Sendable, Hashable {
+        var id: CheckID
+        var resource: String?
+
+        var key: String { resource.map { "\(id.rawValue)[\($0)]" } ?? id.rawValue }
+    }
+
+    /// What must pass (or only warn) before a check can run: a check of its own, on the same
+    /// resource or on none.
+    private static let prerequisites: [CheckID: (id: CheckID, sameResource: Bool)] = [
+        .kafkaTopic: (.kafkaConnect, false),
+        .kafkaGroup: (.kafkaConnect, false),
+        .kafkaTopicRead: (.kafkaTopic, true),
+        .kafkaGroupJoin: (.kafkaGroup, true),
+        .schemaRegistrySubject: (.schemaRegistryAuth, false),
+    ]
+
+    /// The checks owed, in report order.
+    let entries: [Entry]
+
+    /// The plan of a share.
+    /// - Parameters:
+    ///   - share: The share.
+    ///   - deep: Reads and joins are owed too.
+    ///   - schemaRegistry: The share has a usable Schema Registry (else its checks are not owed).
+    init(share: RedeemedShare, deep: Bool, schemaRegistry: Bool) {
+        var entries = [Entry(id: .kafkaConnect)]
+        entries += share.topics.map { Entry(id: .kafkaTopic, resource: $0) }
+        if deep { entries += share.topics.map { Entry(id: .kafkaTopicRead, resource: $0) } }
+        entries += share.groupPrefixes.map { Entry(id: .kafkaGroup, resource: $0) }
+        if deep { entries += share.groupPrefixes.map { Entry(id: .kafkaGroupJoin, resource: $0) } }
+        if schemaRegistry {
+            entries.append(Entry(id: .schemaRegistryAuth))
+            entries += share.subjects.map { Entry(id: .schemaRegistrySubject, resource: $0) }
+        }
+        var seen = Set<String>()
+        self.entries = entries.filter { seen.insert($0.key).inserted }
+    }
+
+    /// The report's rows: every owed check in plan order (its result, a skip, or a timeout), then
+    /// the results the plan does not owe (warnings), in the order they came.
+    /// - Parameters:
+    ///   - results: What the probes emitted before the deadline; the first result of a check counts.
+    ///   - deadline: The verification's deadline, named in timeout rows.
+    func complete(_ results: [CheckResult], deadline: Duration) -> [CheckResult] {
+        var byKey: [String: CheckResult] = [:]
+        for result in results where byKey[result.qualifiedID] == nil { byKey[result.qualifiedID] = result }
+        var rows: [CheckResult] = []
+        var seen = Set<String>()
+        for entry in entries {
+            seen.insert(entry.key)
+            rows.append(
+                byKey[entry.key] ?? skipped(entry, results: byKey) ?? Self.timedOut(entry, deadline: deadline)
+            )
+        }
+        for result in results where seen.insert(result.qualifiedID).inserted { rows.append(result) }
+        return rows
+    }
+
+    /// The skip row of a check that never ran because its prerequisite did not pass; `nil` when the
+    /// prerequisite passed (or it has none): then the check ran out of time.
+    private func skipped(_ entry: Entry, results: [String: CheckResult]) -> CheckResult? {
+        guard let reason = skipReason(entry, results: results) else { return nil }
+        return CheckResult(entry.id, resource: entry.resource, status: .skip, code: "not_checked", message: reason)
+    }
+
+    private func skipReason(_ entry: Entry, results: [String: CheckResult]) -> String? {
+        guard let rule = Self.prerequisites[entry.id] else { return nil }
+        let prerequisite = Entry(id: rule.id, resource: rule.sameResource ? entry.resource : nil)
+        guard let result = results[prerequisite.key] else {
+            // Never emitted: skipped for a reason further up, or out of time before it finished.
+            return skipReason(prerequisite, results: results) ?? "\(prerequisite.id) did not complete"
+        }
+        switch result.status {
+        case .pass, .warn: return nil
+        case .skip: return result.message
+        case .fail: return "\(prerequisite.id) failed"
+        }
+    }
+
+    private static func timedOut(_ entry: Entry, deadline: Duration) -> CheckResult {
+        CheckResult(
+            entry.id,
+            resource: entry.resource,
+            status: .fail,
+            code: "timeout",
+            message: "did not finish within the \(deadline.formattedSeconds) deadline",
+            hint: "The network or the service is slow: retry, or raise the deadline (--timeout).",
+            durationMs: Double(deadline.milliseconds)
+        )
+    }
+}

@@ -1,0 +1,114 @@
+import RdKafka
+
+/// Runs the Kafka checks of a share: connect, topics (one batched metadata request), groups and,
+/// when deep, a bounded read per topic and a join per group. Results go to the sink as soon as each
+/// is known; checks that cannot run are left to the ``CheckPlan``.
+///
+/// One file per check family: `KafkaProbe+Connect`, `+Topics`, `+Groups`, `+Read`.
+struct KafkaProbe: Sendable {
+    let share: RedeemedShare
+    let config: KafkaClientConfig
+    let groupSuffix: String
+    let deep: Bool
+    let privateNetworking: Bool
+    let countRequests: Bool
+    let deadline: ContinuousClock.Instant
+    let sink: CheckSink
+    /// Where handles come from: fresh per verification, or kept between a monitor's runs.
+    let pool: KafkaHandlePool
+
+    /// Settings every probe handle carries, whatever the user's overrides: never commit, never
+    /// auto-create, report end of partition, identify ourselves.
+    private static let probeSettings: [ConfigProperty] = [
+        ConfigProperty("client.id", .plain("cdx-verify")),
+        ConfigProperty("enable.auto.commit", .plain("false")),
+        ConfigProperty("enable.auto.offset.store", .plain("false")),
+        ConfigProperty("enable.partition.eof", .plain("true")),
+        ConfigProperty("allow.auto.create.topics", .plain("false")),
+        ConfigProperty("auto.offset.reset", .plain("latest")),
+        ConfigProperty("log.connection.close", .plain("false")),
+    ]
+
+    /// Time left; none once the verification was cancelled, so that every loop winds down.
+    var remaining: Duration { Task.isCancelled ? .zero : max(deadline - ContinuousClock.now, .zero) }
+
+    /// The properties of a probe handle with `group.id` set to `groupID` (or none).
+    func properties(groupID: String?) -> [RdKafkaProperty] {
+        var properties = config.properties.filter { $0.key != "group.id" }
+        properties.removeAll { property in Self.probeSettings.contains { $0.key == property.key } }
+        properties += Self.probeSettings
+        if let groupID { properties.append(ConfigProperty("group.id", .plain(groupID))) }
+        return properties.map(\.rdKafka)
+    }
+
+    /// The pool's handle for `groupID`, created on first use.
+    func pooledHandle(groupID: String?) throws(KafkaHandle.CreateError) -> KafkaHandle {
+        try pool.handle(groupID: groupID, debugProtocol: countRequests) { properties(groupID: groupID) }
+    }
+
+    /// A handle of its own, never pooled (a join closes its consumer; a connect proof needs a new session).
+    func ownHandle(groupID: String?) throws(KafkaHandle.CreateError) -> KafkaHandle {
+        try pool.unpooledHandle(properties: properties(groupID: groupID), debugProtocol: countRequests)
+    }
+
+    func run() async {
+        let watch = Stopwatch()
+        // The first group's id goes on the main handle: librdkafka starts looking up its coordinator
+        // as soon as the handle exists, in parallel with the metadata requests, and the group check
+        // then reuses the established connection.
+        let primaryGroupID = share.groupPrefixes.first.map { $0 + groupSuffix }
+        let reused = pool.contains(groupID: primaryGroupID)
+        let handle: KafkaHandle
+        let connectHandle: KafkaHandle
+        do {
+            handle = try pooledHandle(groupID: primaryGroupID)
+            // A kept handle's session was authenticated runs ago, and broker sessions outlive a deleted
+            // key, a broken DNS record or bootstrap path. So kafka.connect (and the topic metadata) is
+            // always proven over a new connection: with a kept handle, by a short-lived client of its own.
+            connectHandle = reused ? try ownHandle(groupID: nil) : handle
+        } catch {
+            sink.add(clientError(.kafkaConnect, resource: nil, error, watch: watch))
+            return
+        }
+        defer {
+            if countRequests {
+                sink.addRequests(handle.events.requestCounts)
+                if reused { sink.addRequests(connectHandle.events.requestCounts) }
+            }
+        }
+
+        guard let metadata = await connect(connectHandle, watch: watch) else { return }
+        let readable = await checkTopics(connectHandle, metadata: metadata)
+        await checkGroups(primary: handle, usableTopic: readable.first)
+        if deep {
+            await readTopics(readable, primary: primaryGroupID == nil ? nil : handle)
+        }
+    }
+
+    /// The failure of a check whose librdkafka client could not be created: a configuration that
+    /// librdkafka refuses, never a timeout.
+    func clientError(
+        _ id: CheckID,
+        resource: String?,
+        _ error: KafkaHandle.CreateError,
+        groupID: String? = nil,
+        watch: Stopwatch
+    ) -> CheckResult {
+        let message: String
+        switch error {
+        case .configuration(let configurationError): message = ConfigurationError(configurationError).description
+        case .creation(let text): message = share.secret.scrub(text)
+        }
+        return CheckResult(
+            id,
+            resource: resource,
+            status: .fail,
+            code: "client_error",
+            message: "librdkafka could not create a client"
+                + (groupID.map { " for group.id '\($0)'" } ?? "") + ": \(message)",
+            hint: "Check the -X overrides and the CA file.",
+            durationMs: watch.elapsedMs,
+            details: groupID.map { ["group_id": $0] } ?? [:]
+        )
+    }
+}

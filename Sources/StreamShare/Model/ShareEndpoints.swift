@@ -1,0 +1,73 @@
+import Foundation
+
+/// Where a share's Kafka cluster and Schema Registry are, parsed once from the share: the bootstrap
+/// servers with their security protocol, and the registry's URL and credentials when it has one.
+public struct ShareEndpoints: Sendable, Hashable {
+    /// `bootstrap.servers` and the security protocol, from `kafka_bootstrap_url`.
+    public let bootstrap: BootstrapServers
+    /// The Schema Registry, or `nil` when the share names none.
+    public let schemaRegistry: SchemaRegistryConfig?
+
+    /// Creates endpoints.
+    public init(bootstrap: BootstrapServers, schemaRegistry: SchemaRegistryConfig?) {
+        self.bootstrap = bootstrap
+        self.schemaRegistry = schemaRegistry
+    }
+}
+
+extension RedeemedShare {
+    /// Parses the share's endpoints: the one place that reads `kafka_bootstrap_url` and the
+    /// `schema_registry_*` fields.
+    ///
+    /// A share without `schema_registry_url` has no registry (``ShareEndpoints/schemaRegistry`` is
+    /// `nil`); one with a URL must also carry its key and secret.
+    /// - Throws: ``ShareValidationError`` naming the offending field.
+    public func endpoints() throws(ShareValidationError) -> ShareEndpoints {
+        let bootstrap: BootstrapServers
+        do {
+            bootstrap = try BootstrapServers(parsing: kafkaBootstrapURL)
+        } catch {
+            throw ShareValidationError(field: "kafka_bootstrap_url", reason: error.reason)
+        }
+        guard let urlText = schemaRegistryURL, !urlText.isEmpty else {
+            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: nil)
+        }
+        guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw ShareValidationError(field: "schema_registry_url", reason: "is not an http(s) URL")
+        }
+        guard let apiKey = schemaRegistryAPIKey, !apiKey.isEmpty else {
+            throw ShareValidationError(
+                field: "schema_registry_api_key",
+                reason: "is missing, but the share names a Schema Registry"
+            )
+        }
+        guard let secret = schemaRegistrySecret, !secret.isEmpty else {
+            throw ShareValidationError(
+                field: "schema_registry_secret",
+                reason: "is missing, but the share names a Schema Registry"
+            )
+        }
+        return ShareEndpoints(
+            bootstrap: bootstrap,
+            schemaRegistry: SchemaRegistryConfig(url: url, apiKey: apiKey, secret: secret)
+        )
+    }
+}
+
+extension ConfigurationError {
+    /// A share whose endpoints cannot be used, as the configuration property at fault.
+    init(_ error: ShareValidationError) {
+        switch error.field {
+        case "kafka_bootstrap_url":
+            self.init(code: .invalidBootstrapURL, key: "bootstrap.servers", message: error.reason)
+        case "schema_registry_url":
+            self.init(code: .invalidValue, key: "schema.registry.url", message: "\(error.reason)")
+        default:
+            self.init(
+                code: .invalidValue,
+                key: "basic.auth.user.info",
+                message: "\(error.field ?? "share") \(error.reason)"
+            )
+        }
+    }
+}

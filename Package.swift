@@ -80,13 +80,46 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(
-            name: "StreamShareTests",
+        // Tests by layer; scripts/test runs them all. TestSupport holds the fixtures, the CDX API
+        // emulator harness and the subprocess helpers they share.
+        .target(
+            name: "TestSupport",
             dependencies: [
                 "StreamShare",
                 "StreamShareSandbox",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        // Unit: no sockets (models, configurations, exports, share files, redaction).
+        .testTarget(
+            name: "UnitTests",
+            dependencies: ["StreamShare", "RdKafka", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // The verifier, the monitor and the CDX client against the sandbox (mock cluster, emulators on loopback).
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "StreamShare",
+                "StreamShareSandbox",
+                "RdKafka",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The cdx-verify binary (redeem, verify, watch) and the wire level (real TLS + SASL/PLAIN).
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: [
+                "StreamShare",
+                "StreamShareSandbox",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -29,6 +29,29 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         /// Kinds of resources this version does not understand.
         public var unsupportedKinds: [String]
 
+        /// Creates a summary of what was verified.
+        public init(
+            id: String?,
+            apiKey: String,
+            bootstrapServers: String,
+            securityProtocol: String,
+            schemaRegistryURL: String?,
+            topics: [String],
+            groupPrefixes: [String],
+            subjects: [String],
+            unsupportedKinds: [String] = []
+        ) {
+            self.id = id
+            self.apiKey = apiKey
+            self.bootstrapServers = bootstrapServers
+            self.securityProtocol = securityProtocol
+            self.schemaRegistryURL = schemaRegistryURL
+            self.topics = topics
+            self.groupPrefixes = groupPrefixes
+            self.subjects = subjects
+            self.unsupportedKinds = unsupportedKinds
+        }
+
         private enum CodingKeys: String, CodingKey {
             case id, topics, subjects
             case apiKey = "api_key"
@@ -55,7 +78,9 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         /// `fail` if any check failed, else `warn` if any warned, else `pass`.
         public var status: CheckStatus
 
-        init(_ checks: [CheckResult]) {
+        /// Counts the checks by status and derives the verdict.
+        /// - Parameter checks: Every check of a report.
+        public init(_ checks: [CheckResult]) {
             total = checks.count
             passed = checks.filter { $0.status == .pass }.count
             warned = checks.filter { $0.status == .warn }.count
@@ -73,6 +98,13 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         public var kafkaMs: Double
         /// The Schema Registry checks.
         public var schemaRegistryMs: Double
+
+        /// Creates timings.
+        public init(totalMs: Double, kafkaMs: Double, schemaRegistryMs: Double) {
+            self.totalMs = totalMs
+            self.kafkaMs = kafkaMs
+            self.schemaRegistryMs = schemaRegistryMs
+        }
 
         private enum CodingKeys: String, CodingKey {
             case totalMs = "total_ms"
@@ -101,6 +133,42 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     public var timings: Timings
     /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/countKafkaRequests``).
     public var kafkaRequests: [String: Int]?
+
+    /// Creates a report, for example to test code that consumes one without running a verification.
+    /// - Parameters:
+    ///   - schemaVersion: The shape version; ``currentSchemaVersion`` by default.
+    ///   - toolVersion: `cdx-verify`'s version.
+    ///   - librdkafkaVersion: The librdkafka version used.
+    ///   - startedAt: When the verification started (RFC 3339).
+    ///   - share: What was verified.
+    ///   - recommendedGroupID: The `group.id` consumers should use.
+    ///   - checks: Every check, in order.
+    ///   - summary: Counts and the verdict; by default derived from `checks`.
+    ///   - timings: Durations.
+    ///   - kafkaRequests: Kafka requests by type, when they were counted.
+    public init(
+        schemaVersion: Int = VerificationReport.currentSchemaVersion,
+        toolVersion: String = StreamShareVersion.string,
+        librdkafkaVersion: String = KafkaLibrary.version,
+        startedAt: String,
+        share: ShareSummary,
+        recommendedGroupID: String?,
+        checks: [CheckResult],
+        summary: Summary? = nil,
+        timings: Timings,
+        kafkaRequests: [String: Int]? = nil
+    ) {
+        self.schemaVersion = schemaVersion
+        self.toolVersion = toolVersion
+        self.librdkafkaVersion = librdkafkaVersion
+        self.startedAt = startedAt
+        self.share = share
+        self.recommendedGroupID = recommendedGroupID
+        self.checks = checks
+        self.summary = summary ?? Summary(checks)
+        self.timings = timings
+        self.kafkaRequests = kafkaRequests
+    }
 
     private enum CodingKeys: String, CodingKey {
         case share, checks, summary, timings
@@ -142,6 +210,11 @@ public struct VerificationReport: Sendable, Hashable, Codable {
 public struct VerificationFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The checks that failed, each with its hint.
     public let problems: [CheckResult]
+
+    /// Creates a failure listing `problems`.
+    public init(problems: [CheckResult]) {
+        self.problems = problems
+    }
 
     public var description: String {
         var lines = ["share verification failed: \(problems.count) check(s)"]

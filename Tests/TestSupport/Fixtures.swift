@@ -192,3 +192,8 @@ struct BackgroundProcess {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 }
+
+/// `check[resource]` → `status:code` for every check of a report: one comparison asserts every verdict.
+func verdicts(_ report: VerificationReport) -> [String: String] {
+    Dictionary(uniqueKeysWithValues: report.checks.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") })
+}

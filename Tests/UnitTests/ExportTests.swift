@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// Exports are read back by the real parsers their users use: kcat, java.util.Properties plus the
 /// JAAS tokenizer Kafka uses, python-dotenv, and a JSON parser.

@@ -3,6 +3,7 @@ import StreamShareSandbox
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// The built `cdx-verify` binary, run as a user runs it, against the sandbox served by this process.
 @Suite("cdx-verify command line", .timeLimit(.minutes(2)))

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// ShareMonitor: repeated runs over kept connections, against the mock cluster and the registry
 /// emulator. Connection reuse is proven from librdkafka's protocol log: a new connection always

@@ -4,6 +4,7 @@ import StreamShareSandbox
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// Verdicts against librdkafka's mock cluster (in process) and the Schema Registry emulator on a
 /// real loopback HTTP server. Every check id, status and code is asserted.
@@ -24,9 +25,7 @@ struct VerifierTests {
         }
     }
 
-    static func verdicts(_ report: VerificationReport) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: report.checks.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") })
-    }
+    static func verdicts(_ report: VerificationReport) -> [String: String] { TestSupport.verdicts(report) }
 
     @Test("a healthy share passes every check, flagging only the sandbox's plaintext")
     func healthy() async throws {

@@ -3,6 +3,7 @@ import RdKafka
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 @Suite("Kafka client configuration")
 struct KafkaClientConfigTests {

@@ -3,6 +3,7 @@ import StreamShareSandbox
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// Every status of the API definition, against the emulator on a real loopback HTTP server.
 @Suite("CDX API client", .timeLimit(.minutes(1)))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// The wire-level environment `scripts/test` starts (scripts/wire): real TLS with a throwaway CA and
 /// a real SASL/PLAIN exchange that checks the credentials, in front of a real broker (noida-db).
@@ -56,7 +57,7 @@ struct WireTests {
     @Test("correct credentials: connected over SASL_SSL, topics and group authorized, a missing topic is not_found")
     func correctCredentials() async throws {
         let report = try await verify(wire.share(topics: ["wire-orders", "wire-payments", "wire-missing"]))
-        let verdicts = VerifierTests.verdicts(report)
+        let verdicts = verdicts(report)
         #expect(verdicts["kafka.connect"] == "pass:connected")
         #expect(verdicts["kafka.topic[wire-orders]"] == "pass:ok")
         #expect(verdicts["kafka.topic[wire-payments]"] == "pass:ok")
@@ -74,7 +75,7 @@ struct WireTests {
         #expect(connect.code == "authentication")
         #expect(connect.hint?.contains("API key or secret") == true)
         #expect(!report.rendered(as: .json).contains("not-the-secret"))
-        #expect(VerifierTests.verdicts(report)["kafka.topic[wire-orders]"] == "skip:not_checked")
+        #expect(verdicts(report)["kafka.topic[wire-orders]"] == "skip:not_checked")
     }
 
     @Test("an untrusted CA fails kafka.connect at the TLS stage")

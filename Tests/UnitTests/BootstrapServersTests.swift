@@ -1,6 +1,7 @@
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 @Suite("Bootstrap URL")
 struct BootstrapServersTests {

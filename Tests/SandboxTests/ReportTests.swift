@@ -3,6 +3,7 @@ import StreamShareSandbox
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 @Suite("Report formats", .timeLimit(.minutes(1)))
 struct ReportTests {

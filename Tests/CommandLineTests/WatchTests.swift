@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 /// `cdx-verify watch`, run as a user runs it, against the sandbox served by this test process (so
 /// the test can change the sandbox while the watch runs). Metrics are read by Prometheus' own

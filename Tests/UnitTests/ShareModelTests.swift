@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StreamShare
+@testable import TestSupport
 
 @Suite("Share model")
 struct ShareModelTests {

@@ -1,0 +1,55 @@
+import StreamShare
+import Testing
+
+/// A consumer of reports can build one with the public initialisers alone (no `@testable`), to test
+/// its own handling of verdicts without running a verification or decoding JSON.
+@Suite("Report model")
+struct ReportModelTests {
+    static func report(_ checks: [CheckResult]) -> VerificationReport {
+        VerificationReport(
+            startedAt: "2026-12-01T10:00:00.000Z",
+            share: .init(
+                id: "dlz-1",
+                apiKey: "KEY1",
+                bootstrapServers: "pkc-1.example:9092",
+                securityProtocol: "SASL_SSL",
+                schemaRegistryURL: nil,
+                topics: ["orders"],
+                groupPrefixes: [],
+                subjects: []
+            ),
+            recommendedGroupID: nil,
+            checks: checks,
+            timings: .init(totalMs: 12, kafkaMs: 10, schemaRegistryMs: 0)
+        )
+    }
+
+    @Test("the summary is derived from the checks, and requirePassing lists the failures")
+    func publicInitialisers() throws {
+        let passing = Self.report([
+            CheckResult(id: CheckID.kafkaConnect.rawValue, status: .pass, code: "connected", message: "ok"),
+            CheckResult(id: "kafka.topic", resource: "orders", status: .warn, code: "leaderless", message: "1 of 4"),
+        ])
+        #expect(passing.summary == VerificationReport.Summary(passing.checks))
+        #expect(passing.summary.status == .warn)
+        #expect(passing.summary.warned == 1)
+        #expect(passing.passed())
+        #expect(!passing.passed(strict: true))
+        #expect(passing.checks[1].checkID == .kafkaTopic)
+        #expect(passing.schemaVersion == VerificationReport.currentSchemaVersion)
+        #expect(passing.librdkafkaVersion == KafkaLibrary.version)
+
+        let denied = CheckResult(
+            id: "kafka.topic",
+            resource: "orders",
+            status: .fail,
+            code: "unauthorized",
+            message: "topic 'orders' is not authorized",
+            hint: "ask the provider"
+        )
+        let failing = Self.report([denied])
+        let failure = #expect(throws: VerificationFailure.self) { try failing.requirePassing() }
+        #expect(failure == VerificationFailure(problems: [denied]))
+        #expect(failure?.description.contains("kafka.topic[orders]") == true)
+    }
+}

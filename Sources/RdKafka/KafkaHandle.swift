@@ -1,5 +1,6 @@
 import CRdKafka
 import Dispatch
+import Synchronization
 
 /// The one owner of an `rd_kafka_t`.
 ///
@@ -22,6 +23,13 @@ package final class KafkaHandle: Sendable {
     package let events: KafkaEventLog
     private let queue: DispatchQueue
     private let pollQueue: DispatchQueue
+    /// Blocking calls started and not yet returned from C (a cancelled caller may have left one).
+    private let callsInFlight = Mutex(0)
+
+    /// `true` while a blocking call runs on the handle's queue, including one whose caller was
+    /// cancelled and has moved on: such a handle must not serve a new verification (its events and
+    /// its queue still belong to the old call).
+    package var isBusy: Bool { callsInFlight.withLock { $0 > 0 } }
 
     /// Creates a consumer handle (a consumer can fetch metadata, committed offsets and messages).
     /// - Parameters:
@@ -89,7 +97,12 @@ package final class KafkaHandle: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 once.install(continuation)
-                queue.async { [self] in once.resume(body(handle.raw)) }
+                callsInFlight.withLock { $0 += 1 }
+                queue.async { [self] in
+                    let result = body(handle.raw)
+                    callsInFlight.withLock { $0 -= 1 }
+                    once.resume(result)
+                }
             }
         } onCancel: {
             once.resume(cancelled)
@@ -226,8 +239,14 @@ package final class KafkaHandle: Sendable {
                 if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                     return .success(())
                 }
-                // Transient transport hiccups are retried by librdkafka; authorization is final.
-                if error != RD_KAFKA_RESP_ERR__TRANSPORT { return .failure(KafkaError(error)) }
+                // Transient transport hiccups are retried by librdkafka; errors of the handle's group
+                // (its coordinator denied or unavailable) say nothing about READ on the topic, which a
+                // fetch needs no group for; topic authorization is final.
+                let notAboutTheTopic = [
+                    RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+                ]
+                if !notAboutTheTopic.contains(error) { return .failure(KafkaError(error)) }
             }
             return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
         }

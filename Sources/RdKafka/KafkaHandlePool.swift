@@ -53,10 +53,11 @@ package final class KafkaHandlePool: Sendable {
         properties: () -> [RdKafkaProperty]
     ) throws(KafkaHandle.CreateError) -> KafkaHandle {
         let key = Self.key(groupID)
-        if let existing = state.withLock({ $0.handles[key] }) { return existing }
+        // A handle a cancelled run left a call on is replaced; it is destroyed once that call returns.
+        if let existing = state.withLock({ $0.handles[key] }), !existing.isBusy { return existing }
         let created = try factory(properties(), debugProtocol, true)
         return state.withLock { state in
-            if let raced = state.handles[key] { return raced }
+            if let raced = state.handles[key], !raced.isBusy { return raced }
             if !state.closed { state.handles[key] = created }
             return created
         }

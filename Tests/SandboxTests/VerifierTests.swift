@@ -184,6 +184,19 @@ struct VerifierTests {
         #expect(report.share.unsupportedKinds == ["Connector"])
     }
 
+    @Test("--deep reads do not wait behind a group check whose coordinator was denied")
+    func deepReadsAfterDeniedGroup() async throws {
+        let scenario = Scenario(
+            name: "coordinator",
+            topics: [.init(name: "orders", partitions: 2)],
+            groups: [.init(prefix: "grp-", fault: .deniedCoordinator)]
+        )
+        let report = try await Self.verify(scenario, deadline: .seconds(8), deep: true)
+        #expect(Self.verdicts(report)["kafka.group[grp-]"] == "fail:unauthorized")
+        #expect(Self.verdicts(report)["kafka.group.join[grp-]"] == "skip:not_checked")
+        #expect(Self.verdicts(report)["kafka.topic.read[orders]"] == "pass:readable")
+    }
+
     @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")
     func deepClientNotCreated() async throws {
         // The handles of a deep join and of a share without groups' fetches are the probe's own: make

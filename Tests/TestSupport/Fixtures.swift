@@ -1,7 +1,6 @@
 import Foundation
+import StreamShare
 import Synchronization
-
-@testable import StreamShare
 
 #if canImport(Glibc)
 import Glibc

@@ -1,9 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import StreamShare
 import StreamShareSandbox
 import Synchronization
-
-@testable import StreamShare
 
 /// A transport that replays scripted outcomes (for retry decisions that a real server cannot
 /// produce on demand, such as "connection refused, then success").

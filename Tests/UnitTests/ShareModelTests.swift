@@ -130,4 +130,17 @@ struct ShareModelTests {
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(request)) as! [String: String]
         #expect(object == ["token": Fixture.token, "aws_account": "000000000000", "gcp_project": "proj"])
     }
+
+    @Test("unusable registry fields refuse a share with subjects, and mean no registry for a Kafka-only share")
+    func registryFieldsOnlyMatterWithSubjects() throws {
+        let withSubjects = try Fixture.json { $0["schema_registry_api_key"] = "" }
+        #expect(throws: ShareValidationError.self) { try RedeemedShare(jsonData: withSubjects) }
+        let kafkaOnly = try Fixture.json { object in
+            object["schema_registry_api_key"] = ""
+            object["resources"] = [["kind": "Topic", "topic": "orders"]]
+        }
+        let share = try RedeemedShare(jsonData: kafkaOnly)
+        #expect(try share.endpoints().schemaRegistry == nil)
+        #expect(try KafkaClientConfig(share: share)["bootstrap.servers"] != nil)
+    }
 }

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+package import AsyncHTTPClient
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -10,10 +10,12 @@ import NIOSSL
 /// Uses the delegate API because it reports whether the request head was written to the socket:
 /// that fact, not a guess from the error type, decides whether a failed redeem may have reached the
 /// server. The body is collected with a size cap.
-struct AsyncHTTPTransport: HTTPTransport {
+package struct AsyncHTTPTransport: HTTPTransport {
     let client: HTTPClient
 
-    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+    package init(client: HTTPClient) { self.client = client }
+
+    package func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let httpRequest: HTTPClient.Request
         do {
             var headers = HTTPHeaders()

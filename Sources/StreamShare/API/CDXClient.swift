@@ -74,7 +74,7 @@ public struct CDXClient: Sendable {
         )
     }
 
-    init(
+    package init(
         credentials: CloudAPICredentials,
         configuration: Configuration,
         transport: any HTTPTransport,

@@ -1,34 +1,56 @@
-import Foundation
+package import Foundation
 
 /// The HTTP exchange the CDX client needs, behind a seam so that retry logic can be tested with
 /// scripted outcomes; production uses ``AsyncHTTPTransport``, and the sandbox covers the real path.
-protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse
 }
 
-struct TransportRequest: Sendable {
-    var url: String
-    var method: String
-    var headers: [(String, String)]
-    var body: Data
-    var timeout: Duration
-    var maxResponseBytes: Int
+package struct TransportRequest: Sendable {
+    package var url: String
+    package var method: String
+    package var headers: [(String, String)]
+    package var body: Data
+    package var timeout: Duration
+    package var maxResponseBytes: Int
+
+    package init(
+        url: String,
+        method: String,
+        headers: [(String, String)],
+        body: Data,
+        timeout: Duration,
+        maxResponseBytes: Int
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+    }
 }
 
-struct TransportResponse: Sendable {
-    var status: Int
-    var headers: [(String, String)]
-    var body: Data
+package struct TransportResponse: Sendable {
+    package var status: Int
+    package var headers: [(String, String)]
+    package var body: Data
+
+    package init(status: Int, headers: [(String, String)], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 
     /// The first value of a header, by case-insensitive name.
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 }
 
 /// A transport failure, classified by whether the request can have reached the server.
-struct TransportError: Error, Sendable {
-    enum Kind: Sendable, Equatable {
+package struct TransportError: Error, Sendable {
+    package enum Kind: Sendable, Equatable {
         /// The request was never sent (DNS, refused, unreachable, connect timeout): safe to retry.
         case notSent
         /// The TLS handshake failed: nothing was sent, but retrying will not help.
@@ -45,8 +67,14 @@ struct TransportError: Error, Sendable {
         case cancelled
     }
 
-    var kind: Kind
-    var detail: String
+    package var kind: Kind
+    package var detail: String
     /// The deadline passed (before or after sending, as ``kind`` says).
-    var timedOut = false
+    package var timedOut: Bool
+
+    package init(kind: Kind, detail: String, timedOut: Bool = false) {
+        self.kind = kind
+        self.detail = detail
+        self.timedOut = timedOut
+    }
 }

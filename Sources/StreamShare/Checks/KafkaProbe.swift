@@ -79,9 +79,11 @@ struct KafkaProbe: Sendable {
 
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
         let readable = await checkTopics(connectHandle, metadata: metadata)
-        await checkGroups(primary: handle, usableTopic: readable.first)
+        let primaryPassed = await checkGroups(primary: handle, usableTopic: readable.first)
         if deep {
-            await readTopics(readable, primary: primaryGroupID == nil ? nil : handle)
+            // A group check that did not pass may leave its committed-offset call running on the main
+            // handle's queue until the deadline: the reads then get a handle of their own.
+            await readTopics(readable, primary: primaryGroupID != nil && primaryPassed ? handle : nil)
         }
     }
 
@@ -97,7 +99,11 @@ struct KafkaProbe: Sendable {
         let message: String
         switch error {
         case .configuration(let configurationError): message = ConfigurationError(configurationError).description
-        case .creation(let text): message = share.secret.scrub(text)
+        case .creation(let text):
+            message = config.properties.reduce(share.secret.scrub(text)) { text, property in
+                guard case .secret(let secret) = property.value else { return text }
+                return secret.scrub(text)
+            }
         }
         return CheckResult(
             id,

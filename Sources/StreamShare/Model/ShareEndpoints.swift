@@ -20,7 +20,9 @@ extension RedeemedShare {
     /// `schema_registry_*` fields.
     ///
     /// A share without `schema_registry_url` has no registry (``ShareEndpoints/schemaRegistry`` is
-    /// `nil`); one with a URL must also carry its key and secret.
+    /// `nil`). A share that lists subjects needs a usable URL with its key and secret; one without
+    /// subjects never uses its registry, so unusable registry fields there mean no registry, not an
+    /// error (a Kafka-only share is never refused for them).
     /// - Throws: ``ShareValidationError`` naming the offending field.
     public func endpoints() throws(ShareValidationError) -> ShareEndpoints {
         let bootstrap: BootstrapServers
@@ -32,6 +34,14 @@ extension RedeemedShare {
         guard let urlText = schemaRegistryURL, !urlText.isEmpty else {
             return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: nil)
         }
+        do {
+            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: try schemaRegistry(urlText))
+        } catch  where subjects.isEmpty {
+            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: nil)
+        }
+    }
+
+    private func schemaRegistry(_ urlText: String) throws(ShareValidationError) -> SchemaRegistryConfig {
         guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
             throw ShareValidationError(field: "schema_registry_url", reason: "is not an http(s) URL")
         }
@@ -47,10 +57,7 @@ extension RedeemedShare {
                 reason: "is missing, but the share names a Schema Registry"
             )
         }
-        return ShareEndpoints(
-            bootstrap: bootstrap,
-            schemaRegistry: SchemaRegistryConfig(url: url, apiKey: apiKey, secret: secret)
-        )
+        return SchemaRegistryConfig(url: url, apiKey: apiKey, secret: secret)
     }
 }
 

@@ -100,6 +100,8 @@ public actor ShareMonitor {
         }
         try Task.checkCancellation()
         guard !isShutDown else { throw ShareMonitorError.shutDown }
+        // The pool of this run, even if the share is replaced meanwhile.
+        let handles = handles
         let report = try await verifier.run(share, handles: handles, httpClient: httpClient)
         if report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) {
             logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")

@@ -4,9 +4,7 @@ extension KafkaProbe {
     // MARK: kafka.group
 
     /// Checks every group prefix (and joins each, when deep).
-    /// - Returns: Whether the first group's check, on the main handle, passed.
-    func checkGroups(primary: KafkaHandle, usableTopic: String?) async -> Bool {
-        var primaryPassed = false
+    func checkGroups(primary: KafkaHandle, usableTopic: String?) async {
         for (index, prefix) in share.groupPrefixes.enumerated() {
             let watch = Stopwatch()
             let groupID = prefix + groupSuffix
@@ -27,13 +25,11 @@ extension KafkaProbe {
             // librdkafka reports a repeated coordinator error once per handle: a kept handle would turn
             // the next run's verdict into a timeout. The next run looks the group up afresh.
             if result.status != .pass { pool.evict(groupID: groupID) }
-            if index == 0 { primaryPassed = result.status == .pass }
             sink.add(result)
             if deep {
                 await joinGroup(prefix: prefix, groupID: groupID, topic: usableTopic, passed: result.status == .pass)
             }
         }
-        return primaryPassed
     }
 
     private func groupResult(

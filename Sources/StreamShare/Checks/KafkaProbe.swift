@@ -79,11 +79,11 @@ struct KafkaProbe: Sendable {
 
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
         let readable = await checkTopics(connectHandle, metadata: metadata)
-        let primaryPassed = await checkGroups(primary: handle, usableTopic: readable.first)
+        await checkGroups(primary: handle, usableTopic: readable.first)
         if deep {
-            // A group check that did not pass may leave its committed-offset call running on the main
-            // handle's queue until the deadline: the reads then get a handle of their own.
-            await readTopics(readable, primary: primaryGroupID != nil && primaryPassed ? handle : nil)
+            // A group check decided by its error events leaves its committed-offset call running on the
+            // main handle's queue, up to the deadline: the reads then get a handle of their own.
+            await readTopics(readable, primary: primaryGroupID != nil && !handle.isBusy ? handle : nil)
         }
     }
 

@@ -70,13 +70,7 @@ public struct KafkaClientConfig: Sendable, Hashable {
     ///   - options: Group suffix, CA, overrides.
     /// - Throws: ``ConfigurationError`` naming the property at fault.
     public init(share: RedeemedShare, options: Options = Options()) throws(ConfigurationError) {
-        let endpoints: ShareEndpoints
-        do {
-            endpoints = try share.endpoints()
-        } catch {
-            throw ConfigurationError(error)
-        }
-        try self.init(share: share, endpoints: endpoints, options: options)
+        try self.init(share: share, endpoints: share.configurationEndpoints(), options: options)
     }
 
     /// Builds and validates the configuration of a share whose endpoints are already parsed.

@@ -61,6 +61,18 @@ extension RedeemedShare {
     }
 }
 
+extension RedeemedShare {
+    /// ``endpoints()``, failing as the configuration property at fault (for the callers that build
+    /// client configurations and throw ``ConfigurationError``).
+    func configurationEndpoints() throws(ConfigurationError) -> ShareEndpoints {
+        do {
+            return try endpoints()
+        } catch {
+            throw ConfigurationError(error)
+        }
+    }
+}
+
 extension ConfigurationError {
     /// A share whose endpoints cannot be used, as the configuration property at fault.
     init(_ error: ShareValidationError) {

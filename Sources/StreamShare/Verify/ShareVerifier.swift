@@ -12,7 +12,8 @@ import RdKafka
 /// ```
 ///
 /// The verification ends by its deadline whatever the network does: checks that did not finish are
-/// reported as `fail` with code `timeout`. Kafka checks cost a fixed number of round trips: one
+/// reported as `fail` with code `timeout`, and checks that could not start because such a check did
+/// not finish as `skip` (code `not_checked`). Kafka checks cost a fixed number of round trips: one
 /// metadata request covers every shared topic.
 public struct ShareVerifier: Sendable {
     /// How to verify.
@@ -101,12 +102,7 @@ public struct ShareVerifier: Sendable {
         let startedAt = Date()
         let watch = Stopwatch()
         let deadline = ContinuousClock.now + options.deadline
-        let endpoints: ShareEndpoints
-        do {
-            endpoints = try share.endpoints()
-        } catch {
-            throw ConfigurationError(error)
-        }
+        let endpoints = try share.configurationEndpoints()
         let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
         let registry = endpoints.schemaRegistry
         let plan = CheckPlan(share: share, deep: options.deep, schemaRegistry: registry != nil)

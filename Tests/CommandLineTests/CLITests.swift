@@ -241,4 +241,29 @@ struct CLITests {
         }
         #expect(throws: SandboxError.self) { try Scenario.load("no-such-scenario") }
     }
+
+    @Test(
+        "every librdkafka export loads into a consumer of the current librdkafka, with and without the new group protocol"
+    )
+    func exportsLoadIntoCurrentLibrdkafka() async throws {
+        let directory = try Fixture.temporaryDirectory()
+        let share = directory + "/share.json"
+        try ShareFile.write(Data(Fixture.responseJSON.utf8), to: share, overwrite: false)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/tests/load_with_current_librdkafka.py").path
+        let python = try #require(which("python3"))
+        for extra in [[], ["--group-suffix", "billing"], ["-X", "auto.offset.reset=earliest"]] {
+            let exported = directory + "/export-\(extra.count)-\(extra.last ?? "none").properties"
+            let config = try await Self.cli(
+                ["config", "--share", share, "--format", "librdkafka", "--reveal-secrets", "--output", exported] + extra
+            )
+            #expect(config.status == 0, "\(config.stderr)")
+            let loaded = try await run(python, [script, exported])
+            #expect(loaded.status == 0, "confluent-kafka must be installed (scripts/setup): \(loaded.stderr)")
+            let result = try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: String]
+            #expect(result?["classic"] == "ok", "\(loaded.stdout)")
+            #expect(result?["consumer_protocol"] == "ok", "\(loaded.stdout)")
+            #expect(result?["librdkafka"]?.hasPrefix("2.") == true, "\(loaded.stdout)")
+        }
+    }
 }

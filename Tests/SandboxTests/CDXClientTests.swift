@@ -60,6 +60,9 @@ struct CDXClientTests {
             }
             #expect(forbidden?.code == .forbidden)
             #expect(forbidden?.errors.first?.code == "user_unauthorized")
+            // The two real causes: an invitation for another user's e-mail, a service account's key.
+            #expect(forbidden?.hint.contains("e-mail") == true)
+            #expect(forbidden?.hint.contains("service account") == true)
 
             let notFound = await #expect(throws: CDXAPIError.self) {
                 try await client.redeem(RedeemTokenRequest(token: Secret("unknown")))

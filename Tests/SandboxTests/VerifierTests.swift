@@ -50,6 +50,12 @@ struct VerifierTests {
                 == "JSON"
         )
         #expect(report.recommendedGroupID == "share-orders-consumer")
+        // The deep join uses a probe group of its own under the prefix, never the consumers' group.
+        let joined = try #require(report.checks.first { $0.id == "kafka.group.join" }?.details["group_id"])
+        #expect(joined.hasPrefix("share-orders-cdx-verify-probe-"), "\(joined)")
+        #expect(joined != report.recommendedGroupID)
+        let group = report.checks.first { $0.id == "kafka.group" }?.details["group_id"]
+        #expect(group == "share-orders-consumer")
         #expect(report.passed())
         #expect(!report.passed(strict: true))
         try report.requirePassing()

@@ -16,10 +16,13 @@ struct KafkaClientConfigTests {
         #expect(config["sasl.username"] == "KAFKAKEY1")
         #expect(config["sasl.password"] == Fixture.kafkaSecret)
         #expect(config["ssl.endpoint.identification.algorithm"] == "https")
-        #expect(config["session.timeout.ms"] == "45000")
+        // librdkafka's default (45 s since 1.7); set, it breaks group.protocol=consumer.
+        #expect(config["session.timeout.ms"] == nil)
         #expect(config["group.id"] == "share-orders-billing")
         #expect(config.groupID == "share-orders-billing")
-        let ca = try #require(config["ssl.ca.location"])
+        // No host-specific CA path unless one was given: an exported file is used on other hosts.
+        #expect(config["ssl.ca.location"] == nil)
+        let ca = KafkaClientConfig.hostCABundle
         #expect(ca == "probe" || FileManager.default.fileExists(atPath: ca))
         #expect(config.warnings.isEmpty)
         #expect(try KafkaClientConfig(share: try Fixture.share())["group.id"] == "share-orders-consumer")
@@ -34,6 +37,17 @@ struct KafkaClientConfigTests {
         #expect(error?.code == .unknownProperty)
         #expect(error?.key == "no.such.property")
         #expect(error?.message.contains("No such configuration property") == true)
+    }
+
+    @Test("rejects overrides librdkafka accepts one by one but refuses together when it creates a client")
+    func rejectsIncompatibleOverrides() throws {
+        let options = KafkaClientConfig.Options(overrides: [try ConfigProperty(parsing: "max.poll.interval.ms=1000")])
+        let error = #expect(throws: ConfigurationError.self) {
+            try KafkaClientConfig(share: try Fixture.share(), options: options)
+        }
+        #expect(error?.code == .incompatibleProperties)
+        #expect(error?.message.contains("max.poll.interval.ms") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains(Fixture.kafkaSecret) == false)
     }
 
     @Test("rejects a bad value by name, through librdkafka")
@@ -82,14 +96,28 @@ struct KafkaClientConfigTests {
         )
     }
 
-    @Test("uses a given CA file and rejects one that does not exist")
-    func caFile() throws {
+    @Test("uses a given CA file; rejects one that does not exist, and one librdkafka cannot load")
+    func caFile() async throws {
         let directory = try Fixture.temporaryDirectory()
         let ca = directory + "/ca.pem"
-        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: ca))
+        let made = try await run(
+            try #require(which("openssl")),
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
+                "-keyout", directory + "/ca.key", "-out", ca,
+            ]
+        )
+        #expect(made.status == 0, "\(made.stderr)")
         #expect(
             try KafkaClientConfig(share: try Fixture.share(), options: .init(caLocation: ca))["ssl.ca.location"] == ca
         )
+        let garbage = directory + "/garbage.pem"
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let unloadable = #expect(throws: ConfigurationError.self) {
+            try KafkaClientConfig(share: try Fixture.share(), options: .init(caLocation: garbage))
+        }
+        #expect(unloadable?.code == .incompatibleProperties)
+        #expect(unloadable?.message.contains("ssl.ca.location") == true)
         let error = #expect(throws: ConfigurationError.self) {
             try KafkaClientConfig(share: try Fixture.share(), options: .init(caLocation: directory + "/missing.pem"))
         }

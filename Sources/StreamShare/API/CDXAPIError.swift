@@ -31,7 +31,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badRequest = Code(.badRequest)
         /// 401: the Cloud API key or secret is wrong.
         public static let unauthorized = Code(.unauthorized)
-        /// 403: the Cloud API key may not redeem shares.
+        /// 403: this Cloud API key may not redeem this token (usually: the invitation is for another
+        /// user's e-mail, or the key belongs to a service account).
         public static let forbidden = Code(.forbidden)
         /// 404: the token is unknown or expired.
         public static let notFound = Code(.notFound)
@@ -114,7 +115,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         switch code {
         case .badRequest: text = "the CDX API rejected the redeem request (HTTP 400)"
         case .unauthorized: text = "the Cloud API key or secret was not accepted (HTTP 401)"
-        case .forbidden: text = "the Cloud API key is not allowed to redeem shares (HTTP 403)"
+        case .forbidden: text = "the Cloud API key is not allowed to redeem this token (HTTP 403)"
         case .notFound: text = "the share token was not found (HTTP 404)"
         case .conflict: text = "the share token has already been redeemed (HTTP 409)"
         case .rateLimited: text = "the CDX API is rate limiting requests (HTTP 429)"
@@ -144,7 +145,9 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             "Use a Confluent Cloud API key (Cloud resource scope), not a Kafka cluster key; check "
                 + "CONFLUENT_CLOUD_API_KEY / CONFLUENT_CLOUD_API_SECRET."
         case .forbidden:
-            "Ask your organization admin for a role that may redeem shares for this API key's account."
+            "Redeem with a Cloud API key of the user the invitation was sent to: an invitation can be limited "
+                + "to that user's e-mail, and a service account's key has no e-mail. If the key is that user's, "
+                + "ask the provider to check the invitation's recipient."
         case .notFound:
             "The token is wrong, expired or revoked: check it was copied whole, or ask the provider to re-send the invitation."
         case .conflict:

@@ -27,7 +27,7 @@ extension KafkaProbe {
             if result.status != .pass { pool.evict(groupID: groupID) }
             sink.add(result)
             if deep {
-                await joinGroup(prefix: prefix, groupID: groupID, topic: usableTopic, passed: result.status == .pass)
+                await joinGroup(prefix: prefix, topic: usableTopic, passed: result.status == .pass)
             }
         }
     }
@@ -116,10 +116,19 @@ extension KafkaProbe {
 
     // MARK: kafka.group.join
 
-    /// Deep: joins the group for real (JoinGroup/SyncGroup through a subscription), then leaves.
-    /// Runs only when the group check passed (else the plan reports it as skipped).
-    private func joinGroup(prefix: String, groupID: String, topic: String?, passed: Bool) async {
+    /// The group a deep join uses: under the shared prefix, never the consumers' own `group.id`
+    /// (joining theirs would rebalance the running consumers, and fail spuriously when they use
+    /// another assignor or the new group protocol), and new on every run.
+    static func probeGroupID(prefix: String) -> String {
+        prefix + "cdx-verify-probe-" + String(UInt32.random(in: .min ... .max), radix: 16)
+    }
+
+    /// Deep: joins a probe group under the prefix for real (JoinGroup/SyncGroup through a
+    /// subscription), then leaves it at once. Runs only when the group check passed (else the plan
+    /// reports it as skipped).
+    private func joinGroup(prefix: String, topic: String?, passed: Bool) async {
         let watch = Stopwatch()
+        let groupID = Self.probeGroupID(prefix: prefix)
         guard passed, remaining > .zero else { return }
         guard let topic else {
             sink.add(
@@ -152,7 +161,7 @@ extension KafkaProbe {
                     status: .pass,
                     code: "joined",
                     message:
-                        "group.id '\(groupID)' joined (assigned \(partitions) partition(s) of '\(topic)') and left",
+                        "probe group '\(groupID)' joined (assigned \(partitions) partition(s) of '\(topic)') and left",
                     durationMs: watch.elapsedMs,
                     details: ["group_id": groupID, "assigned_partitions": "\(partitions)"]
                 )

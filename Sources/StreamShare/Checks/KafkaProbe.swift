@@ -35,6 +35,9 @@ struct KafkaProbe: Sendable {
     /// The properties of a probe handle with `group.id` set to `groupID` (or none).
     func properties(groupID: String?) -> [RdKafkaProperty] {
         var properties = config.properties.filter { $0.key != "group.id" }
+        if config.bootstrap.securityProtocol == .saslSSL, config["ssl.ca.location"] == nil {
+            properties.append(ConfigProperty("ssl.ca.location", .plain(KafkaClientConfig.hostCABundle)))
+        }
         properties.removeAll { property in Self.probeSettings.contains { $0.key == property.key } }
         properties += Self.probeSettings
         if let groupID { properties.append(ConfigProperty("group.id", .plain(groupID))) }

@@ -10,6 +10,7 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
             case fileNotFound = "file_not_found"
             case notRepresentable = "not_representable"
             case invalidOverride = "invalid_override"
+            case incompatibleProperties = "incompatible_properties"
         }
 
         private let base: Base
@@ -27,6 +28,8 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         public static let notRepresentable = Code(.notRepresentable)
         /// A `key=value` override is malformed.
         public static let invalidOverride = Code(.invalidOverride)
+        /// Each property is valid, but librdkafka refuses to create a client with them together.
+        public static let incompatibleProperties = Code(.incompatibleProperties)
 
         /// The stable machine-readable code.
         public var description: String { base.rawValue }

@@ -41,11 +41,10 @@ public struct KafkaClientConfig: Sendable, Hashable {
     /// The suffix used for `group.id` when the caller chooses none.
     public static let defaultGroupSuffix = "consumer"
 
-    /// Session timeout Confluent recommends for Cloud clients (ms).
-    public static let recommendedSessionTimeoutMs = 45_000
-
-    /// CA bundles probed, in order, when no CA is given: Debian/Ubuntu, RHEL/Fedora, openSUSE,
-    /// Alpine/macOS, Homebrew OpenSSL on Apple silicon and Intel.
+    /// CA bundles the verifier's own clients probe, in order, when no CA is given: Debian/Ubuntu,
+    /// RHEL/Fedora, openSUSE, Alpine/macOS, Homebrew OpenSSL on Apple silicon and Intel. Never
+    /// written into ``properties`` (an exported file is used on other hosts, where such a path may not
+    /// exist): a configuration carries `ssl.ca.location` only when the caller gave one.
     public static let wellKnownCABundles = [
         "/etc/ssl/certs/ca-certificates.crt",
         "/etc/pki/tls/certs/ca-bundle.crt",
@@ -112,10 +111,13 @@ public struct KafkaClientConfig: Sendable, Hashable {
                 ConfigProperty("sasl.username", .plain(share.apiKey)),
                 ConfigProperty("sasl.password", .secret(share.secret)),
                 ConfigProperty("ssl.endpoint.identification.algorithm", .plain("https")),
-                ConfigProperty("ssl.ca.location", .plain(try Self.caLocation(options.caLocation))),
             ]
+            if let explicit = options.caLocation {
+                properties.append(ConfigProperty("ssl.ca.location", .plain(try Self.existingCAFile(explicit))))
+            }
         }
-        properties.append(ConfigProperty("session.timeout.ms", .plain(String(Self.recommendedSessionTimeoutMs))))
+        // No session.timeout.ms: librdkafka's default has been Confluent's recommended 45 s since 1.7,
+        // and librdkafka refuses to create a consumer with it set and group.protocol=consumer.
 
         let prefixes = share.groupPrefixes
         var groupID: String? = nil
@@ -172,19 +174,21 @@ public struct KafkaClientConfig: Sendable, Hashable {
         properties.last { $0.key == key }?.value.revealed
     }
 
-    private static func caLocation(_ explicit: String?) throws(ConfigurationError) -> String {
-        if let explicit {
-            guard FileManager.default.fileExists(atPath: explicit) else {
-                throw ConfigurationError(
-                    code: .fileNotFound,
-                    key: "ssl.ca.location",
-                    message: "CA file '\(explicit)' does not exist"
-                )
-            }
-            return explicit
+    private static func existingCAFile(_ path: String) throws(ConfigurationError) -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(
+                code: .fileNotFound,
+                key: "ssl.ca.location",
+                message: "CA file '\(path)' does not exist"
+            )
         }
-        // librdkafka's "probe" searches the usual locations itself when none of ours exists.
-        return wellKnownCABundles.first { FileManager.default.isReadableFile(atPath: $0) } ?? "probe"
+        return path
+    }
+
+    /// The CA bundle the verifier's own clients use when the configuration names none: the first of
+    /// ``wellKnownCABundles`` on this host, else librdkafka's own `probe`.
+    static var hostCABundle: String {
+        wellKnownCABundles.first { FileManager.default.isReadableFile(atPath: $0) } ?? "probe"
     }
 
     private static func weakeningWarning(_ property: ConfigProperty) -> [ConfigurationWarning] {
@@ -216,12 +220,23 @@ public struct KafkaClientConfig: Sendable, Hashable {
         }
     }
 
-    /// Runs each property through `rd_kafka_conf_set` on a fresh `rd_kafka_conf_t`.
+    /// Runs each property through `rd_kafka_conf_set`, then creates a consumer from the whole
+    /// configuration (without `bootstrap.servers`, so nothing connects): librdkafka checks some
+    /// combinations only then (e.g. `max.poll.interval.ms` below `session.timeout.ms`).
     static func validate(_ properties: [ConfigProperty]) throws(ConfigurationError) {
+        let offline = properties.filter { $0.key != "bootstrap.servers" }.map(\.rdKafka)
         do {
-            try RdKafkaConfiguration().apply(properties.map(\.rdKafka))
+            _ = try KafkaHandle(properties: offline)
         } catch {
-            throw ConfigurationError(error)
+            switch error {
+            case .configuration(let refused): throw ConfigurationError(refused)
+            case .creation(let message):
+                let scrubbed = properties.reduce(message) { text, property in
+                    guard case .secret(let secret) = property.value else { return text }
+                    return secret.scrub(text)
+                }
+                throw ConfigurationError(code: .incompatibleProperties, key: nil, message: scrubbed)
+            }
         }
     }
 }

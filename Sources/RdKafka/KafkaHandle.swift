@@ -160,6 +160,23 @@ package final class KafkaHandle: Sendable {
         return result
     }
 
+    /// One Metadata request for no topic at all, answered by the broker this handle reaches first
+    /// (its only bootstrap server): proves that broker reachable and the credentials accepted there,
+    /// for the price of the brokers list.
+    package func brokerMetadata(timeout: Duration) async -> Result<ClusterMetadata, KafkaError> {
+        let timeoutMs = Int32(clamping: timeout.milliseconds)
+        let result: Result<ClusterMetadata, KafkaError> = await blocking(cancelled: .failure(Self.cancelledError)) {
+            handle in
+            var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+            let error = rd_kafka_metadata(handle, 0, nil, &metadata, timeoutMs)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return .failure(KafkaError(error)) }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return .success(ClusterMetadata(metadata.pointee))
+        }
+        await poll()
+        return result
+    }
+
     /// The committed offset of one partition for this handle's `group.id`: FindCoordinator and
     /// OffsetFetch, without joining the group.
     package func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {

@@ -118,6 +118,9 @@ public final class Sandbox: Sendable {
         if scenario.brokersDown == true {
             for id in 1...Int32(cluster.brokerCount) { cluster.setBroker(id, up: false) }
         }
+        for id in scenario.downBrokers ?? [] where (1...cluster.brokerCount).contains(id) {
+            cluster.setBroker(Int32(id), up: false)
+        }
         return cluster
     }
 

@@ -132,6 +132,10 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var brokerRTTMs: Int?
     /// All brokers refuse connections.
     public var brokersDown: Bool?
+    /// These brokers (ids 1…``brokers``) refuse connections; the others answer. Metadata still
+    /// lists them, as a real cluster lists a broker whose advertised name does not resolve or route
+    /// from the consumer's network.
+    public var downBrokers: [Int]?
     /// Added Schema Registry latency in ms.
     public var schemaRegistryDelayMs: Int?
     /// Topics.
@@ -150,6 +154,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         brokers: Int? = nil,
         brokerRTTMs: Int? = nil,
         brokersDown: Bool? = nil,
+        downBrokers: [Int]? = nil,
         schemaRegistryDelayMs: Int? = nil,
         topics: [Topic],
         groups: [Group] = [],
@@ -161,6 +166,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.brokers = brokers
         self.brokerRTTMs = brokerRTTMs
         self.brokersDown = brokersDown
+        self.downBrokers = downBrokers
         self.schemaRegistryDelayMs = schemaRegistryDelayMs
         self.topics = topics
         self.groups = groups
@@ -172,6 +178,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         case name, description, brokers, topics, groups, subjects
         case brokerRTTMs = "broker_rtt_ms"
         case brokersDown = "brokers_down"
+        case downBrokers = "down_brokers"
         case schemaRegistryDelayMs = "schema_registry_delay_ms"
         case apiFaults = "api_faults"
     }
@@ -204,8 +211,22 @@ public struct Scenario: Sendable, Hashable, Codable {
         ]
     )
 
+    /// Bootstrap works, but one of three brokers cannot be reached: the partitions it leads would
+    /// stall a consumer.
+    public static let brokerDown = Scenario(
+        name: "broker-down",
+        description:
+            "Three brokers; broker 3 cannot be reached after bootstrap, so the partitions it leads are unusable.",
+        brokers: 3,
+        downBrokers: [3],
+        topics: [Topic(name: "orders", partitions: 6)],
+        groups: [Group(prefix: "share-orders-")]
+    )
+
     /// The built-in scenarios by name.
-    public static let builtIn: [String: Scenario] = ["healthy": .healthy, "faults": .faults]
+    public static let builtIn: [String: Scenario] = [
+        "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown,
+    ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.
     /// - Parameter nameOrPath: `healthy`, `faults`, or a path.

@@ -11,6 +11,8 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvert
 
     /// A broker is reachable and the SASL/PLAIN key is accepted.
     public static let kafkaConnect = CheckID(rawValue: "kafka.connect")
+    /// Every broker of the cluster is reachable with the share's credentials (per broker: `<id> host:port`).
+    public static let kafkaBroker = CheckID(rawValue: "kafka.broker")
     /// An override weakens TLS, or the configuration deserves attention (warnings only).
     public static let kafkaConfig = CheckID(rawValue: "kafka.config")
     /// A shared topic exists, is authorized and has leaders (per topic).
@@ -79,6 +81,7 @@ struct CheckPlan: Sendable {
     /// What must pass (or only warn) before a check can run: a check of its own, on the same
     /// resource or on none.
     private static let prerequisites: [CheckID: (id: CheckID, sameResource: Bool)] = [
+        .kafkaBroker: (.kafkaConnect, false),
         .kafkaTopic: (.kafkaConnect, false),
         .kafkaGroup: (.kafkaConnect, false),
         .kafkaTopicRead: (.kafkaTopic, true),
@@ -112,13 +115,17 @@ struct CheckPlan: Sendable {
     /// the results the plan does not owe (warnings), in the order they came.
     /// - Parameters:
     ///   - results: What the probes emitted before the deadline; the first result of a check counts.
+    ///   - discovered: Checks owed that only the cluster could name (one `kafka.broker` per broker of
+    ///     its metadata), placed after `kafka.connect`.
     ///   - deadline: The verification's deadline, named in timeout rows.
-    func complete(_ results: [CheckResult], deadline: Duration) -> [CheckResult] {
+    func complete(_ results: [CheckResult], discovered: [Entry] = [], deadline: Duration) -> [CheckResult] {
         var byKey: [String: CheckResult] = [:]
         for result in results where byKey[result.qualifiedID] == nil { byKey[result.qualifiedID] = result }
         var rows: [CheckResult] = []
         var seen = Set<String>()
-        for entry in entries {
+        var owed = entries
+        owed.insert(contentsOf: discovered, at: owed.firstIndex { $0.id == .kafkaConnect }.map { $0 + 1 } ?? 0)
+        for entry in owed where !seen.contains(entry.key) {
             seen.insert(entry.key)
             rows.append(
                 byKey[entry.key] ?? skipped(entry, results: byKey) ?? Self.timedOut(entry, deadline: deadline)

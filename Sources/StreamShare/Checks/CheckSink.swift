@@ -6,6 +6,7 @@ import Synchronization
 final class CheckSink: Sendable {
     private struct State {
         var results: [CheckResult] = []
+        var discovered: [CheckPlan.Entry] = []
         var closed = false
     }
 
@@ -17,6 +18,14 @@ final class CheckSink: Sendable {
     func add(_ batch: [CheckResult]) {
         state.withLock { state in if !state.closed { state.results += batch } }
     }
+
+    /// Checks now owed that the plan could not know in advance (a broker per broker of the metadata):
+    /// reported as out of time if no result comes.
+    func owe(_ entries: [CheckPlan.Entry]) {
+        state.withLock { state in if !state.closed { state.discovered += entries } }
+    }
+
+    var discovered: [CheckPlan.Entry] { state.withLock { $0.discovered } }
 
     /// Keeps no result from now on.
     func close() { state.withLock { $0.closed = true } }

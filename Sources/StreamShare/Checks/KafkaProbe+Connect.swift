@@ -5,65 +5,92 @@ extension KafkaProbe {
 
     func connect(_ handle: KafkaHandle, watch: Stopwatch) async -> ClusterMetadata? {
         let bootstrap = config.bootstrap
+        switch await reach(handle, servers: bootstrap, request: { await $0.metadata(topic: nil, timeout: $1) }) {
+        case .success(let metadata):
+            let insecure = bootstrap.isInsecure
+            sink.add(
+                CheckResult(
+                    .kafkaConnect,
+                    status: insecure ? .warn : .pass,
+                    code: insecure ? "connected_plaintext" : "connected",
+                    message: "connected to \(metadata.brokers.count) broker(s) via \(bootstrap.bootstrapServers) "
+                        + (insecure
+                            ? "over PLAINTEXT (no TLS, no authentication)"
+                            : "(SASL_SSL, authenticated as \(share.apiKey))"),
+                    hint: insecure ? "PLAINTEXT is only acceptable for the local sandbox." : nil,
+                    durationMs: watch.elapsedMs,
+                    details: [
+                        "brokers": "\(metadata.brokers.count)",
+                        "security_protocol": bootstrap.securityProtocol.rawValue,
+                        "metadata_from": metadata.originatingBroker,
+                    ]
+                )
+            )
+            return metadata
+        case .failure(let unreachable):
+            sink.add(failure(.kafkaConnect, resource: nil, unreachable, watch: watch))
+            return nil
+        }
+    }
+
+    /// Why `servers` could not be reached: the stage and librdkafka's last error.
+    struct Unreachable: Error {
+        var diagnosis: ConnectionDiagnosis
+        var lastError: KafkaError?
+    }
+
+    /// Asks `handle` for metadata in one-second slices until it answers, librdkafka's events give a
+    /// final diagnosis (refused by every address, TLS, authentication, DNS), or time runs out.
+    func reach(
+        _ handle: KafkaHandle,
+        servers: BootstrapServers,
+        request: (KafkaHandle, Duration) async -> Result<ClusterMetadata, KafkaError>
+    ) async -> Result<ClusterMetadata, Unreachable> {
+        let watch = Stopwatch()
         var lastError: KafkaError? = nil
         while remaining > .zero {
-            let slice = min(remaining, .seconds(1))
-            switch await handle.metadata(topic: nil, timeout: slice) {
-            case .success(let metadata):
-                let insecure = bootstrap.isInsecure
-                sink.add(
-                    CheckResult(
-                        .kafkaConnect,
-                        status: insecure ? .warn : .pass,
-                        code: insecure ? "connected_plaintext" : "connected",
-                        message: "connected to \(metadata.brokers.count) broker(s) via \(bootstrap.bootstrapServers) "
-                            + (insecure
-                                ? "over PLAINTEXT (no TLS, no authentication)"
-                                : "(SASL_SSL, authenticated as \(share.apiKey))"),
-                        hint: insecure ? "PLAINTEXT is only acceptable for the local sandbox." : nil,
-                        durationMs: watch.elapsedMs,
-                        details: [
-                            "brokers": "\(metadata.brokers.count)",
-                            "security_protocol": bootstrap.securityProtocol.rawValue,
-                            "metadata_from": metadata.originatingBroker,
-                        ]
-                    )
-                )
-                return metadata
-            case .failure(let error):
-                lastError = error
+            switch await request(handle, min(remaining, .seconds(1))) {
+            case .success(let metadata): return .success(metadata)
+            case .failure(let error): lastError = error
             }
             await handle.poll()
             if let diagnosis = ConnectionDiagnosis.diagnose(
                 events: handle.events.events,
-                bootstrap: bootstrap,
+                bootstrap: servers,
                 privateNetworking: privateNetworking
             ), diagnosis.isDefinitive {
-                sink.add(failure(diagnosis, watch: watch, lastError: lastError))
-                return nil
+                return .failure(Unreachable(diagnosis: diagnosis, lastError: lastError))
             }
         }
         let waited = Duration.milliseconds(Int64(watch.elapsedMs))
         let diagnosis =
             ConnectionDiagnosis.diagnose(
                 events: handle.events.events,
-                bootstrap: bootstrap,
+                bootstrap: servers,
                 privateNetworking: privateNetworking
-            ) ?? .timeout(bootstrap: bootstrap, waited: waited, lastError: lastError)
-        sink.add(failure(diagnosis, watch: watch, lastError: lastError))
-        return nil
+            ) ?? .timeout(bootstrap: servers, waited: waited, lastError: lastError)
+        return .failure(Unreachable(diagnosis: diagnosis, lastError: lastError))
     }
 
-    private func failure(_ diagnosis: ConnectionDiagnosis, watch: Stopwatch, lastError: KafkaError?) -> CheckResult {
+    /// The failed result of a connection check, with its stage as the code.
+    func failure(
+        _ id: CheckID,
+        resource: String?,
+        _ unreachable: Unreachable,
+        hint extraHint: String? = nil,
+        watch: Stopwatch
+    ) -> CheckResult {
+        let diagnosis = unreachable.diagnosis
         var details = ["stage": diagnosis.stage.rawValue]
         if let evidence = diagnosis.evidence { details["librdkafka"] = share.secret.scrub(evidence) }
-        if let lastError { details["last_error"] = lastError.name }
+        if let lastError = unreachable.lastError { details["last_error"] = lastError.name }
         return CheckResult(
-            .kafkaConnect,
+            id,
+            resource: resource,
             status: .fail,
             code: diagnosis.stage.rawValue,
             message: diagnosis.message,
-            hint: diagnosis.hint,
+            hint: extraHint.map { "\($0) \(diagnosis.hint)" } ?? diagnosis.hint,
             durationMs: watch.elapsedMs,
             details: details
         )

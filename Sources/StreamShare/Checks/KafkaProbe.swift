@@ -81,8 +81,13 @@ struct KafkaProbe: Sendable {
         }
 
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
-        let readable = await checkTopics(connectHandle, metadata: metadata)
-        await checkGroups(primary: handle, usableTopic: readable.first)
+        // Every broker is proven in parallel with the topic lookups and the group checks; a topic's
+        // verdict waits for them, since a partition led by an unreachable broker stalls consumers.
+        async let unreachable = proveBrokers(metadata.brokers)
+        let lookups = await lookUpTopics(connectHandle, metadata: metadata)
+        let authorized = lookups.first { $0.entry?.error == 0 }?.name
+        await checkGroups(primary: handle, usableTopic: authorized)
+        let readable = reportTopics(lookups, unreachable: await unreachable)
         if deep {
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.

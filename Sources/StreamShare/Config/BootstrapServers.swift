@@ -46,6 +46,12 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { bootstrapServers }
 
+    /// Servers already parsed (one broker's advertised address, say).
+    init(endpoints: [Endpoint], securityProtocol: SecurityProtocol) {
+        self.endpoints = endpoints
+        self.securityProtocol = securityProtocol
+    }
+
     /// Parses a bootstrap URL.
     /// - Parameter url: e.g. `SASL://pkc-1.aws.confluent.cloud:9092`, `host1:9092,host2:9092`, `[::1]:9092`.
     /// - Throws: ``ParseError`` naming what is wrong.

@@ -1,0 +1,72 @@
+import RdKafka
+
+extension KafkaProbe {
+    // MARK: kafka.broker
+
+    /// `<id> host:port`, the resource of a broker's check.
+    static func brokerResource(_ broker: ClusterMetadata.Broker) -> String {
+        "\(broker.id) \(BootstrapServers.Endpoint(host: broker.host, port: Int(broker.port)))"
+    }
+
+    /// Proves every broker of the cluster reachable with the share's credentials — DNS, TCP, TLS and
+    /// SASL, each through a client of its own whose only bootstrap server is that broker's advertised
+    /// address — all at once. Bootstrap succeeding proves nothing about the others, and a consumer
+    /// needs every partition leader.
+    /// - Returns: The brokers that cannot be reached, by id.
+    func proveBrokers(_ brokers: [ClusterMetadata.Broker]) async -> [Int32: ClusterMetadata.Broker] {
+        sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })
+        return await withTaskGroup(of: (ClusterMetadata.Broker, Bool).self) { group in
+            for broker in brokers {
+                group.addTask {
+                    let result = await proveBroker(broker)
+                    sink.add(result)
+                    return (broker, result.status == .pass || result.status == .warn)
+                }
+            }
+            var unreachable: [Int32: ClusterMetadata.Broker] = [:]
+            for await (broker, reached) in group where !reached { unreachable[broker.id] = broker }
+            return unreachable
+        }
+    }
+
+    private func proveBroker(_ broker: ClusterMetadata.Broker) async -> CheckResult {
+        let watch = Stopwatch()
+        let resource = Self.brokerResource(broker)
+        let endpoint = BootstrapServers.Endpoint(host: broker.host, port: Int(broker.port))
+        let servers = BootstrapServers(endpoints: [endpoint], securityProtocol: config.bootstrap.securityProtocol)
+        let handle: KafkaHandle
+        do {
+            var properties = self.properties(groupID: nil).filter { $0.key != "bootstrap.servers" }
+            properties.insert(RdKafkaProperty("bootstrap.servers", endpoint.description), at: 0)
+            handle = try pool.unpooledHandle(properties: properties, debugProtocol: countRequests)
+        } catch {
+            return clientError(.kafkaBroker, resource: resource, error, watch: watch)
+        }
+        defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
+        switch await reach(handle, servers: servers, request: { await $0.brokerMetadata(timeout: $1) }) {
+        case .success:
+            return CheckResult(
+                .kafkaBroker,
+                resource: resource,
+                status: .pass,
+                code: "reachable",
+                message: "broker \(broker.id) at \(endpoint) is reachable"
+                    + (servers.isInsecure ? "" : " and accepts the share's key"),
+                durationMs: watch.elapsedMs,
+                details: ["broker_id": "\(broker.id)", "address": endpoint.description]
+            )
+        case .failure(let unreachable):
+            var result = failure(
+                .kafkaBroker,
+                resource: resource,
+                unreachable,
+                hint: "Bootstrap works, but broker \(broker.id)'s advertised address \(endpoint) does not from this "
+                    + "network: consumers stall on the partitions it leads.",
+                watch: watch
+            )
+            result.details["broker_id"] = "\(broker.id)"
+            result.details["address"] = endpoint.description
+            return result
+        }
+    }
+}

@@ -144,6 +144,9 @@ public final class Sandbox: Sendable {
             }
         }
         if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
+        if let seconds = scenario.keyActivationSeconds, seconds > 0 {
+            registry.setKeyActivation(after: .milliseconds(Int64(seconds * 1000)))
+        }
         return registry
     }
 

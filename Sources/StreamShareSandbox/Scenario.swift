@@ -138,6 +138,10 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var downBrokers: [Int]?
     /// Added Schema Registry latency in ms.
     public var schemaRegistryDelayMs: Int?
+    /// The share's keys are new: the Schema Registry refuses them (401) for this many seconds after
+    /// their first use. (The mock cluster has no authentication; the wire tier of the tests models a
+    /// new Kafka key.)
+    public var keyActivationSeconds: Double?
     /// Topics.
     public var topics: [Topic]
     /// Shared group prefixes.
@@ -156,6 +160,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         brokersDown: Bool? = nil,
         downBrokers: [Int]? = nil,
         schemaRegistryDelayMs: Int? = nil,
+        keyActivationSeconds: Double? = nil,
         topics: [Topic],
         groups: [Group] = [],
         subjects: [Subject] = [],
@@ -168,6 +173,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.brokersDown = brokersDown
         self.downBrokers = downBrokers
         self.schemaRegistryDelayMs = schemaRegistryDelayMs
+        self.keyActivationSeconds = keyActivationSeconds
         self.topics = topics
         self.groups = groups
         self.subjects = subjects
@@ -180,6 +186,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         case brokersDown = "brokers_down"
         case downBrokers = "down_brokers"
         case schemaRegistryDelayMs = "schema_registry_delay_ms"
+        case keyActivationSeconds = "key_activation_seconds"
         case apiFaults = "api_faults"
     }
 
@@ -223,9 +230,20 @@ public struct Scenario: Sendable, Hashable, Codable {
         groups: [Group(prefix: "share-orders-")]
     )
 
+    /// A share just redeemed whose new Schema Registry key becomes active 4 s after its first use:
+    /// redeem-then-verify waits for it instead of reporting a wrong key.
+    public static let newKey = Scenario(
+        name: "new-key",
+        description: "The new Schema Registry key is refused (401) for 4 s after its first use, as new keys are.",
+        keyActivationSeconds: 4,
+        topics: [Topic(name: "orders")],
+        groups: [Group(prefix: "share-orders-")],
+        subjects: [Subject(name: "orders-value")]
+    )
+
     /// The built-in scenarios by name.
     public static let builtIn: [String: Scenario] = [
-        "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown,
+        "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown, "new-key": .newKey,
     ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.

@@ -44,6 +44,8 @@ public final class SchemaRegistryEmulator: Sendable {
         var requests = 0
         var delay: Duration = .zero
         var nextID = 100_001
+        var activation: Duration = .zero
+        var firstAuthenticatedAttempt: ContinuousClock.Instant?
     }
 
     /// The API key and secret the registry accepts.
@@ -84,6 +86,12 @@ public final class SchemaRegistryEmulator: Sendable {
     /// Delays every answer (latency, or a registry that never answers in time).
     public func setDelay(_ delay: Duration) {
         state.withLock { $0.delay = delay }
+    }
+
+    /// Makes the key a new one: refused (401) until `delay` after the first request that carries it,
+    /// as a freshly created Confluent Cloud API key becomes active only after a while.
+    public func setKeyActivation(after delay: Duration) {
+        state.withLock { $0.activation = delay }
     }
 
     /// Requests served so far.
@@ -137,6 +145,13 @@ public final class SchemaRegistryEmulator: Sendable {
         }
         let expected = "Basic " + Data("\(apiKey):\(secret.revealed)".utf8).base64EncodedString()
         guard request.headers["authorization"] == expected else { return Self.error(401, 401, "Unauthorized") }
+        let active = state.withLock { state -> Bool in
+            let now = ContinuousClock.now
+            let first = state.firstAuthenticatedAttempt ?? now
+            state.firstAuthenticatedAttempt = first
+            return now - first >= state.activation
+        }
+        guard active else { return Self.error(401, 401, "Unauthorized") }
         guard request.method == "GET" else { return Self.error(405, 405, "Method not allowed") }
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map {

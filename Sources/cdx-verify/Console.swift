@@ -43,6 +43,20 @@ struct Console: Sendable {
         FileHandle.standardError.write(Data("\(message)\n".utf8))
     }
 
+    /// A status that replaces itself on a terminal (one live line on stderr), and is a log line
+    /// otherwise (unless --quiet).
+    func status(_ message: String) {
+        guard !quiet else { return }
+        let text = stderrIsTTY ? "\r\u{1B}[K\(message)" : "\(message)\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Ends a live status line on a terminal.
+    func endStatus() {
+        guard !quiet, stderrIsTTY else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
     /// Progress on stderr, only when it is a terminal.
     func progress(_ message: String) {
         guard !quiet, stderrIsTTY else { return }

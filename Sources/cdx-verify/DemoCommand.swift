@@ -47,6 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
                 share,
                 options: verifyOptions,
                 verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false),
+                wait: verifyOptions.waitPolicy(justRedeemed: true),
                 console: console,
                 logger: outputOptions.logger
             )

@@ -182,8 +182,34 @@ struct CheckOptions: ParsableArguments {
     }
 }
 
+/// `--wait`: a duration, where `0s` (or `0`) means no waiting.
+struct WaitArgument: ExpressibleByArgument {
+    let duration: Duration
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        if ["0", "0s", "0ms", "0m"].contains(text) {
+            duration = .zero
+        } else if let parsed = DurationArgument(argument: text) {
+            duration = parsed.duration
+        } else {
+            return nil
+        }
+    }
+}
+
 /// Verification settings: the checks and the report.
 struct VerifyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Verify again, with backoff, while checks fail, for up to this long (e.g. 3m); the last run decides. "
+                + "Redeem-then-verify waits up to 3m for a new key by default; --wait 0s turns that off.",
+            valueName: "duration"
+        )
+    )
+    var wait: WaitArgument?
+
     @Option(name: .long, help: "Output format: text, json or junit.")
     var format: ReportFormat = .text
 
@@ -196,5 +222,12 @@ struct VerifyOptions: ParsableArguments {
 
     func verifierOptions(privateNetworking: Bool) throws -> ShareVerifier.Options {
         try checks.verifierOptions(privateNetworking: privateNetworking)
+    }
+
+    /// The wait policy: `--wait D` waits on any failure; without it, a share just redeemed waits for
+    /// its new key (``WaitPolicy/newKey``) and a saved share runs once.
+    func waitPolicy(justRedeemed: Bool) -> WaitPolicy {
+        if let wait { return WaitPolicy(duration: wait.duration) }
+        return justRedeemed ? .newKey : .none
     }
 }

@@ -57,6 +57,7 @@ enum Runner {
         _ share: RedeemedShare,
         options: VerifyOptions,
         verifierOptions: ShareVerifier.Options,
+        wait: WaitPolicy = .none,
         console: Console,
         logger: Logger?
     ) async throws -> Never {
@@ -66,8 +67,12 @@ enum Runner {
         )
         let report: VerificationReport
         do {
-            report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(share)
+            report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(share, waiting: wait) {
+                console.status(waitLine($0, policy: wait))
+            }
+            console.endStatus()
         } catch {
+            console.endStatus()
             throw fail(error, console: console)
         }
         let document = report.rendered(
@@ -90,6 +95,19 @@ enum Runner {
             console.output(document)
         }
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
+    }
+
+    /// The status line before a pause of `--wait`.
+    static func waitLine(_ progress: WaitProgress, policy: WaitPolicy) -> String {
+        let elapsed = "\(progress.elapsed.components.seconds) s of \(policy.duration.components.seconds) s"
+        let next = "next try in \(progress.pause.components.seconds) s"
+        if progress.waitingForKey {
+            return "waiting for the new key to become active… \(elapsed) (\(next))"
+        }
+        let failing = progress.report.failures.prefix(3).map { "\($0.qualifiedID): \($0.code)" }
+        let more = progress.report.failures.count > 3 ? ", …" : ""
+        return "\(progress.report.failures.count) check(s) failing (\(failing.joined(separator: ", "))\(more)); "
+            + "waiting… \(elapsed) (\(next))"
     }
 
     /// Prints an error once, in one or two lines, and returns its exit code.

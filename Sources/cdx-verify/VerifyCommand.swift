@@ -48,6 +48,7 @@ struct VerifyCommand: AsyncParsableCommand {
             redeemed,
             options: verifyOptions,
             verifierOptions: try verifyOptions.verifierOptions(privateNetworking: tokenOptions.privateNetworking),
+            wait: verifyOptions.waitPolicy(justRedeemed: share == nil),
             console: console,
             logger: logger
         )

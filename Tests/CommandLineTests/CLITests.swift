@@ -266,4 +266,31 @@ struct CLITests {
             #expect(result?["librdkafka"]?.hasPrefix("2.") == true, "\(loaded.stdout)")
         }
     }
+
+    @Test("redeem-then-verify waits for a new key by default; --wait 0s reports it at once, with the new-key hint")
+    func waitsForNewKey() async throws {
+        for wait in [nil, "0s"] {
+            try await Sandbox.withSandbox(scenario: .newKey) { sandbox in
+                let token = try sandbox.mintToken()
+                let directory = try Fixture.temporaryDirectory()
+                let result = try await Self.cli(
+                    [
+                        "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save",
+                        directory + "/s.json",
+                    ]
+                        + (wait.map { ["--wait", $0] } ?? []),
+                    environment: Self.environment(sandbox)
+                )
+                if wait == nil {
+                    #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+                    // Not a terminal: the wait is logged as lines on stderr.
+                    #expect(result.stderr.contains("waiting for the new key to become active"), "\(result.stderr)")
+                } else {
+                    #expect(result.status == 1, "\(result.stdout)")
+                    #expect(result.stdout.contains("a new API key can take a few minutes"), "\(result.stdout)")
+                    #expect(!result.stderr.contains("waiting for"))
+                }
+            }
+        }
+    }
 }

@@ -12,6 +12,9 @@ struct WireEnvironment: Sendable {
     let password: String
     let ca: String
     let otherCA: String
+    /// A key accepted only a few seconds after its first attempt (a new key not active yet).
+    let lateUsername: String?
+    let latePassword: String?
 
     static let current: WireEnvironment? = {
         guard let path = ProcessInfo.processInfo.environment["CDX_WIRE_ENV"],
@@ -21,17 +24,26 @@ struct WireEnvironment: Sendable {
             let password = values["CDX_WIRE_PASSWORD"], let ca = values["CDX_WIRE_CA"],
             let otherCA = values["CDX_WIRE_OTHER_CA"]
         else { return nil }
-        return WireEnvironment(bootstrap: bootstrap, username: username, password: password, ca: ca, otherCA: otherCA)
+        return WireEnvironment(
+            bootstrap: bootstrap,
+            username: username,
+            password: password,
+            ca: ca,
+            otherCA: otherCA,
+            lateUsername: values["CDX_WIRE_LATE_USERNAME"],
+            latePassword: values["CDX_WIRE_LATE_PASSWORD"]
+        )
     }()
 
     func share(
         bootstrap: String? = nil,
+        username: String? = nil,
         password: String? = nil,
         topics: [String] = ["wire-orders", "wire-payments"]
     ) -> RedeemedShare {
         RedeemedShare(
             id: "dlz-wire",
-            apiKey: username,
+            apiKey: username ?? self.username,
             secret: Secret(password ?? self.password),
             kafkaBootstrapURL: "SASL://" + (bootstrap ?? self.bootstrap),
             resources: topics.map { .topic($0) } + [.group(prefix: "wire-")]
@@ -122,5 +134,18 @@ struct WireTests {
         let connect = try #require(report.checks.first { $0.id == "kafka.connect" })
         #expect(connect.code == "dns")
         #expect(connect.details["librdkafka"]?.contains("resolve") == true)
+    }
+
+    @Test("a new Kafka key refused over real SASL is authentication at once, and accepted by --wait once active")
+    func newKeyBecomesActive() async throws {
+        let late = try #require(wire.lateUsername)
+        let share = wire.share(username: late, password: wire.latePassword, topics: ["wire-orders"])
+        let first = try await verify(share)
+        #expect(verdicts(first)["kafka.connect"] == "fail:authentication")
+        let verifier = ShareVerifier(options: .init(deadline: .seconds(15), caFile: wire.ca))
+        let policy = WaitPolicy(duration: .seconds(60), condition: .authenticationFailure, initialPause: .seconds(1))
+        let waited = try await verifier.verify(share, waiting: policy)
+        #expect(verdicts(waited)["kafka.connect"] == "pass:connected", "\(verdicts(waited))")
+        #expect(verdicts(waited)["kafka.topic[wire-orders]"] == "pass:ok")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RdKafka
 import StreamShareSandbox
+import Synchronization
 import Testing
 
 @testable import StreamShare
@@ -229,6 +230,38 @@ struct VerifierTests {
         // The fetch of partition 0 alone would have passed: the topic's verdict stops the deep read.
         #expect(verdicts["kafka.topic.read[orders]"] == "skip:not_checked")
         #expect(!report.passed())
+    }
+
+    @Test("waiting: a new key is retried until it is accepted; other failures are not waited for under newKey")
+    func waitsForNewKey() async throws {
+        try await Sandbox.withSandbox(scenario: .newKey) { sandbox in
+            let verifier = ShareVerifier(options: .init(deadline: .seconds(10)))
+            let policy = WaitPolicy(
+                duration: .seconds(60),
+                condition: .authenticationFailure,
+                initialPause: .milliseconds(500)
+            )
+            let retries = Mutex<[WaitProgress]>([])
+            let report = try await verifier.verify(sandbox.share(), waiting: policy) { progress in
+                retries.withLock { $0.append(progress) }
+            }
+            #expect(Self.verdicts(report)["schema_registry.auth"] == "pass:authenticated")
+            #expect(report.passed())
+            let seen = retries.withLock { $0 }
+            #expect(!seen.isEmpty)
+            #expect(seen.allSatisfy { $0.waitingForKey })
+            #expect(seen.first.map { Self.verdicts($0.report)["schema_registry.auth"] } == "fail:unauthorized")
+            // The new key's note is in the hint of the refused check.
+            let refused = try #require(seen.first?.report.checks.first { $0.id == "schema_registry.auth" })
+            #expect(refused.hint?.contains("a new API key can take a few minutes") == true)
+        }
+        try await Sandbox.withSandbox(scenario: .faults) { sandbox in
+            let retried = Mutex(false)
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(10)))
+                .verify(sandbox.share(), waiting: .newKey) { _ in retried.withLock { $0 = true } }
+            #expect(!report.passed())
+            #expect(!retried.withLock { $0 })
+        }
     }
 
     @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")

@@ -14,6 +14,9 @@ Listens on 127.0.0.1:--listen-port with TLS (--cert/--key). Per client connectio
     password", and the connection is closed.
   * Anything else before authentication: the connection is closed.
 Each client connection gets its own backend connection (127.0.0.1:--backend-port, plaintext).
+A second user (--late-username/--late-password) is accepted only --late-after seconds after its first
+attempt, as a newly created Confluent Cloud API key becomes active a while after it is created.
+
 Logs one short line per event to stderr; never logs the password.
 """
 
@@ -25,6 +28,7 @@ import signal
 import ssl
 import struct
 import sys
+import time
 
 API_METADATA = 3
 API_SASL_HANDSHAKE = 17
@@ -308,6 +312,7 @@ class Front:
     def __init__(self, args):
         self.args = args
         self.ids = itertools.count(1)
+        self.late_first_seen = {}  # user -> time.monotonic() of its first authentication attempt
 
     async def open_backend(self):
         return await asyncio.open_connection("127.0.0.1", self.args.backend_port)
@@ -338,6 +343,22 @@ class Front:
                     except Exception:
                         pass
 
+    def check(self, token):
+        """The main user, or the late user once --late-after seconds have passed since its first
+        attempt: a new Confluent Cloud API key that takes a while to become active."""
+        ok, user = check_plain(token, self.args.username, self.args.password)
+        if ok or not self.args.late_username:
+            return ok, user
+        late_ok, user = check_plain(token, self.args.late_username, self.args.late_password)
+        if not late_ok:
+            return False, user
+        now = time.monotonic()
+        first = self.late_first_seen.setdefault(user, now)
+        active = now - first >= self.args.late_after
+        if not active:
+            log(f"late user {user!r} not active yet ({now - first:.1f} of {self.args.late_after:.1f} s)")
+        return active, user
+
     async def authenticate(self, tag, creader, cwriter):
         """Runs the pre-auth exchange. Returns the backend (reader, writer) once authenticated,
         None when the connection is to be closed."""
@@ -347,7 +368,7 @@ class Front:
             payload = await read_frame(creader, PRE_AUTH_MAX_FRAME)
             if handshake_version == 0:
                 # v0 handshake: the next frame is the raw PLAIN token, not a Kafka request.
-                ok, user = check_plain(payload, self.args.username, self.args.password)
+                ok, user = self.check(payload)
                 if not ok:
                     log(f"{tag}: authentication failed (raw token) for user {user!r}")
                     return None
@@ -383,7 +404,7 @@ class Front:
                     await cwriter.drain()
                     return None
                 token = body.compact_bytes() if version >= 2 else body.bytes32()
-                ok, user = check_plain(token or b"", self.args.username, self.args.password)
+                ok, user = self.check(token or b"")
                 if not ok:
                     log(f"{tag}: authentication failed for user {user!r} (SaslAuthenticate v{version})")
                     cwriter.write(sasl_authenticate_response(
@@ -415,6 +436,10 @@ async def main():
     p.add_argument("--backend-port", type=int, required=True)
     p.add_argument("--username", required=True)
     p.add_argument("--password", required=True)
+    p.add_argument("--late-username", help="a second user, accepted only --late-after seconds after its "
+                   "first attempt (a new API key that is not active yet)")
+    p.add_argument("--late-password")
+    p.add_argument("--late-after", type=float, default=0.0)
     p.add_argument("--deny-auto-create", action="store_true",
                    help="clear allow_auto_topic_creation in Metadata requests (like a Cloud "
                         "cluster with auto.create.topics.enable=false); otherwise bytes are "

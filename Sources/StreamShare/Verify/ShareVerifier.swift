@@ -157,7 +157,10 @@ public struct ShareVerifier: Sendable {
         // Every registry request has returned (the group awaited its children): the client can go.
         try? await ownedClient?.shutdown()
 
-        let checks = plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline)
+        let checks = Self.noteNewKey(
+            plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline),
+            redeemedAt: share.metadata?.createdAt
+        )
         let bootstrap = kafka.bootstrap
         let report = VerificationReport(
             schemaVersion: VerificationReport.currentSchemaVersion,

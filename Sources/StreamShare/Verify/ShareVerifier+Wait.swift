@@ -1,0 +1,158 @@
+import Foundation
+
+/// When a verification that failed is run again, and for how long.
+///
+/// A freshly redeemed API key can take a few minutes to become active (Confluent's quotas page), so a
+/// redeem-then-verify that fails authentication at once is not yet a verdict. Other readiness gaps
+/// (a broker still coming up, a provider still granting access) call for waiting on any failure.
+public struct WaitPolicy: Sendable, Hashable {
+    /// Which failures are worth waiting for.
+    public enum Condition: Sendable, Hashable {
+        /// Any failed check.
+        case anyFailure
+        /// Only a key not (yet) accepted: `kafka.connect` or `kafka.broker` failing `authentication`,
+        /// `schema_registry.auth` failing `unauthorized`.
+        case authenticationFailure
+    }
+
+    /// How long to keep trying, from the start of the first run; `.zero` runs once.
+    public var duration: Duration
+    /// Which failures start another run.
+    public var condition: Condition
+    /// The first pause between runs; each later one doubles, up to ``maximumPause``.
+    public var initialPause: Duration
+    /// The longest pause between runs.
+    public var maximumPause: Duration
+
+    /// Creates a policy.
+    public init(
+        duration: Duration,
+        condition: Condition = .anyFailure,
+        initialPause: Duration = .seconds(2),
+        maximumPause: Duration = .seconds(15)
+    ) {
+        self.duration = duration
+        self.condition = condition
+        self.initialPause = initialPause
+        self.maximumPause = maximumPause
+    }
+
+    /// One run, no waiting.
+    public static let none = WaitPolicy(duration: .zero)
+
+    /// What redeem-then-verify waits for by default: up to 3 minutes for the new key to be accepted.
+    public static let newKey = WaitPolicy(duration: .seconds(180), condition: .authenticationFailure)
+
+    /// Whether `report` calls for another run under this policy.
+    public func wantsAnotherRun(after report: VerificationReport) -> Bool {
+        switch condition {
+        case .anyFailure: return !report.passed()
+        case .authenticationFailure: return report.failures.contains(where: Self.isAuthenticationFailure)
+        }
+    }
+
+    /// A check that says the key itself was not accepted.
+    public static func isAuthenticationFailure(_ check: CheckResult) -> Bool {
+        guard check.status == .fail else { return false }
+        switch check.checkID {
+        case .kafkaConnect, .kafkaBroker: return check.code == "authentication"
+        case .schemaRegistryAuth: return check.code == "unauthorized"
+        default: return false
+        }
+    }
+}
+
+/// Told before each pause of ``ShareVerifier/verify(_:waiting:onRetry:)``.
+public struct WaitProgress: Sendable {
+    /// The run that failed (1 for the first).
+    public var run: Int
+    /// Its report.
+    public var report: VerificationReport
+    /// Time since the first run started.
+    public var elapsed: Duration
+    /// The pause before the next run.
+    public var pause: Duration
+    /// Whether the failures are only the key not being accepted yet.
+    public var waitingForKey: Bool
+}
+
+extension ShareVerifier {
+    /// How long after a redeem an authentication failure may just be a key not active yet.
+    static let newKeyWindow: Duration = .seconds(600)
+
+    /// Adds to the hint of every authentication failure, when the share was redeemed less than
+    /// ``newKeyWindow`` ago, that a new key can take minutes to become active.
+    static func noteNewKey(_ checks: [CheckResult], redeemedAt: String?, now: Date = Date()) -> [CheckResult] {
+        guard let redeemedAt, let redeemed = parseTimestamp(redeemedAt) else { return checks }
+        let age = now.timeIntervalSince(redeemed)
+        guard age >= -60, age < Double(newKeyWindow.components.seconds) else { return checks }
+        let minutes = max(0, Int(age / 60))
+        let note =
+            "This share was redeemed \(minutes == 0 ? "less than a minute" : "\(minutes) minute(s)") ago: a new API key "
+            + "can take a few minutes to become active. Verify again in a minute, or wait for it (--wait 3m)."
+        return checks.map { check in
+            guard WaitPolicy.isAuthenticationFailure(check) else { return check }
+            var noted = check
+            noted.hint = note + (check.hint.map { " Otherwise: \($0)" } ?? "")
+            return noted
+        }
+    }
+
+    private static func parseTimestamp(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
+
+extension VerificationReport {
+    /// The checks that failed.
+    public var failures: [CheckResult] { checks.filter { $0.status == .fail } }
+}
+
+extension ShareVerifier {
+    /// Verifies a share, and again after a pause (doubling, bounded) while the report calls for it
+    /// under `policy`, until it passes or `policy.duration` would be exceeded. The last run decides.
+    ///
+    /// Every run is a whole verification over new clients, so a key that became active, or a broker
+    /// that came back, is seen as a consumer starting then would see it.
+    /// - Parameters:
+    ///   - share: The redeemed share.
+    ///   - policy: How long to wait, and for which failures.
+    ///   - onRetry: Called before each pause (for a progress line).
+    /// - Returns: The report of the last run. Cancelling the calling task ends the wait and returns the
+    ///   latest report.
+    /// - Throws: ``ConfigurationError`` as ``verify(_:)`` does.
+    public func verify(
+        _ share: RedeemedShare,
+        waiting policy: WaitPolicy,
+        onRetry: @Sendable (WaitProgress) -> Void = { _ in }
+    ) async throws(ConfigurationError) -> VerificationReport {
+        let started = ContinuousClock.now
+        var pause = policy.initialPause
+        var run = 1
+        while true {
+            let report = try await verify(share)
+            let elapsed = ContinuousClock.now - started
+            guard policy.wantsAnotherRun(after: report), elapsed + pause < policy.duration, !Task.isCancelled else {
+                return report
+            }
+            onRetry(
+                WaitProgress(
+                    run: run,
+                    report: report,
+                    elapsed: elapsed,
+                    pause: pause,
+                    waitingForKey: report.failures.allSatisfy(WaitPolicy.isAuthenticationFailure)
+                )
+            )
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                return report
+            }
+            pause = min(pause * 2, policy.maximumPause)
+            run += 1
+        }
+    }
+}

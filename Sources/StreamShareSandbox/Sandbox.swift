@@ -130,18 +130,21 @@ public final class Sandbox: Sendable {
             secret: Secret(randomToken(bytes: 32))
         )
         for subject in scenario.subjects {
+            let fault: SchemaRegistryEmulator.Subject.Fault?
             switch subject.fault {
             case .missing: continue
-            case .forbidden:
-                registry.register(
-                    .init(name: subject.name, schemaType: subject.schemaType ?? "AVRO", fault: .forbidden)
-                )
-            case .serverError:
-                registry.register(
-                    .init(name: subject.name, schemaType: subject.schemaType ?? "AVRO", fault: .serverError)
-                )
-            case nil: registry.register(.init(name: subject.name, schemaType: subject.schemaType ?? "AVRO"))
+            case .forbidden: fault = .forbidden
+            case .serverError: fault = .serverError
+            case nil: fault = nil
             }
+            registry.register(
+                .init(
+                    name: subject.name,
+                    schemaType: subject.schemaType ?? "AVRO",
+                    fault: fault,
+                    references: subject.references ?? []
+                )
+            )
         }
         if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
         if let seconds = scenario.keyActivationSeconds, seconds > 0 {
@@ -154,7 +157,7 @@ public final class Sandbox: Sendable {
     public func share() -> RedeemedShare {
         var resources: [SharedResource] = scenario.topics.map { .topic($0.name) }
         resources += scenario.groups.map { .group(prefix: $0.prefix) }
-        resources += scenario.subjects.map { .subject($0.name) }
+        resources += scenario.subjects.filter { $0.shared ?? true }.map { .subject($0.name) }
         return RedeemedShare(
             id: "dlz-sandbox-" + randomToken(bytes: 4).lowercased(),
             metadata: ObjectMetadata(

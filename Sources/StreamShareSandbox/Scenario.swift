@@ -70,16 +70,29 @@ public struct Scenario: Sendable, Hashable, Codable {
         public var schemaType: String?
         /// A fault.
         public var fault: Fault?
+        /// Subjects (version 1 of each) its schema references; list them as subjects too.
+        public var references: [String]?
+        /// Part of the share (default `true`); `false` registers it in the registry only, as the
+        /// referenced subject a provider forgot to share.
+        public var shared: Bool?
 
         /// Creates a subject.
-        public init(name: String, schemaType: String? = nil, fault: Fault? = nil) {
+        public init(
+            name: String,
+            schemaType: String? = nil,
+            fault: Fault? = nil,
+            references: [String]? = nil,
+            shared: Bool? = nil
+        ) {
             self.name = name
             self.schemaType = schemaType
             self.fault = fault
+            self.references = references
+            self.shared = shared
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, fault
+            case name, fault, references, shared
             case schemaType = "schema_type"
         }
     }
@@ -241,9 +254,24 @@ public struct Scenario: Sendable, Hashable, Codable {
         subjects: [Subject(name: "orders-value")]
     )
 
+    /// A shared subject whose schema references a subject the key may not read: consumers could not
+    /// deserialize it, though the subject itself is readable.
+    public static let deniedReference = Scenario(
+        name: "denied-reference",
+        description: "orders-value references common-address, which is not shared: no deserializer can build it.",
+        topics: [Topic(name: "orders")],
+        groups: [Group(prefix: "share-orders-")],
+        subjects: [
+            Subject(name: "orders-value", references: ["common-currency", "common-address"]),
+            Subject(name: "common-currency", shared: false),
+            Subject(name: "common-address", fault: .forbidden, shared: false),
+        ]
+    )
+
     /// The built-in scenarios by name.
     public static let builtIn: [String: Scenario] = [
         "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown, "new-key": .newKey,
+        "denied-reference": .deniedReference,
     ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.

@@ -22,12 +22,15 @@ public final class SchemaRegistryEmulator: Sendable {
         public var schemaType: String
         /// A fault, or `nil` to serve it.
         public var fault: Fault?
+        /// Subjects (version 1 of each) its schema references.
+        public var references: [String]
 
         /// Creates a subject.
-        public init(name: String, schemaType: String = "AVRO", fault: Fault? = nil) {
+        public init(name: String, schemaType: String = "AVRO", fault: Fault? = nil, references: [String] = []) {
             self.name = name
             self.schemaType = schemaType
             self.fault = fault
+            self.references = references
         }
     }
 
@@ -118,6 +121,18 @@ public final class SchemaRegistryEmulator: Sendable {
         )
     }
 
+    private static func query(_ path: String) -> [String: String] {
+        guard let query = path.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
+        var values: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).removingPercentEncoding ?? String($0)
+            }
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        return values
+    }
+
     private static func json(_ object: Any) -> LocalHTTPServer.Response {
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return LocalHTTPServer.Response(
@@ -163,9 +178,15 @@ public final class SchemaRegistryEmulator: Sendable {
         case 2 where parts == ["schemas", "types"]:
             return Self.json(["AVRO", "JSON", "PROTOBUF"])
         case 3 where parts[0] == "schemas" && parts[1] == "ids":
-            guard let id = Int(parts[2]), let schema = state.withLock({ $0.schemasByID[id] }) else {
-                return Self.error(404, 40403, "Schema \(parts[2]) not found")
+            // As Confluent Cloud: a schema is readable by id when the key may read a subject that uses
+            // it (the one named by ?subject=, when given).
+            let named = Self.query(request.path)["subject"]
+            let readable = state.withLock { state -> String? in
+                guard let id = Int(parts[2]), let schema = state.schemasByID[id] else { return nil }
+                let users = state.subjects.values.filter { $0.id == id && (named == nil || $0.subject.name == named) }
+                return users.contains { $0.subject.fault == nil } ? schema : nil
             }
+            guard let schema = readable else { return Self.error(404, 40403, "Schema \(parts[2]) not found") }
             return Self.json(["schema": schema])
         case 4 where parts[0] == "subjects" && parts[2] == "versions":
             let name = parts[1]
@@ -184,6 +205,9 @@ public final class SchemaRegistryEmulator: Sendable {
                 "subject": name, "version": registered.version, "id": registered.id, "schema": registered.schema,
             ]
             if registered.subject.schemaType != "AVRO" { body["schemaType"] = registered.subject.schemaType }
+            if !registered.subject.references.isEmpty {
+                body["references"] = registered.subject.references.map { ["name": $0, "subject": $0, "version": 1] }
+            }
             return Self.json(body)
         default:
             return Self.error(404, 404, "HTTP 404 Not Found")

@@ -264,6 +264,40 @@ struct VerifierTests {
         }
     }
 
+    @Test("schema references: each read once; a denied one, even two levels down, fails the subject that needs it")
+    func schemaReferences() async throws {
+        let denied = try await Self.verify(.deniedReference)
+        let verdicts = Self.verdicts(denied)
+        #expect(verdicts["schema_registry.subject[orders-value]"] == "fail:reference_unreadable")
+        #expect(verdicts["schema_registry.reference[common-address@1]"] == "fail:forbidden")
+        #expect(verdicts["schema_registry.reference[common-currency@1]"] == "pass:ok")
+        let subject = try #require(denied.checks.first { $0.id == "schema_registry.subject" })
+        #expect(subject.details["unreadable_references"] == "common-address@1")
+        #expect(subject.message.contains("common-address@1"))
+
+        // orders-value → money → currency (denied); payments-value → money too: money is read once.
+        let nested = Scenario(
+            name: "nested",
+            topics: [.init(name: "orders"), .init(name: "payments")],
+            subjects: [
+                .init(name: "orders-value", references: ["money"]),
+                .init(name: "payments-value", references: ["money"]),
+                .init(name: "money", references: ["currency"], shared: false),
+                .init(name: "currency", fault: .forbidden, shared: false),
+            ]
+        )
+        let report = try await Self.verify(nested)
+        let nestedVerdicts = Self.verdicts(report)
+        #expect(nestedVerdicts["schema_registry.reference[money@1]"] == "pass:ok")
+        #expect(nestedVerdicts["schema_registry.reference[currency@1]"] == "fail:forbidden")
+        #expect(nestedVerdicts["schema_registry.subject[orders-value]"] == "fail:reference_unreadable")
+        #expect(nestedVerdicts["schema_registry.subject[payments-value]"] == "fail:reference_unreadable")
+        #expect(report.checks.filter { $0.id == "schema_registry.reference" }.count == 2)
+        // A share whose subjects reference nothing is unchanged.
+        let healthy = try await Self.verify(.healthy)
+        #expect(!healthy.checks.contains { $0.id == "schema_registry.reference" })
+    }
+
     @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")
     func deepClientNotCreated() async throws {
         // The handles of a deep join and of a share without groups' fetches are the probe's own: make

@@ -27,6 +27,9 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvert
     public static let schemaRegistryAuth = CheckID(rawValue: "schema_registry.auth")
     /// A shared subject's latest version and its schema are readable (per subject).
     public static let schemaRegistrySubject = CheckID(rawValue: "schema_registry.subject")
+    /// A schema that a shared subject's latest schema references (directly or through another) is
+    /// readable (per `subject@version`).
+    public static let schemaRegistryReference = CheckID(rawValue: "schema_registry.reference")
     /// The share lists a resource kind this version cannot check (warning).
     public static let shareResource = CheckID(rawValue: "share.resource")
     /// A shared topic's value subject is not shared (warning).
@@ -87,6 +90,7 @@ struct CheckPlan: Sendable {
         .kafkaTopicRead: (.kafkaTopic, true),
         .kafkaGroupJoin: (.kafkaGroup, true),
         .schemaRegistrySubject: (.schemaRegistryAuth, false),
+        .schemaRegistryReference: (.schemaRegistryAuth, false),
     ]
 
     /// The checks owed, in report order.
@@ -124,7 +128,10 @@ struct CheckPlan: Sendable {
         var rows: [CheckResult] = []
         var seen = Set<String>()
         var owed = entries
-        owed.insert(contentsOf: discovered, at: owed.firstIndex { $0.id == .kafkaConnect }.map { $0 + 1 } ?? 0)
+        // Brokers right after kafka.connect; schema references at the end, after the subjects.
+        let brokers = discovered.filter { $0.id == .kafkaBroker }
+        owed.insert(contentsOf: brokers, at: owed.firstIndex { $0.id == .kafkaConnect }.map { $0 + 1 } ?? 0)
+        owed += discovered.filter { $0.id != .kafkaBroker }
         for entry in owed where !seen.contains(entry.key) {
             seen.insert(entry.key)
             rows.append(

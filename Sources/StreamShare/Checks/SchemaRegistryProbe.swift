@@ -15,7 +15,7 @@ struct SchemaRegistryProbe: Sendable {
 
     private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
 
-    private func get(_ path: String) async -> Result<TransportResponse, TransportError> {
+    func get(_ path: String) async -> Result<TransportResponse, TransportError> {
         let base = registry.url.absoluteString.trimmingSuffix("/")
         do {
             return .success(
@@ -48,18 +48,39 @@ struct SchemaRegistryProbe: Sendable {
         let authResult = authCheck(auth, watch: watch)
         sink.add(authResult)
         guard authResult.status == .pass else { return }
-        await withTaskGroup(of: CheckResult.self) { group in
-            var pending = subjects[...]
-            for _ in 0..<min(concurrency, pending.count) {
-                let subject = pending.removeFirst()
-                group.addTask { await checkSubject(subject) }
-            }
-            for await result in group {
+        // A subject whose schema references others is judged once they are (a deserializer needs them
+        // all); every other subject is reported as soon as it is known.
+        var referencing: [(result: CheckResult, references: [SchemaReference])] = []
+        for (result, references) in await Self.concurrently(subjects, limit: concurrency, checkSubject) {
+            if result.status == .pass, !references.isEmpty {
+                referencing.append((result, references))
+            } else {
                 sink.add(result)
-                if let subject = pending.popFirst() {
-                    group.addTask { await checkSubject(subject) }
-                }
             }
+        }
+        guard !referencing.isEmpty else { return }
+        let readable = await checkReferences(referencing.flatMap(\.references))
+        for (result, references) in referencing { sink.add(judge(result, references: references, readable: readable)) }
+    }
+
+    /// Runs `body` for every item, at most `limit` at a time, as the results come.
+    static func concurrently<Item: Sendable, Output: Sendable>(
+        _ items: [Item],
+        limit: Int,
+        _ body: @escaping @Sendable (Item) async -> Output
+    ) async -> [Output] {
+        await withTaskGroup(of: Output.self) { group in
+            var pending = items[...]
+            for _ in 0..<min(max(1, limit), pending.count) {
+                let item = pending.removeFirst()
+                group.addTask { await body(item) }
+            }
+            var outputs: [Output] = []
+            for await output in group {
+                outputs.append(output)
+                if let item = pending.popFirst() { group.addTask { await body(item) } }
+            }
+            return outputs
         }
     }
 
@@ -101,7 +122,7 @@ struct SchemaRegistryProbe: Sendable {
         }
     }
 
-    private func transportFailure(
+    func transportFailure(
         _ id: CheckID,
         resource: String?,
         _ error: TransportError,
@@ -155,10 +176,22 @@ struct SchemaRegistryProbe: Sendable {
         )
     }
 
-    private struct LatestVersion: Decodable {
+    /// A schema that another schema imports: `{name, subject, version}`.
+    struct SchemaReference: Sendable, Hashable, Decodable {
+        var name: String?
+        var subject: String
+        var version: Int
+
+        /// `subject@version`, the resource of its check.
+        var key: String { "\(subject)@\(version)" }
+    }
+
+    /// A version of a subject, as `GET /subjects/{s}/versions/{v}` returns it.
+    struct SubjectVersion: Decodable {
         var id: Int
         var version: Int
         var schemaType: String?
+        var references: [SchemaReference]?
     }
 
     private struct RegistryError: Decodable {
@@ -180,52 +213,68 @@ struct SchemaRegistryProbe: Sendable {
         return details
     }
 
-    private func checkSubject(_ subject: String) async -> CheckResult {
+    /// The subject's check, and the references of its latest schema.
+    private func checkSubject(_ subject: String) async -> (CheckResult, [SchemaReference]) {
+        let result = await readSubject(subject)
+        return (result.check, result.references)
+    }
+
+    private func readSubject(_ subject: String) async -> (check: CheckResult, references: [SchemaReference]) {
         let watch = Stopwatch()
         let encoded = subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? subject
         let latest: TransportResponse
         switch await get("/subjects/\(encoded)/versions/latest") {
         case .failure(let error):
-            return transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch)
+            return (transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch), [])
         case .success(let response): latest = response
         }
-        guard latest.status == 200 else { return httpFailure(subject, latest, stage: "latest version", watch: watch) }
-        guard let version = try? JSONDecoder().decode(LatestVersion.self, from: latest.body) else {
-            return CheckResult(
-                .schemaRegistrySubject,
-                resource: subject,
-                status: .fail,
-                code: "invalid_response",
-                message: "the latest version of '\(subject)' could not be decoded",
-                hint: "Check that the URL points at a Confluent Schema Registry.",
-                durationMs: watch.elapsedMs
+        guard latest.status == 200 else {
+            return (httpFailure(subject, latest, stage: "latest version", watch: watch), [])
+        }
+        guard let version = try? JSONDecoder().decode(SubjectVersion.self, from: latest.body) else {
+            return (
+                CheckResult(
+                    .schemaRegistrySubject,
+                    resource: subject,
+                    status: .fail,
+                    code: "invalid_response",
+                    message: "the latest version of '\(subject)' could not be decoded",
+                    hint: "Check that the URL points at a Confluent Schema Registry.",
+                    durationMs: watch.elapsedMs
+                ), []
             )
         }
+        // ?subject= so that the read works with schema contexts too (Confluent Cloud's "get schema by id").
         let byID: TransportResponse
-        switch await get("/schemas/ids/\(version.id)") {
+        switch await get("/schemas/ids/\(version.id)?subject=\(encoded)") {
         case .failure(let error):
-            return transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch)
+            return (transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch), [])
         case .success(let response): byID = response
         }
         guard byID.status == 200 else {
-            return httpFailure(subject, byID, stage: "schema id \(version.id)", watch: watch)
+            return (httpFailure(subject, byID, stage: "schema id \(version.id)", watch: watch), [])
         }
         let type = version.schemaType ?? "AVRO"
-        return CheckResult(
-            .schemaRegistrySubject,
-            resource: subject,
-            status: .pass,
-            code: "ok",
-            message: "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))",
-            durationMs: watch.elapsedMs,
-            details: ["version": "\(version.version)", "schema_id": "\(version.id)", "schema_type": type]
+        return (
+            CheckResult(
+                .schemaRegistrySubject,
+                resource: subject,
+                status: .pass,
+                code: "ok",
+                message:
+                    "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))",
+                durationMs: watch.elapsedMs,
+                details: ["version": "\(version.version)", "schema_id": "\(version.id)", "schema_type": type]
+            ), version.references ?? []
         )
     }
 
-    private func httpFailure(
+    func httpFailure(
         _ subject: String,
         _ response: TransportResponse,
         stage: String,
+        id: CheckID = .schemaRegistrySubject,
+        resource: String? = nil,
         watch: Stopwatch
     ) -> CheckResult {
         let details = Self.registryDetails(response)
@@ -270,8 +319,8 @@ struct SchemaRegistryProbe: Sendable {
             )
         }
         return CheckResult(
-            .schemaRegistrySubject,
-            resource: subject,
+            id,
+            resource: resource ?? subject,
             status: .fail,
             code: code,
             message: message,

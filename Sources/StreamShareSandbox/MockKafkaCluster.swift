@@ -144,6 +144,11 @@ public final class MockKafkaCluster: Sendable {
         }
     }
 
+    /// Makes `broker` the leader of one partition.
+    public func setLeader(topic: String, partition: Int, broker: Int32) {
+        lock.withLock { _ in _ = rd_kafka_mock_partition_set_leader(cluster, topic, Int32(partition), broker) }
+    }
+
     /// Takes a broker down (connections refused) or brings it back.
     public func setBroker(_ id: Int32, up: Bool) {
         lock.withLock { _ in

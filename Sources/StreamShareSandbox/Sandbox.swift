@@ -118,6 +118,19 @@ public final class Sandbox: Sendable {
         if scenario.brokersDown == true {
             for id in 1...Int32(cluster.brokerCount) { cluster.setBroker(id, up: false) }
         }
+        if !(scenario.downBrokers ?? []).isEmpty {
+            // The mock places leaders at random: with a broker down, which partitions it leads must not
+            // be left to chance. Partition p is led by broker p mod n + 1.
+            for topic in existing {
+                for partition in 0..<(topic.partitions ?? defaultPartitions) {
+                    cluster.setLeader(
+                        topic: topic.name,
+                        partition: partition,
+                        broker: Int32(partition % cluster.brokerCount + 1)
+                    )
+                }
+            }
+        }
         for id in scenario.downBrokers ?? [] where (1...cluster.brokerCount).contains(id) {
             cluster.setBroker(Int32(id), up: false)
         }

@@ -188,7 +188,10 @@ struct WaitArgument: ExpressibleByArgument {
 
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if ["0", "0s", "0ms", "0m"].contains(text) {
+        let number = text.prefix { $0.isNumber || $0 == "." }
+        if let value = Double(number), value == 0,
+            ["", "ms", "s", "m", "h"].contains(String(text.dropFirst(number.count)))
+        {
             duration = .zero
         } else if let parsed = DurationArgument(argument: text) {
             duration = parsed.duration
@@ -227,7 +230,7 @@ struct VerifyOptions: ParsableArguments {
     /// The wait policy: `--wait D` waits on any failure; without it, a share just redeemed waits for
     /// its new key (``WaitPolicy/newKey``) and a saved share runs once.
     func waitPolicy(justRedeemed: Bool) -> WaitPolicy {
-        if let wait { return WaitPolicy(duration: wait.duration) }
+        if let wait { return WaitPolicy(duration: wait.duration, strict: strict) }
         return justRedeemed ? .newKey : .none
     }
 }

@@ -68,7 +68,12 @@ enum Runner {
         let report: VerificationReport
         do {
             report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(share, waiting: wait) {
-                console.status(waitLine($0, policy: wait))
+                // With debug logs on stderr, a line that rewrites itself would be interleaved with them.
+                if logger == nil {
+                    console.status(waitLine($0, policy: wait))
+                } else {
+                    console.info(waitLine($0, policy: wait))
+                }
             }
             console.endStatus()
         } catch {

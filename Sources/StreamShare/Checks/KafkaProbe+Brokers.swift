@@ -3,6 +3,9 @@ import RdKafka
 extension KafkaProbe {
     // MARK: kafka.broker
 
+    /// How long one broker may take to be proven reachable.
+    static let brokerProofBudget: Duration = .seconds(10)
+
     /// `<id> host:port`, the resource of a broker's check.
     static func brokerResource(_ broker: ClusterMetadata.Broker) -> String {
         "\(broker.id) \(BootstrapServers.Endpoint(host: broker.host, port: Int(broker.port)))"
@@ -43,7 +46,12 @@ extension KafkaProbe {
             return clientError(.kafkaBroker, resource: resource, error, watch: watch)
         }
         defer { if countRequests { sink.addRequests(handle.events.requestCounts) } }
-        switch await reach(handle, servers: servers, request: { await $0.brokerMetadata(timeout: $1) }) {
+        // A broker that silently drops connections must not hold every topic's verdict (and the deep
+        // reads after them) until the verification's deadline: each proof has a budget of its own.
+        let proof = await reach(handle, servers: servers, budget: Self.brokerProofBudget) {
+            await $0.brokerMetadata(timeout: $1)
+        }
+        switch proof {
         case .success:
             return CheckResult(
                 .kafkaBroker,

@@ -40,16 +40,20 @@ extension KafkaProbe {
     }
 
     /// Asks `handle` for metadata in one-second slices until it answers, librdkafka's events give a
-    /// final diagnosis (refused by every address, TLS, authentication, DNS), or time runs out.
+    /// final diagnosis (refused by every address, TLS, authentication, DNS), or time runs out: the
+    /// verification's, or `budget` when given.
     func reach(
         _ handle: KafkaHandle,
         servers: BootstrapServers,
+        budget: Duration? = nil,
         request: (KafkaHandle, Duration) async -> Result<ClusterMetadata, KafkaError>
     ) async -> Result<ClusterMetadata, Unreachable> {
         let watch = Stopwatch()
+        let end = min(deadline, budget.map { ContinuousClock.now + $0 } ?? deadline)
+        var left: Duration { Task.isCancelled ? .zero : max(end - ContinuousClock.now, .zero) }
         var lastError: KafkaError? = nil
-        while remaining > .zero {
-            switch await request(handle, min(remaining, .seconds(1))) {
+        while left > .zero {
+            switch await request(handle, min(left, .seconds(1))) {
             case .success(let metadata): return .success(metadata)
             case .failure(let error): lastError = error
             }

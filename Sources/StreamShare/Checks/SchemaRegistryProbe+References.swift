@@ -3,13 +3,17 @@ import Foundation
 extension SchemaRegistryProbe {
     // MARK: schema_registry.reference
 
+    /// A reference's check, and the references of its own schema.
+    struct ReferenceOutcome: Sendable {
+        var check: CheckResult
+        var references: [SchemaReference]
+    }
+
     /// Reads every referenced subject version once, and the ones they reference in turn, level by
     /// level: a deserializer must read each one to build the schema.
-    /// - Returns: For every reference read, whether it is readable and what it references.
-    func checkReferences(
-        _ roots: [SchemaReference]
-    ) async -> [SchemaReference: (readable: Bool, references: [SchemaReference])] {
-        var outcomes: [SchemaReference: (readable: Bool, references: [SchemaReference])] = [:]
+    /// - Returns: For every reference read, its check and what it references.
+    func checkReferences(_ roots: [SchemaReference]) async -> [SchemaReference: ReferenceOutcome] {
+        var outcomes: [SchemaReference: ReferenceOutcome] = [:]
         var frontier = Array(Set(roots)).sorted { $0.key < $1.key }
         while !frontier.isEmpty {
             sink.owe(frontier.map { CheckPlan.Entry(id: .schemaRegistryReference, resource: $0.key) })
@@ -19,7 +23,7 @@ extension SchemaRegistryProbe {
             var next = Set<SchemaReference>()
             for (reference, (check, references)) in level {
                 sink.add(check)
-                outcomes[reference] = (check.status == .pass, references)
+                outcomes[reference] = ReferenceOutcome(check: check, references: references)
                 next.formUnion(references)
             }
             frontier = next.filter { outcomes[$0] == nil }.sorted { $0.key < $1.key }
@@ -49,18 +53,29 @@ extension SchemaRegistryProbe {
             )
             return (failure, [])
         }
-        let version = try? JSONDecoder().decode(SubjectVersion.self, from: response.body)
+        guard let version = try? JSONDecoder().decode(SubjectVersion.self, from: response.body) else {
+            let check = CheckResult(
+                .schemaRegistryReference,
+                resource: reference.key,
+                status: .fail,
+                code: "invalid_response",
+                message: "version \(reference.version) of '\(reference.subject)' could not be decoded",
+                hint: "Check that the URL points at a Confluent Schema Registry.",
+                durationMs: watch.elapsedMs
+            )
+            return (check, [])
+        }
         let check = CheckResult(
             .schemaRegistryReference,
             resource: reference.key,
             status: .pass,
             code: "ok",
-            message: "referenced schema '\(reference.subject)' version \(reference.version) is readable"
-                + (version.map { " (schema id \($0.id))" } ?? ""),
+            message: "referenced schema '\(reference.subject)' version \(reference.version) is readable "
+                + "(schema id \(version.id))",
             durationMs: watch.elapsedMs,
-            details: version.map { ["schema_id": "\($0.id)"] } ?? [:]
+            details: ["schema_id": "\(version.id)"]
         )
-        return (check, version?.references ?? [])
+        return (check, version.references ?? [])
     }
 
     /// A subject's verdict once its references are known: it fails with `reference_unreadable` when
@@ -68,7 +83,7 @@ extension SchemaRegistryProbe {
     func judge(
         _ result: CheckResult,
         references: [SchemaReference],
-        readable: [SchemaReference: (readable: Bool, references: [SchemaReference])]
+        readable: [SchemaReference: ReferenceOutcome]
     ) -> CheckResult {
         var needed = Set<SchemaReference>()
         var stack = references
@@ -76,12 +91,15 @@ extension SchemaRegistryProbe {
             guard needed.insert(reference).inserted else { continue }
             stack += readable[reference]?.references ?? []
         }
-        let unreadable = needed.filter { readable[$0]?.readable != true }.map(\.key).sorted()
+        let failed = needed.filter { readable[$0]?.check.status != .pass }
+        let unreadable = failed.map(\.key).sorted()
         var judged = result
         judged.details["references"] = needed.map(\.key).sorted().joined(separator: ",")
         guard !unreadable.isEmpty else { return judged }
         judged.status = .fail
-        judged.code = "reference_unreadable"
+        // Out of time is not "cannot be read": only a reference that answered no makes the subject unreadable.
+        let outOfTime = failed.allSatisfy { readable[$0]?.check.code == "timeout" }
+        judged.code = outOfTime ? "timeout" : "reference_unreadable"
         judged.message =
             "subject '\(result.resource ?? "")' is readable, but the schema(s) it references "
             + "\(unreadable.joined(separator: ", ")) cannot be read: no deserializer can build its schema"

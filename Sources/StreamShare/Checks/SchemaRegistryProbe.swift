@@ -176,7 +176,8 @@ struct SchemaRegistryProbe: Sendable {
         )
     }
 
-    /// A schema that another schema imports: `{name, subject, version}`.
+    /// A schema that another schema imports: `{name, subject, version}`. Two references to the same
+    /// `subject@version` under different import names are the same schema (equality ignores `name`).
     struct SchemaReference: Sendable, Hashable, Decodable {
         var name: String?
         var subject: String
@@ -184,6 +185,13 @@ struct SchemaRegistryProbe: Sendable {
 
         /// `subject@version`, the resource of its check.
         var key: String { "\(subject)@\(version)" }
+
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.subject == rhs.subject && lhs.version == rhs.version }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(subject)
+            hasher.combine(version)
+        }
     }
 
     /// A version of a subject, as `GET /subjects/{s}/versions/{v}` returns it.

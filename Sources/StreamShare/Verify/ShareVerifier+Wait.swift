@@ -15,7 +15,8 @@ public struct WaitPolicy: Sendable, Hashable {
         case authenticationFailure
     }
 
-    /// How long to keep trying, from the start of the first run; `.zero` runs once.
+    /// How long to keep trying, from the start of the first run; `.zero` runs once. No run starts
+    /// after it; the last one may end up to the verification's deadline later.
     public var duration: Duration
     /// Which failures start another run.
     public var condition: Condition
@@ -23,18 +24,22 @@ public struct WaitPolicy: Sendable, Hashable {
     public var initialPause: Duration
     /// The longest pause between runs.
     public var maximumPause: Duration
+    /// With ``Condition-swift.enum/anyFailure``, warnings count as failures too (as `--strict`).
+    public var strict: Bool
 
     /// Creates a policy.
     public init(
         duration: Duration,
         condition: Condition = .anyFailure,
         initialPause: Duration = .seconds(2),
-        maximumPause: Duration = .seconds(15)
+        maximumPause: Duration = .seconds(15),
+        strict: Bool = false
     ) {
         self.duration = duration
         self.condition = condition
         self.initialPause = initialPause
         self.maximumPause = maximumPause
+        self.strict = strict
     }
 
     /// One run, no waiting.
@@ -46,7 +51,7 @@ public struct WaitPolicy: Sendable, Hashable {
     /// Whether `report` calls for another run under this policy.
     public func wantsAnotherRun(after report: VerificationReport) -> Bool {
         switch condition {
-        case .anyFailure: return !report.passed()
+        case .anyFailure: return !report.passed(strict: strict)
         case .authenticationFailure: return report.failures.contains(where: Self.isAuthenticationFailure)
         }
     }
@@ -89,7 +94,8 @@ extension ShareVerifier {
         let minutes = max(0, Int(age / 60))
         let note =
             "This share was redeemed \(minutes == 0 ? "less than a minute" : "\(minutes) minute(s)") ago: a new API key "
-            + "can take a few minutes to become active. Verify again in a minute, or wait for it (--wait 3m)."
+            + "can take a few minutes to become active: verify again in a few minutes, or let the verification "
+            + "wait for it (cdx-verify --wait, WaitPolicy)."
         return checks.map { check in
             guard WaitPolicy.isAuthenticationFailure(check) else { return check }
             var noted = check

@@ -21,26 +21,26 @@ struct Console: Sendable {
 
     /// Standard output (reports, exports).
     func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStreams.writeOut(text)
     }
 
     /// One error, printed once on stderr.
     func error(_ message: String, hint: String? = nil) {
         var text = "error: \(message)\n"
         if let hint { text += "hint: \(hint)\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.writeError(text)
     }
 
     /// A warning on stderr (unless --quiet).
     func warning(_ message: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        StandardStreams.writeError("warning: \(message)\n")
     }
 
     /// Information on stderr (unless --quiet).
     func info(_ message: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        StandardStreams.writeError("\(message)\n")
     }
 
     /// A status that replaces itself on a terminal (one live line on stderr), and is a log line
@@ -48,18 +48,18 @@ struct Console: Sendable {
     func status(_ message: String) {
         guard !quiet else { return }
         let text = stderrIsTTY ? "\r\u{1B}[K\(message)" : "\(message)\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.writeError(text)
     }
 
     /// Ends a live status line on a terminal.
     func endStatus() {
         guard !quiet, stderrIsTTY else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardStreams.writeError("\r\u{1B}[K")
     }
 
     /// Progress on stderr, only when it is a terminal.
     func progress(_ message: String) {
         guard !quiet, stderrIsTTY else { return }
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        StandardStreams.writeError("\(message)\n")
     }
 }

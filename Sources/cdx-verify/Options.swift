@@ -108,14 +108,19 @@ struct DurationArgument: ExpressibleByArgument {
     init?(argument: String) {
         let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
-            duration = .milliseconds(Int64(value * factor * 1000))
-            return
+        let (number, factor) =
+            units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
+        // Only plain decimal numbers: no "inf", "nan" or hexadecimal, which Double would accept.
+        guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number) else {
+            return nil
         }
-        guard let seconds = Double(text), seconds > 0 else { return nil }
-        duration = .milliseconds(Int64(seconds * 1000))
+        let milliseconds = value * factor * 1000
+        guard milliseconds.isFinite, milliseconds >= 1, milliseconds <= Self.longest else { return nil }
+        duration = .milliseconds(Int64(milliseconds))
     }
+
+    /// The longest duration accepted (24 h): anything longer is a typo, and overflows later arithmetic.
+    static let longest: Double = 24 * 3600 * 1000
 
     static var defaultCompletionKind: CompletionKind { .default }
 
@@ -165,7 +170,11 @@ struct CheckOptions: ParsableArguments {
             throw ValidationError("--ca-file '\(caFile)' cannot be read")
         }
         for override in overrides where (try? ConfigProperty(parsing: override)) == nil {
-            throw ValidationError("-X '\(override.prefix(40))' is not key=value")
+            // Echo only what looks like a property name: the rest may be a secret typed with the
+            // wrong separator (-X sasl.password:VALUE).
+            let name = override.prefix { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" }.prefix(64)
+            let hidden = name.count < override.count ? "… (rest hidden)" : ""
+            throw ValidationError("-X '\(name)\(hidden)' is not key=value")
         }
     }
 

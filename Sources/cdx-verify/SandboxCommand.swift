@@ -58,7 +58,7 @@ private struct SandboxService: Service {
 
     func run() async throws {
         try await Sandbox.withSandbox(scenario: scenario, apiPort: port) { sandbox in
-            FileHandle.standardOutput.write(Data((try Self.banner(sandbox, tokens: tokens) + "\n").utf8))
+            StandardStreams.writeOut((try Self.banner(sandbox, tokens: tokens) + "\n"))
             // Returns at the graceful shutdown (SIGINT, SIGTERM), or throws when cancelled.
             try? await gracefulShutdown()
         }

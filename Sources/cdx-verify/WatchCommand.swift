@@ -43,7 +43,13 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var checks: CheckOptions
     @OptionGroup var outputOptions: OutputOptions
 
+    /// The shortest interval: shorter runs would follow each other back to back.
+    static let shortestInterval: Duration = .milliseconds(10)
+
     func validate() throws {
+        if interval.duration < Self.shortestInterval {
+            throw ValidationError("--interval must be at least 10ms")
+        }
         if let metricsAddress, ListenAddress(metricsAddress) == nil {
             throw ValidationError("--metrics-address '\(metricsAddress)' is not host:port (e.g. 127.0.0.1:9464)")
         }
@@ -180,7 +186,7 @@ struct WatchLoop: Service {
                     continue
                 }
                 let line = state.record(report, duration: ContinuousClock.now - start)
-                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                StandardStreams.writeOut((line + "\n"))
                 // A run that outlasted the interval delays the next one; it never overlaps it.
                 try await Task.sleep(until: start + interval, clock: .continuous)
             }

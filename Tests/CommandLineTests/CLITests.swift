@@ -64,6 +64,14 @@ struct CLITests {
             (["verify", "--token", "t"], "CONFLUENT_CLOUD_API_KEY"),
             (["verify", "--share", "s.json", "--quiet", "--verbose"], "--quiet and --verbose"),
             (["verify", "--share", "s.json", "--timeout", "soon"], "timeout"),
+            (["verify", "--share", "s.json", "--timeout", "inf"], "timeout"),
+            (["verify", "--share", "s.json", "--timeout", "1e17"], "timeout"),
+            (["verify", "--share", "s.json", "--timeout", "1e300"], "timeout"),
+            (["verify", "--share", "s.json", "--timeout", "0.0001"], "timeout"),
+            (["verify", "--share", "s.json", "--timeout", "25h"], "timeout"),
+            (["watch", "--share", "s.json", "--interval", "0.1ms"], "interval"),
+            (["watch", "--share", "s.json", "--interval", "5ms"], "at least 10ms"),
+            (["verify", "--share", "s.json", "-X", "sasl.password:TOPSECRETVALUE"], "rest hidden"),
             (["verify", "--share", "s.json", "-X", "novalue"], "key=value"),
             (["redeem"], "--token is required"),
         ]
@@ -73,6 +81,7 @@ struct CLITests {
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
+        #expect(!result.stderr.contains("TOPSECRETVALUE"))
     }
 
     @Test("--help and --version document the exit codes and the librdkafka version")
@@ -291,6 +300,32 @@ struct CLITests {
                     #expect(!result.stderr.contains("waiting for"))
                 }
             }
+        }
+    }
+
+    @Test("a closed standard output ends the command quietly (status 141), never with a trap")
+    func closedStandardOutput() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let share = directory + "/share.json"
+            try ShareFile.write(try sandbox.share().jsonData(), to: share, overwrite: false)
+            let binary = Self.binary
+            // The reader closes at once; the report is written after it is gone.
+            let result = try await run(
+                "/bin/sh",
+                ["-c", "\"$0\" verify --share \"$1\" --format json 2>err.txt | true; cat err.txt", binary, share],
+                directory: directory
+            )
+            #expect(result.status == 0)
+            #expect(!result.stdout.contains("Fatal error"), "\(result.stdout)")
+            #expect(!result.stdout.contains("Illegal instruction"), "\(result.stdout)")
+            let status = try await run(
+                "/bin/bash",
+                ["-c", "set -o pipefail; \"$0\" verify --share \"$1\" --format json | true; echo $?", binary, share],
+                directory: directory
+            )
+            let code = status.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(["141", "0"].contains(code), "\(status.stdout) \(status.stderr)")
         }
     }
 }

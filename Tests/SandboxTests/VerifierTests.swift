@@ -299,6 +299,41 @@ struct VerifierTests {
         #expect(!healthy.checks.contains { $0.id == "schema_registry.reference" })
     }
 
+    @Test("several weakening overrides give one kafka.config warning each")
+    func severalWeakeningOverrides() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let overrides = [
+                try ConfigProperty(parsing: "enable.ssl.certificate.verification=0"),
+                try ConfigProperty(parsing: "ssl.endpoint.identification.algorithm=none"),
+            ]
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(10), overrides: overrides))
+                .verify(sandbox.share())
+            let warnings = report.checks.filter { $0.id == "kafka.config" }
+            #expect(
+                Set(warnings.compactMap(\.resource)) == [
+                    "certificate_verification_disabled", "hostname_verification_disabled",
+                ]
+            )
+            #expect(warnings.allSatisfy { $0.status == .warn })
+        }
+    }
+
+    @Test("a registry URL that points at any other web server fails not_a_registry, not authenticated")
+    func notARegistry() async throws {
+        let page = LocalHTTPServer.Response(
+            status: 404,
+            headers: [("Content-Type", "text/html")],
+            body: Data("<html><body>Not Found</body></html>".utf8)
+        )
+        try await LocalHTTPServer.withServer(handler: { _ in page }) { website in
+            let report = try await Self.verify(.healthy) { share in
+                share.schemaRegistryURL = website.baseURL.absoluteString
+            }
+            #expect(Self.verdicts(report)["schema_registry.auth"] == "fail:not_a_registry")
+            #expect(Self.verdicts(report)["schema_registry.subject[orders-value]"] == "skip:not_checked")
+        }
+    }
+
     @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")
     func deepClientNotCreated() async throws {
         // The handles of a deep join and of a share without groups' fetches are the probe's own: make

@@ -74,6 +74,34 @@ struct KafkaClientConfigTests {
         }
     }
 
+    @Test(
+        "every spelling librdkafka reads as false turns verification off, and is flagged",
+        arguments: ["false", "f", "0", "FALSE", "F"]
+    )
+    func weakeningSpellings(value: String) throws {
+        let options = KafkaClientConfig.Options(overrides: [
+            ConfigProperty("enable.ssl.certificate.verification", .plain(value)),
+            ConfigProperty("ssl.endpoint.identification.algorithm", .plain("none")),
+        ])
+        let codes = try KafkaClientConfig(share: try Fixture.share(), options: options).warnings.map(\.code)
+        #expect(codes.contains(.certificateVerificationDisabled), "\(value)")
+        #expect(codes.contains(.hostnameVerificationDisabled))
+    }
+
+    @Test("a boolean spelling librdkafka does not read is refused, never silently accepted", arguments: ["off", "no"])
+    func unreadBooleanSpellings(value: String) throws {
+        let options = KafkaClientConfig.Options(overrides: [
+            ConfigProperty("enable.ssl.certificate.verification", .plain(value))
+        ])
+        // librdkafka 2.0.2 refuses these; a librdkafka that reads them as false must get the warning.
+        do {
+            let codes = try KafkaClientConfig(share: try Fixture.share(), options: options).warnings.map(\.code)
+            #expect(codes.contains(.certificateVerificationDisabled))
+        } catch {
+            #expect((error as? ConfigurationError)?.code == .invalidValue)
+        }
+    }
+
     @Test("applies overrides last and warns when they weaken security or leave the group prefix")
     func overrides() throws {
         let options = KafkaClientConfig.Options(overrides: [

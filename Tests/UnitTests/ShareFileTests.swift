@@ -42,6 +42,28 @@ struct ShareFileTests {
         try ShareFile.checkDestination(path, overwrite: true)
     }
 
+    @Test("a dangling symbolic link at the destination is refused before anything is spent")
+    func danglingLink() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/share.json"
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: directory + "/nowhere.json")
+        let error = #expect(throws: ShareFileError.self) { try ShareFile.checkDestination(path, overwrite: false) }
+        #expect(error?.code == .alreadyExists)
+    }
+
+    @Test("a file far larger than any share is refused without being read into memory")
+    func oversizedFile() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/big.json"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(ShareFile.maximumSize) * 300)  // sparse: 300 MiB, no disk used
+        try handle.close()
+        let error = #expect(throws: ShareFileError.self) { try ShareFile.read(path) }
+        #expect(error?.code == .invalidContent)
+        #expect(error?.description.contains("at most") == true)
+    }
+
     @Test("replaces atomically when allowed: the old inode is never truncated")
     func replacesAtomically() throws {
         let directory = try Fixture.temporaryDirectory()

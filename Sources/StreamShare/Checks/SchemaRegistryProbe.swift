@@ -108,6 +108,19 @@ struct SchemaRegistryProbe: Sendable {
                 durationMs: watch.elapsedMs,
                 details: Self.registryDetails(response)
             )
+        case .success(let response) where !Self.isRegistryAnswer(response):
+            // Any web server answers something; only a registry's own answer proves the key.
+            return CheckResult(
+                .schemaRegistryAuth,
+                status: .fail,
+                code: "not_a_registry",
+                message:
+                    "\(host) answered GET /schemas/types with HTTP \(response.status), but not as a Schema Registry",
+                hint: "Check schema_registry_url in the share (and any proxy in between): it must point at the "
+                    + "Confluent Schema Registry endpoint.",
+                durationMs: watch.elapsedMs,
+                details: ["http_status": "\(response.status)"]
+            )
         case .success(let response):
             return CheckResult(
                 .schemaRegistryAuth,
@@ -200,6 +213,14 @@ struct SchemaRegistryProbe: Sendable {
         var version: Int
         var schemaType: String?
         var references: [SchemaReference]?
+    }
+
+    /// A Schema Registry's own answer to `GET /schemas/types`: a JSON array of type names (200), or
+    /// Confluent's error body `{"error_code": N, "message": …}` (403, 404 from a registry that hides
+    /// the endpoint).
+    static func isRegistryAnswer(_ response: TransportResponse) -> Bool {
+        if response.status == 200 { return (try? JSONDecoder().decode([String].self, from: response.body)) != nil }
+        return (try? JSONDecoder().decode(RegistryError.self, from: response.body))?.errorCode != nil
     }
 
     private struct RegistryError: Decodable {

@@ -26,6 +26,8 @@ enum ShareChecks {
             checks.append(
                 CheckResult(
                     .kafkaConfig,
+                    // One row per kind of warning: several weakening overrides are each reported.
+                    resource: warning.code.description,
                     status: .warn,
                     code: "config_warning",
                     message: warning.message,

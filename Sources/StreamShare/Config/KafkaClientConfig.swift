@@ -191,21 +191,26 @@ public struct KafkaClientConfig: Sendable, Hashable {
         wellKnownCABundles.first { FileManager.default.isReadableFile(atPath: $0) } ?? "probe"
     }
 
+    /// The spellings librdkafka reads as `false` for a boolean property.
+    static let librdkafkaFalse: Set<String> = ["false", "f", "0", "off", "no"]
+
     private static func weakeningWarning(_ property: ConfigProperty) -> [ConfigurationWarning] {
-        let value = property.value.revealed.lowercased()
+        let value = property.value.revealed.trimmingWhitespace().lowercased()
         switch property.key {
-        case "enable.ssl.certificate.verification" where value == "false":
+        case "enable.ssl.certificate.verification" where librdkafkaFalse.contains(value):
             return [
                 ConfigurationWarning(
                     code: .certificateVerificationDisabled,
-                    message: "enable.ssl.certificate.verification=false: the broker's certificate is not checked"
+                    message:
+                        "enable.ssl.certificate.verification=\(property.value.revealed): the broker's certificate is not checked"
                 )
             ]
-        case "ssl.endpoint.identification.algorithm" where value == "none":
+        case "ssl.endpoint.identification.algorithm" where value == "none" || value.isEmpty:
             return [
                 ConfigurationWarning(
                     code: .hostnameVerificationDisabled,
-                    message: "ssl.endpoint.identification.algorithm=none: the broker's host name is not checked"
+                    message:
+                        "ssl.endpoint.identification.algorithm=\(property.value.revealed): the broker's host name is not checked"
                 )
             ]
         case "security.protocol" where !value.hasPrefix("sasl_ssl"):

@@ -35,7 +35,10 @@ public enum ShareFile {
         guard access(directory, W_OK | X_OK) == 0 else {
             throw ShareFileError(.permissionDenied, path: path, message: "directory '\(directory)' is not writable")
         }
-        if !overwrite, FileManager.default.fileExists(atPath: path) {
+        // lstat, not stat: a dangling symbolic link "does not exist" for fileExists, yet link(2) will
+        // refuse to replace it after the token is spent.
+        var linkInfo = stat()
+        if !overwrite, lstat(path, &linkInfo) == 0 || FileManager.default.fileExists(atPath: path) {
             throw ShareFileError(
                 .alreadyExists,
                 path: path,
@@ -106,6 +109,14 @@ public enum ShareFile {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw ShareFileError(.io, path: path, message: "is not a regular file")
         }
+        // A share is a few kilobytes: a file far larger is not one, and is not read into memory.
+        guard info.st_size <= maximumSize else {
+            throw ShareFileError(
+                .invalidContent,
+                path: path,
+                message: "is \(info.st_size) bytes; a share file is at most \(maximumSize) bytes"
+            )
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -127,6 +138,9 @@ public enum ShareFile {
         }
         return Loaded(share: share, warnings: warnings)
     }
+
+    /// The largest share file read (1 MiB; a share with thousands of resources is far smaller).
+    public static let maximumSize = 1 << 20
 
     static func directoryOf(_ path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent

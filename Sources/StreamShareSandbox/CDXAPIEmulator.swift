@@ -21,6 +21,8 @@ public final class CDXAPIEmulator: Sendable {
         case delay(Duration)
         /// 403: the key is valid but may not redeem.
         case forbidden
+        /// The token is redeemed and its share returned, with this 2xx status instead of 200.
+        case successStatus(Int)
     }
 
     private struct State {
@@ -197,6 +199,8 @@ public final class CDXAPIEmulator: Sendable {
                 headers: [idHeader],
                 body: Data(repeating: UInt8(ascii: " "), count: bytes)
             )
+        case .successStatus(let status):
+            return .json(status, String(decoding: body, as: UTF8.self), headers: [idHeader])
         case .delay(let duration):
             return LocalHTTPServer.Response(
                 status: 200,

@@ -86,7 +86,12 @@ enum Runner {
         )
         if let output = options.output {
             do {
+                // Checked again here: the file may have become a share since the command started.
+                try checkReportDestination(output, shares: [])
                 try Data(document.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch let error as ValidationError {
+                console.error(error.message)
+                throw Exit.invalidInput
             } catch {
                 console.error("cannot write the report to '\(output)'")
                 throw Exit.invalidInput
@@ -100,6 +105,30 @@ enum Runner {
             console.output(document)
         }
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
+    }
+
+    /// Refuses a report destination that is one of `shares` (the share being read or saved), or any
+    /// file that holds a share: a report written there would destroy one-time credentials.
+    static func checkReportDestination(_ output: String, shares: [String]) throws {
+        for share in shares where sameFile(output, share) {
+            throw ValidationError("--output '\(output)' is the share file; choose another file for the report")
+        }
+        guard let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["api_key"] != nil, object["secret"] != nil
+        else { return }
+        throw ValidationError("--output '\(output)' holds a share (api_key, secret); it is never replaced by a report")
+    }
+
+    /// Whether two paths name the same file (after symbolic links), or would.
+    static func sameFile(_ first: String, _ second: String) -> Bool {
+        func resolved(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        if resolved(first) == resolved(second) { return true }
+        var a = stat()
+        var b = stat()
+        return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     /// The status line before a pause of `--wait`.
@@ -126,6 +155,16 @@ enum Runner {
             console.error(error.summary, hint: error.hint)
             return Exit.apiError
         case let error as ShareFileError:
+            if let unsaved = error.unsavedResponse {
+                // The last copy of one-time credentials: standard output, as received, rather than nothing.
+                console.error(
+                    error.description,
+                    hint: "the redeem response (with the credentials) follows on standard output, as received: "
+                        + "save it now (for example: cdx-verify … > share.json; chmod 600 share.json)"
+                )
+                console.output(unsaved.revealed.hasSuffix("\n") ? unsaved.revealed : unsaved.revealed + "\n")
+                return Exit.invalidInput
+            }
             console.error(
                 error.description,
                 hint: error.code == .alreadyExists ? "choose another --save/--out file" : nil

@@ -31,6 +31,16 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let console = outputOptions.console
         let logger = outputOptions.logger
+        let savePath = save ?? Runner.defaultSharePath()
+        if let output = verifyOptions.output {
+            // Decided before redeeming: a report must never take the place of the credentials.
+            do {
+                try Runner.checkReportDestination(output, shares: [share ?? savePath])
+            } catch let error as ValidationError {
+                console.error(error.message)
+                throw Exit.usage
+            }
+        }
         let redeemed: RedeemedShare
         if let share {
             redeemed = try Runner.readShare(share, console: console)
@@ -38,7 +48,7 @@ struct VerifyCommand: AsyncParsableCommand {
             redeemed = try await Runner.redeem(
                 cloud: cloud,
                 token: tokenOptions,
-                savePath: save ?? Runner.defaultSharePath(),
+                savePath: savePath,
                 overwrite: false,
                 console: console,
                 logger: logger

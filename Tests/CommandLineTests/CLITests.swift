@@ -328,4 +328,38 @@ struct CLITests {
             #expect(["141", "0"].contains(code), "\(status.stdout) \(status.stderr)")
         }
     }
+
+    @Test("--output never replaces a share: refused before redeeming, and for a saved share or any share file")
+    func outputNeverReplacesShare() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let token = try sandbox.mintToken()
+            let sharePath = directory + "/x.json"
+            let sameFile = try await Self.cli(
+                [
+                    "--token", token.revealed, "--api-url", sandbox.apiURL.absoluteString, "--save", sharePath,
+                    "--output", sharePath, "--format", "json",
+                ],
+                environment: Self.environment(sandbox)
+            )
+            #expect(sameFile.status == 64, "\(sameFile.stderr)")
+            #expect(sameFile.stderr.contains("is the share file"))
+            #expect(sandbox.api.redeemRequestCount == 0)  // the token is not spent
+
+            let saved = directory + "/saved.json"
+            try ShareFile.write(try sandbox.share().jsonData(), to: saved, overwrite: false)
+            let before = try Data(contentsOf: URL(fileURLWithPath: saved))
+            let overSaved = try await Self.cli(["verify", "--share", saved, "--output", saved])
+            #expect(overSaved.status == 64, "\(overSaved.stderr)")
+            let other = directory + "/other.json"
+            try ShareFile.write(try sandbox.share().jsonData(), to: other, overwrite: false)
+            let overOther = try await Self.cli(["verify", "--share", saved, "--output", other])
+            #expect(overOther.status == 64, "\(overOther.stderr)")
+            #expect(overOther.stderr.contains("holds a share"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == before)
+            #expect((try? ShareFile.read(other)) != nil)
+            let report = try await Self.cli(["verify", "--share", saved, "--output", directory + "/report.json"])
+            #expect(report.status == 0, "\(report.stderr)")
+        }
+    }
 }

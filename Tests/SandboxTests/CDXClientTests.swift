@@ -302,4 +302,34 @@ struct RetryPolicyTests {
         _ = try await client.redeem(RedeemTokenRequest(token: "t"))
         #expect(recorder.waits == [.seconds(7)])
     }
+
+    @Test("a 2xx other than 200 carrying the share is saved and accepted, never thrown away")
+    func otherSuccessStatus() async throws {
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share())
+            test.api.enqueue(.successStatus(201))
+            let path = try Fixture.temporaryDirectory() + "/share.json"
+            let share = try await test.client().redeem(RedeemTokenRequest(token: token), savingTo: path)
+            #expect(share == (try Fixture.share()))
+            #expect(try ShareFile.read(path).share == share)
+        }
+    }
+
+    @Test("credentials that can be saved nowhere travel in the error, hidden from its description")
+    func unsavableResponse() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let body = Data(Fixture.responseJSON.utf8)
+        let error = #expect(throws: ShareFileError.self) {
+            try CDXClient.save(
+                body,
+                to: directory + "/missing-directory/share.json",
+                overwrite: false,
+                rescueDirectory: URL(fileURLWithPath: directory + "/also-missing")
+            )
+        }
+        #expect(error?.unsavedResponse?.revealed == Fixture.responseJSON)
+        #expect(error?.description.contains("could not be saved anywhere") == true)
+        for secret in Fixture.allSecrets { #expect(error?.description.contains(secret) == false) }
+        #expect("\(String(describing: error))".contains(Fixture.kafkaSecret) == false)
+    }
 }

@@ -91,7 +91,10 @@ struct ExportTests {
     func dotenv() async throws {
         let python = try #require(which("python3"), "python3 is not installed")
         let text = try exporter().render(.env, revealSecrets: true)
-        let path = try write(text + ClientConfigExporter.envLine("TRICKY", "a$HOME b'c\\d #e") + "\n")
+        let path = try write(
+            text + ClientConfigExporter.envLine("TRICKY", "a$HOME b\\c #e") + "\n"
+                + ClientConfigExporter.envLine("QUOTED", "it's #1; not run") + "\n"
+        )
         let result = try await run(
             python,
             [
@@ -107,7 +110,54 @@ struct ExportTests {
         #expect(values["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL")
         #expect(values["SCHEMA_REGISTRY_URL"] == "https://psrc-xxxxx.us-west-2.aws.confluent.cloud")
         #expect(values["SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"] == "SRKEY1:\(Fixture.registrySecret)")
-        #expect(values["TRICKY"] == "a$HOME b'c\\d #e")
+        #expect(values["TRICKY"] == "a$HOME b\\c #e")
+        #expect(values["QUOTED"] == "it's #1; not run")
+    }
+
+    @Test(
+        "a hostile share cannot run code when the env export is sourced (sh, dash, bash) and dotenv reads the same",
+        arguments: ["a'; touch PWNED; #", "$(touch PWNED)", "`touch PWNED`", "x\\y; touch PWNED", "it's ok"]
+    )
+    func envIsShellSafe(prefix: String) async throws {
+        var share = try Fixture.share()
+        share.resources = share.resources.map { if case .group = $0 { .group(prefix: prefix) } else { $0 } }
+        let kafka = try KafkaClientConfig(share: share)
+        let text = try ClientConfigExporter(kafka: kafka, schemaRegistry: nil).render(.env, revealSecrets: true)
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/hostile.env"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let expected = prefix + KafkaClientConfig.defaultGroupSuffix
+        for shell in ["/bin/sh", "/bin/dash", "/bin/bash"] where FileManager.default.isExecutableFile(atPath: shell) {
+            let sourced = try await run(
+                shell,
+                ["-c", ". ./hostile.env && printf '%s' \"$KAFKA_GROUP_ID\""],
+                directory: directory
+            )
+            #expect(sourced.status == 0, "\(shell): \(sourced.stderr)")
+            #expect(sourced.stdout == expected, "\(shell)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/PWNED"), "\(shell) ran code from the share")
+        }
+        let python = try #require(which("python3"))
+        let loaded = try await run(
+            python,
+            [
+                "-c",
+                "import sys; from dotenv import dotenv_values; print(dotenv_values(sys.argv[1])['KAFKA_GROUP_ID'], end='')",
+                path,
+            ]
+        )
+        #expect(loaded.stdout == expected, "\(loaded.stderr)")
+    }
+
+    @Test("a value neither quoting can carry for both shells and dotenv is refused, naming the property")
+    func envRefusesUnrepresentable() throws {
+        var share = try Fixture.share()
+        share.resources = share.resources.map { if case .group = $0 { .group(prefix: "it's $HOME-") } else { $0 } }
+        let exporter = ClientConfigExporter(kafka: try KafkaClientConfig(share: share), schemaRegistry: nil)
+        let error = #expect(throws: ConfigurationError.self) { try exporter.render(.env, revealSecrets: false) }
+        #expect(error?.code == .notRepresentable)
+        #expect(error?.key == "group.id")
+        #expect(try exporter.render(.json, revealSecrets: false).contains("it's $HOME-"))
     }
 
     @Test("JSON has the kafka and schema_registry objects with librdkafka names")

@@ -91,4 +91,42 @@ struct RedactionTests {
         Self.expectNoSecrets(unwrapped)
         #expect(unwrapped.description.contains("secret <redacted> rejected"))
     }
+
+    @Test("errors scrub the token, the Authorization header (base64 of key:secret) and URL user-info a server echoes")
+    func errorsScrubEverythingEchoed() async throws {
+        let credentials = CloudAPICredentials(key: "CK", secret: Secret(Fixture.cloudSecret))
+        let basic = Data("CK:\(Fixture.cloudSecret)".utf8).base64EncodedString()
+        let detail =
+            "token \(Fixture.token) with Authorization: Basic \(basic) (or just \(basic)) via https://u:pw@proxy.example/x"
+        let echo = ScriptedTransport([
+            .response(
+                TransportResponse(
+                    status: 400,
+                    headers: [("X-Request-Id", "r-10"), ("Location", "https://u:pw@api.example/cdx")],
+                    body: try JSONSerialization.data(withJSONObject: [
+                        "errors": [["status": "400", "title": "Bad", "detail": detail]]
+                    ])
+                )
+            )
+        ])
+        let client = CDXClient(
+            credentials: credentials,
+            configuration: .init(baseURL: URL(string: "http://127.0.0.1:1")!),
+            transport: echo,
+            sleep: { _ in },
+            logger: nil
+        )
+        let error = try #require(
+            await #expect(throws: CDXAPIError.self) {
+                try await client.redeem(RedeemTokenRequest(token: Secret(Fixture.token)))
+            }
+        )
+        for text in [error.description, error.summary, error.hint, error.location ?? ""] {
+            #expect(!text.contains(Fixture.token), "\(text)")
+            #expect(!text.contains(basic), "\(text)")
+            #expect(!text.contains(Fixture.cloudSecret), "\(text)")
+            #expect(!text.contains("u:pw@"), "\(text)")
+        }
+        #expect(error.summary.contains("<redacted>"))
+    }
 }

@@ -8,7 +8,10 @@ extension CDXClient {
     /// 3. Writes the body as received to `path` (atomically, mode 0600) — even if it will not validate,
     ///    because the credentials in it cannot be issued again. Should that write fail, the body goes
     ///    to a 0600 file in the temporary directory and the error names it.
-    /// 4. Decodes and validates the share.
+    /// 4. Decodes and validates the share (a 2xx other than 200 whose body is a valid share is accepted:
+    ///    the token is spent, and these are its credentials).
+    ///
+    /// When the body can be saved nowhere, the error carries it (``ShareFileError/unsavedResponse``).
     /// - Parameters:
     ///   - request: The token and private-networking fields.
     ///   - path: Where the share file goes.
@@ -36,12 +39,18 @@ extension CDXClient {
         }
     }
 
-    static func save(_ body: Data, to path: String, overwrite: Bool) throws(ShareFileError) -> String {
+    static func save(
+        _ body: Data,
+        to path: String,
+        overwrite: Bool,
+        rescueDirectory: URL = FileManager.default.temporaryDirectory
+    ) throws(ShareFileError) -> String {
         do {
             try ShareFile.write(body, to: path, overwrite: overwrite)
             return path
         } catch let original {
-            let rescue = FileManager.default.temporaryDirectory
+            let rescue =
+                rescueDirectory
                 .appendingPathComponent(
                     "cdx-share-\(UInt64(Date().timeIntervalSince1970))-\(UInt32.random(in: 0...UInt32.max)).json"
                 )
@@ -52,7 +61,8 @@ extension CDXClient {
                 throw ShareFileError(
                     original.code,
                     path: path,
-                    message: "\(original.message); the redeemed credentials could not be saved anywhere"
+                    message: "\(original.message); the redeemed credentials could not be saved anywhere",
+                    unsavedResponse: Secret(String(decoding: body, as: UTF8.self))
                 )
             }
             throw ShareFileError(

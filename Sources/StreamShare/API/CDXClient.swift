@@ -19,7 +19,8 @@ public struct CDXClient: Sendable {
         public var baseURL: URL
         /// The deadline of one request, from connect to the last byte.
         public var requestTimeout: Duration
-        /// The largest response body accepted.
+        /// The largest response body accepted (16 MiB by default, as ``ShareFile/maximumSize``: a
+        /// redeem response is saved before it is judged, so a large one must not be thrown away).
         public var maxResponseBytes: Int
         /// Retries (429, requests that never reached the server).
         public var retryPolicy: RetryPolicy
@@ -31,7 +32,7 @@ public struct CDXClient: Sendable {
         public init(
             baseURL: URL = Configuration.defaultBaseURL,
             requestTimeout: Duration = .seconds(30),
-            maxResponseBytes: Int = 1 << 20,
+            maxResponseBytes: Int = ShareFile.maximumSize,
             retryPolicy: RetryPolicy = RetryPolicy()
         ) {
             self.baseURL = baseURL
@@ -104,6 +105,12 @@ public struct CDXClient: Sendable {
             throw CDXAPIError(code: .invalidConfiguration, underlying: "cannot encode the request")
         }
         let url = configuration.baseURL.absoluteString.trimmingSuffix("/") + Self.redeemPath
+        // Everything a server, a proxy or the transport might echo back: the Cloud API secret, the
+        // token, the Authorization header and its base64 part (which is key:secret).
+        let header = credentials.authorizationHeader
+        let secrets = [
+            credentials.secret, request.token, Secret(header), Secret(String(header.dropFirst("Basic ".count))),
+        ]
         let transportRequest = TransportRequest(
             url: url,
             method: "POST",
@@ -122,10 +129,10 @@ public struct CDXClient: Sendable {
         var waited = Duration.zero
         while true {
             attempt += 1
-            logger.debug("redeem request", metadata: ["attempt": "\(attempt)", "url": "\(url)"])
+            logger.debug("redeem request", metadata: ["attempt": "\(attempt)", "url": "\(Self.withoutUserInfo(url))"])
             let failure: CDXAPIError
             let advisedWait: Duration?
-            switch await send(transportRequest, attempt: attempt) {
+            switch await send(transportRequest, attempt: attempt, secrets: secrets) {
             case .success(let response):
                 return response
             case .failure(let error, let retryable, let advice):
@@ -158,13 +165,13 @@ public struct CDXClient: Sendable {
         case failure(CDXAPIError, retryable: Bool, advisedWait: Duration?)
     }
 
-    private func send(_ request: TransportRequest, attempt: Int) async -> AttemptOutcome {
+    private func send(_ request: TransportRequest, attempt: Int, secrets: [Secret]) async -> AttemptOutcome {
         let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
             return .failure(
-                self.error(for: error, attempts: attempt),
+                self.error(for: error, attempts: attempt, secrets: secrets),
                 retryable: error.kind == .notSent,
                 advisedWait: nil
             )
@@ -174,10 +181,12 @@ public struct CDXClient: Sendable {
             "redeem response",
             metadata: ["status": "\(response.status)", "request_id": "\(requestID ?? "-")"]
         )
-        if response.status == 200 {
-            return .success(RedeemResponse(body: response.body, requestID: requestID))
+        // 200 is the API's success; another 2xx may carry the credentials too: the token is spent either
+        // way, so the body goes to the caller (and to the share file) to be judged, never dropped.
+        if (200...299).contains(response.status) {
+            return .success(RedeemResponse(body: response.body, requestID: requestID, status: response.status))
         }
-        let failure = error(for: response, attempts: attempt)
+        let failure = error(for: response, attempts: attempt, secrets: secrets)
         guard response.status == 429 else { return .failure(failure, retryable: false, advisedWait: nil) }
         return .failure(
             failure,
@@ -186,18 +195,25 @@ public struct CDXClient: Sendable {
         )
     }
 
-    private func scrub(_ text: String?) -> String? {
+    private func scrub(_ text: String?, _ secrets: [Secret]) -> String? {
         guard let text else { return nil }
-        return credentials.secret.scrub(text)
+        // Longest first, so that a secret inside another (the base64 inside the header) is not half-replaced.
+        let scrubbed = secrets.sorted { $0.revealed.count > $1.revealed.count }.reduce(text) { $1.scrub($0) }
+        return Self.withoutUserInfo(scrubbed)
     }
 
-    private func error(for response: TransportResponse, attempts: Int) -> CDXAPIError {
+    /// `https://user:password@host/…` → `https://<redacted>@host/…`, wherever a URL appears in text.
+    static func withoutUserInfo(_ text: String) -> String {
+        text.replacing(#/([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@/#) { match in "\(match.output.1)<redacted>@" }
+    }
+
+    private func error(for response: TransportResponse, attempts: Int, secrets: [Secret]) -> CDXAPIError {
         let entries = ((try? JSONDecoder().decode(APIErrorDocument.self, from: response.body))?.errors ?? []).map {
             entry in
             var entry = entry
-            entry.detail = scrub(entry.detail)
-            entry.title = scrub(entry.title)
-            entry.message = scrub(entry.message)
+            entry.detail = scrub(entry.detail, secrets)
+            entry.title = scrub(entry.title, secrets)
+            entry.message = scrub(entry.message, secrets)
             return entry
         }
         let code: CDXAPIError.Code =
@@ -217,8 +233,8 @@ public struct CDXClient: Sendable {
             requestID: response.header("X-Request-Id"),
             errors: entries,
             retryAfter: response.status == 429 ? advisedWait(response) : nil,
-            wwwAuthenticate: response.header("WWW-Authenticate"),
-            location: response.header("Location"),
+            wwwAuthenticate: scrub(response.header("WWW-Authenticate"), secrets),
+            location: scrub(response.header("Location"), secrets),
             mayHaveBeenRedeemed: response.status >= 500,
             attempts: attempts
         )
@@ -252,8 +268,8 @@ public struct CDXClient: Sendable {
 
     static func httpDateFormatterString(_ date: Date) -> String { httpDateFormatter().string(from: date) }
 
-    private func error(for failure: TransportError, attempts: Int) -> CDXAPIError {
-        let detail = scrub(failure.detail)
+    private func error(for failure: TransportError, attempts: Int, secrets: [Secret]) -> CDXAPIError {
+        let detail = scrub(failure.detail, secrets)
         switch failure.kind {
         case .notSent: return CDXAPIError(code: .connectionFailed, attempts: attempts, underlying: detail)
         case .tls: return CDXAPIError(code: .tlsFailure, attempts: attempts, underlying: detail)

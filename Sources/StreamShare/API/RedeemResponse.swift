@@ -7,11 +7,14 @@ public struct RedeemResponse: Sendable, CustomStringConvertible, CustomDebugStri
     public let body: Data
     /// The `X-Request-Id` of the response.
     public let requestID: String?
+    /// The HTTP status: 200, or another 2xx (kept, as its body may hold the credentials).
+    public let status: Int
 
     /// Creates a response.
-    public init(body: Data, requestID: String?) {
+    public init(body: Data, requestID: String?, status: Int = 200) {
         self.body = body
         self.requestID = requestID
+        self.status = status
     }
 
     /// Decodes and validates the share.
@@ -20,7 +23,11 @@ public struct RedeemResponse: Sendable, CustomStringConvertible, CustomDebugStri
         try RedeemedShare(jsonData: body)
     }
 
-    public var description: String { "RedeemResponse(\(body.count) bytes, request id \(requestID ?? "-"))" }
+    public var description: String {
+        "RedeemResponse(HTTP \(status), \(body.count) bytes, request id \(requestID ?? "-"))"
+    }
     public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: ["requestID": requestID as Any], displayStyle: .struct) }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["requestID": requestID as Any, "status": status], displayStyle: .struct)
+    }
 }

@@ -96,7 +96,7 @@ struct SchemaRegistryProbe: Sendable {
                 hint:
                     "Use the schema_registry_api_key/secret of this share; if the provider rotated them, ask for a new invitation.",
                 durationMs: watch.elapsedMs,
-                details: Self.registryDetails(response)
+                details: registryDetails(response)
             )
         case .success(let response) where response.status >= 500:
             return CheckResult(
@@ -106,7 +106,7 @@ struct SchemaRegistryProbe: Sendable {
                 message: "the Schema Registry at \(host) failed (HTTP \(response.status))",
                 hint: "Retry later; if it persists, report it to the provider.",
                 durationMs: watch.elapsedMs,
-                details: Self.registryDetails(response)
+                details: registryDetails(response)
             )
         case .success(let response) where !Self.isRegistryAnswer(response):
             // Any web server answers something; only a registry's own answer proves the key.
@@ -185,7 +185,7 @@ struct SchemaRegistryProbe: Sendable {
             message: message,
             hint: hint,
             durationMs: watch.elapsedMs,
-            details: ["error": error.detail]
+            details: ["error": scrub(error.detail)]
         )
     }
 
@@ -233,13 +233,21 @@ struct SchemaRegistryProbe: Sendable {
         }
     }
 
-    private static func registryDetails(_ response: TransportResponse) -> [String: String] {
+    private func registryDetails(_ response: TransportResponse) -> [String: String] {
         var details = ["http_status": "\(response.status)"]
         if let error = try? JSONDecoder().decode(RegistryError.self, from: response.body) {
             if let code = error.errorCode { details["error_code"] = "\(code)" }
-            if let message = error.message { details["registry_message"] = String(message.prefix(200)) }
+            if let message = error.message { details["registry_message"] = String(scrub(message).prefix(200)) }
         }
         return details
+    }
+
+    /// The registry's secret and the Authorization header (its base64 is key:secret), should a
+    /// registry or a proxy echo them.
+    func scrub(_ text: String) -> String {
+        let header = registry.authorizationHeader
+        let secrets = [header, Secret(String(header.revealed.dropFirst("Basic ".count))), registry.secret]
+        return secrets.reduce(text) { $1.scrub($0) }
     }
 
     /// The subject's check, and the references of its latest schema.
@@ -306,7 +314,7 @@ struct SchemaRegistryProbe: Sendable {
         resource: String? = nil,
         watch: Stopwatch
     ) -> CheckResult {
-        let details = Self.registryDetails(response)
+        let details = registryDetails(response)
         let registryCode = details["error_code"].flatMap(Int.init)
         let (code, message, hint): (String, String, String)
         switch (response.status, registryCode) {

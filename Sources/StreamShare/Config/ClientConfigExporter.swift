@@ -28,7 +28,7 @@ public struct ClientConfigExporter: Sendable {
         case .librdkafka: try librdkafka(revealSecrets)
         case .java: java(revealSecrets)
         case .json: json(revealSecrets)
-        case .env: env(revealSecrets)
+        case .env: try env(revealSecrets)
         }
     }
 
@@ -160,17 +160,27 @@ public struct ClientConfigExporter: Sendable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    private func env(_ reveal: Bool) -> String {
+    private func env(_ reveal: Bool) throws(ConfigurationError) -> String {
         var lines = ["# \(Self.header)"]
         for property in kafka.properties {
             lines.append(
-                Self.envLine("KAFKA_" + Self.envName(property.key), property.value.rendered(revealSecrets: reveal))
+                try Self.envLine(
+                    "KAFKA_" + Self.envName(property.key),
+                    property.value.rendered(revealSecrets: reveal),
+                    key: property.key
+                )
             )
         }
         if let schemaRegistry {
             for property in schemaRegistry.clientProperties {
                 let name = property.key == "schema.registry.url" ? "URL" : Self.envName(property.key)
-                lines.append(Self.envLine("SCHEMA_REGISTRY_" + name, property.value.rendered(revealSecrets: reveal)))
+                lines.append(
+                    try Self.envLine(
+                        "SCHEMA_REGISTRY_" + name,
+                        property.value.rendered(revealSecrets: reveal),
+                        key: property.key
+                    )
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -180,14 +190,34 @@ public struct ClientConfigExporter: Sendable {
         String(key.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
-    /// `NAME='value'`: single quotes keep `$` and `#` literal in python-dotenv and in POSIX shells;
-    /// `\` and `'` are escaped as python-dotenv reads them.
-    static func envLine(_ name: String, _ value: String) -> String {
-        var escaped = ""
-        for character in value {
-            if character == "\\" || character == "'" { escaped.append("\\") }
-            escaped.append(character)
+    /// One `NAME=value` line that POSIX shells (`sh`, `dash`, `bash`: `. file`) and python-dotenv both
+    /// read back as exactly `value`, never running any of it.
+    ///
+    /// Single quotes are literal in a shell; python-dotenv reads them literally too, except `\\` and
+    /// `\'`. A value with a `'` goes in double quotes instead, which both read literally as long as
+    /// it has no `\`, `"`, `$` or backquote. What neither form can carry for both readers (a `'`
+    /// together with one of those, `\\` in a value, a line break) is refused: the shell's `'\''`
+    /// idiom is not understood by python-dotenv, and an escape one understands the other does not.
+    /// - Throws: ``ConfigurationError/Code/notRepresentable`` naming `key`.
+    static func envLine(_ name: String, _ value: String, key: String? = nil) throws(ConfigurationError) -> String {
+        let unsafe: String? =
+            if value.contains(where: \.isNewline) {
+                "a line break"
+            } else if !value.contains("'") {
+                value.contains("\\\\") || value.hasSuffix("\\") ? "a backslash before another or at the end" : nil
+            } else if value.contains(where: { "\\\"$`".contains($0) }) {
+                "a single quote together with one of \\ \" $ `"
+            } else {
+                nil
+            }
+        if let unsafe {
+            throw ConfigurationError(
+                code: .notRepresentable,
+                key: key ?? name,
+                message: "the value has \(unsafe), which a .env file cannot carry safely for both POSIX shells "
+                    + "and dotenv readers; use --format json or java"
+            )
         }
-        return "\(name)='\(escaped)'"
+        return value.contains("'") ? "\(name)=\"\(value)\"" : "\(name)='\(value)'"
     }
 }

@@ -139,8 +139,9 @@ public enum ShareFile {
         return Loaded(share: share, warnings: warnings)
     }
 
-    /// The largest share file read (1 MiB; a share with thousands of resources is far smaller).
-    public static let maximumSize = 1 << 20
+    /// The largest share file read, and the largest redeem response accepted (16 MiB; a share with
+    /// thousands of resources is a few hundred kilobytes).
+    public static let maximumSize = 16 << 20
 
     static func directoryOf(_ path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent

@@ -37,11 +37,23 @@ public struct ShareFileError: Error, Sendable, Hashable, CustomStringConvertible
     /// For ``Code/invalidContent``: the field at fault.
     public let validation: ShareValidationError?
 
-    init(_ code: Code, path: String, message: String, validation: ShareValidationError? = nil) {
+    /// The redeem response as received, when it could be saved nowhere (the destination and the
+    /// temporary directory both failed): the credentials exist only here now. Print it for the user
+    /// (``Secret/revealed``) rather than drop it; never shown by `description`.
+    public let unsavedResponse: Secret?
+
+    init(
+        _ code: Code,
+        path: String,
+        message: String,
+        validation: ShareValidationError? = nil,
+        unsavedResponse: Secret? = nil
+    ) {
         self.code = code
         self.path = path
         self.message = message
         self.validation = validation
+        self.unsavedResponse = unsavedResponse
     }
 
     public var description: String { "share file '\(path)': \(message)" }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -7,32 +8,65 @@ import ServiceLifecycle
 /// The HTTP endpoints of watch mode: `GET /metrics` (Prometheus text exposition format) and
 /// `GET /healthz`. A Hummingbird application, run as a service of the watch's service group.
 enum MetricsServer {
+    /// Seconds an idle (or half-sent) connection is kept.
+    static let idleTimeoutSeconds: Int64 = 10
+    /// Connections held at once; more wait in the listen backlog.
+    static let maximumConnections = 64
+
     static func make(
         address: ListenAddress,
         state: WatchState,
         onListening: @escaping @Sendable (Int) -> Void
     ) -> some Service {
         let router = Router()
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.registry.emitToBuffer()))
-            )
-        }
-        router.get("/healthz") { _, _ in
-            let health = state.health
-            return Response(
-                status: HTTPResponse.Status(code: health.status),
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: health.body + "\n"))
-            )
+        let endpoints: [(path: RouterPath, respond: @Sendable () -> Response)] = [
+            (
+                "/metrics",
+                {
+                    Response(
+                        status: .ok,
+                        headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.registry.emitToBuffer()))
+                    )
+                }
+            ),
+            (
+                "/healthz",
+                {
+                    let health = state.health
+                    return Response(
+                        status: HTTPResponse.Status(code: health.status),
+                        headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: health.body + "\n"))
+                    )
+                }
+            ),
+        ]
+        for endpoint in endpoints {
+            router.get(endpoint.path) { _, _ in endpoint.respond() }
+            // HEAD: the same status and headers, no body (probes that only look at the status).
+            router.head(endpoint.path) { _, _ in
+                let full = endpoint.respond()
+                return Response(status: full.status, headers: full.headers)
+            }
+            for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options] {
+                router.on(endpoint.path, method: method) { _, _ in
+                    Response(status: .methodNotAllowed, headers: [.allow: "GET, HEAD"])
+                }
+            }
         }
         var logger = Logger(label: "cdx-verify.metrics")
         logger.logLevel = .critical
         return Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port)),
+            // Idle and half-sent connections are closed after 10 s, and at most 64 are held at once: a
+            // client that opens and abandons connections can neither exhaust the descriptors the
+            // verifications need nor keep /healthz from answering.
+            server: .http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(address.host, port: address.port),
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)
+            ),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
         )

@@ -230,10 +230,14 @@ final class WatchedFile: Sendable {
         }
     }
 
+    /// What identifies the file's content: where the path leads after every symbolic link, and that
+    /// file's modification time, size and inode. A Kubernetes Secret mounts `share.json ->
+    /// ..data/share.json` and swaps `..data` atomically: the link itself never changes.
     private static func signature(_ path: String) -> [String] {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return [] }
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else { return [] }
         return [
-            "\(attributes[.modificationDate] ?? "")", "\(attributes[.size] ?? "")",
+            target, "\(attributes[.modificationDate] ?? "")", "\(attributes[.size] ?? "")",
             "\(attributes[.systemFileNumber] ?? "")",
         ]
     }

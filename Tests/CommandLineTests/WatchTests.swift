@@ -277,6 +277,96 @@ struct WatchTests {
         return sockets
     }
 
+    @Test("the metrics server: 405 and HEAD, and abandoned connections are closed without starving /healthz")
+    func metricsServerHardening() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (path, _) = try Self.shareFile(sandbox)
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "500ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 1 })
+            let python = try #require(which("python3"))
+            // 100 connections opened and abandoned (half a request line on each), then, after the idle
+            // timeout, a real request: it must be answered, and the abandoned ones closed by the server.
+            let script = """
+                import http.client, json, socket, sys, time
+                port = int(sys.argv[1])
+                socks = []
+                for _ in range(100):
+                    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                    s.sendall(b"GET /metr")
+                    socks.append(s)
+                time.sleep(12)
+                closed = 0
+                for s in socks:
+                    s.settimeout(0.5)
+                    try:
+                        closed += s.recv(1) == b""
+                    except (socket.timeout, OSError):
+                        pass
+                def ask(method, path):
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    c.request(method, path)
+                    r = c.getresponse()
+                    return r.status, r.getheader("Allow"), len(r.read())
+                health = ask("GET", "/healthz")
+                head = ask("HEAD", "/healthz")
+                post = ask("POST", "/metrics")
+                print(json.dumps({"closed": closed, "health": health[0], "head": [head[0], head[2]],
+                                  "post": [post[0], post[1]]}))
+                """
+            let result = try await run(python, ["-c", script, "\(port)"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let answer = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect((answer["closed"] as? Int ?? 0) >= 60, "\(result.stdout)")
+            #expect([200, 503].contains(answer["health"] as? Int ?? 0), "\(result.stdout)")
+            #expect((answer["head"] as? [Int])?.last == 0, "\(result.stdout)")
+            #expect((answer["post"] as? [Any])?.first as? Int == 405, "\(result.stdout)")
+            #expect((answer["post"] as? [Any])?.last as? String == "GET, HEAD", "\(result.stdout)")
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        }
+    }
+
+    @Test("a share mounted as a Kubernetes Secret (..data swapped atomically) is reloaded")
+    func reloadsKubernetesSecret() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            // The layout kubelet writes: share.json -> ..data/share.json, ..data -> ..<timestamp>.
+            let directory = try Fixture.temporaryDirectory()
+            let manager = FileManager.default
+            func version(_ name: String, _ share: RedeemedShare) throws {
+                try manager.createDirectory(atPath: directory + "/" + name, withIntermediateDirectories: false)
+                try ShareFile.write(try share.jsonData(), to: directory + "/\(name)/share.json", overwrite: false)
+            }
+            let share = sandbox.share()
+            try version("..2026_12_01_first", share)
+            try manager.createSymbolicLink(atPath: directory + "/..data", withDestinationPath: "..2026_12_01_first")
+            try manager.createSymbolicLink(atPath: directory + "/share.json", withDestinationPath: "..data/share.json")
+            let watch = try Self.startWatch(["--share", directory + "/share.json", "--interval", "200ms"])
+            defer { watch.kill() }
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 2 })
+
+            var renewed = share
+            renewed.id = "dlz-rotated"
+            renewed.resources.append(.subject("ghost-value"))
+            try version("..2026_12_01_second", renewed)
+            // Swap ..data atomically, as kubelet does: a new link, renamed over the old one.
+            try manager.createSymbolicLink(
+                atPath: directory + "/..data_tmp",
+                withDestinationPath: "..2026_12_01_second"
+            )
+            #expect(rename(directory + "/..data_tmp", directory + "/..data") == 0)
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                    Self.lines(stdout).last?.failed == ["schema_registry.subject[ghost-value]"]
+                }
+            )
+            #expect(watch.stderr.text.contains("now verifying share dlz-rotated"), "\(watch.stderr.text)")
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        }
+    }
+
     @Test("a share file redeemed again is picked up before the next run; an unusable one is reported once")
     func reloadsShareFile() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in

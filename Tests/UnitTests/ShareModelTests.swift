@@ -143,4 +143,32 @@ struct ShareModelTests {
         #expect(try share.endpoints().schemaRegistry == nil)
         #expect(try KafkaClientConfig(share: share)["bootstrap.servers"] != nil)
     }
+
+    @Test(
+        "a key repeated in one object is refused, naming it (JSON readers keep different copies)",
+        arguments: [
+            (#","secret":"other""#, "secret"),
+            (#","se\u0063ret":"other""#, "secret"),
+            (#","resources":[]"#, "resources"),
+        ]
+    )
+    func duplicateKeys(extra: String, field: String) throws {
+        var text = Fixture.responseJSON.trimmingCharacters(in: .whitespacesAndNewlines)
+        text.removeLast()  // the closing brace
+        let error = #expect(throws: ShareValidationError.self) {
+            try RedeemedShare(jsonData: Data((text + extra + "}").utf8))
+        }
+        #expect(error?.field == field)
+        #expect(error?.description.contains("more than once") == true)
+        #expect(error?.description.contains("other") == false)
+    }
+
+    @Test("keys repeated in different objects, and one share's keys, are fine")
+    func distinctKeysAccepted() throws {
+        #expect(try RedeemedShare(jsonData: Data(Fixture.responseJSON.utf8)) == Fixture.share())
+        let nested = try Fixture.json { object in
+            object["resources"] = [["kind": "Topic", "topic": "a"], ["kind": "Topic", "topic": "b"]]
+        }
+        #expect(try RedeemedShare(jsonData: nested).topics == ["a", "b"])
+    }
 }

@@ -163,11 +163,20 @@ extension RedeemedShare: Codable {
 extension RedeemedShare {
     /// Decodes and validates a redeem response or a share file.
     ///
+    /// A key that appears twice in one object (two `secret`s, say) is refused, naming it: JSON readers
+    /// disagree on which copy counts.
+    ///
     /// Beyond the JSON structure this checks that the bootstrap URL can be turned into
     /// `bootstrap.servers` and that a share with subjects carries a Schema Registry URL and key.
     /// - Parameter data: The JSON document.
     /// - Throws: ``ShareValidationError`` naming the offending field.
     public init(jsonData data: Data) throws(ShareValidationError) {
+        if let repeated = DuplicateKeys.first(in: Array(data)) {
+            throw ShareValidationError(
+                field: repeated,
+                reason: "appears more than once; the share is ambiguous (JSON readers keep different copies)"
+            )
+        }
         do {
             self = try JSONDecoder().decode(RedeemedShare.self, from: data)
         } catch let error as DecodingError {

@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        // Tests only: property-based tests (share decoding, bootstrap URLs, export round trips).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -96,7 +98,10 @@ let package = Package(
         // Unit: no sockets (models, configurations, exports, share files, redaction).
         .testTarget(
             name: "UnitTests",
-            dependencies: ["StreamShare", "RdKafka", "TestSupport"],
+            dependencies: [
+                "StreamShare", "RdKafka", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strictSettings
         ),
         // The verifier, the monitor and the CDX client against the sandbox (mock cluster, emulators on loopback).

@@ -1,0 +1,133 @@
+import Foundation
+import PropertyBased
+import Testing
+
+@testable import StreamShare
+@testable import TestSupport
+
+/// Properties over generated, often hostile, input: decoding never crashes and round-trips, bootstrap
+/// URLs parse to a fixed point, and every export reads back to the same values in the real parsers
+/// its users use (POSIX shells and python-dotenv for `.env`).
+@Suite("Properties")
+struct PropertyTests {
+    /// Printable ASCII and a few non-ASCII characters, quotes, backslashes, `$`, `#` and backquotes
+    /// included: what a hostile share may carry.
+    static let hostile = Gen.oneOf(
+        Gen.character(in: " "..."~"),
+        Gen.always("é"),
+        Gen.always("'"),
+        Gen.always("\""),
+        Gen.always("\\"),
+        Gen.always("$"),
+        Gen.always("`")
+    ).string(of: 0...24)
+
+    @Test("a share with arbitrary field values round-trips through its file form, secrets intact")
+    func shareRoundTrip() async {
+        await propertyCheck(count: 200, input: Self.hostile, Self.hostile, Self.hostile) { key, secret, topic in
+            guard !key.isEmpty, !secret.isEmpty, !topic.isEmpty else { return }
+            let share = RedeemedShare(
+                apiKey: key,
+                secret: Secret(secret),
+                kafkaBootstrapURL: "SASL://pkc-1.example:9092",
+                resources: [.topic(topic), .group(prefix: topic + "-")]
+            )
+            let decoded = try? RedeemedShare(jsonData: try share.jsonData())
+            #expect(decoded == share)
+            #expect("\(share)".contains("secret: <redacted>"))
+        }
+    }
+
+    @Test("arbitrary bytes never crash share decoding: a share or a validation error naming a field")
+    func arbitraryDocuments() async {
+        let documents = Gen.oneOf(Self.hostile, Gen.always(Fixture.responseJSON)).map { text in
+            // Cut and splice: truncated, doubled and garbled variants of a real response.
+            text.count > 10 ? String(text.prefix(text.count / 2)) + text : text
+        }
+        await propertyCheck(count: 300, input: documents) { text in
+            do {
+                _ = try RedeemedShare(jsonData: Data(text.utf8))
+            } catch {
+                #expect(!String(describing: error).isEmpty)
+            }
+        }
+    }
+
+    @Test("bootstrap URLs: what parses prints back to itself, and nothing crashes")
+    func bootstrapFixedPoint() async {
+        let host = Gen.oneOf(
+            Gen.letterOrNumber.string(of: 1...12).map { $0 + ".example" },
+            Gen.always("[::1]"),
+            Gen.always("127.0.0.1"),
+            Self.hostile
+        )
+        let scheme = Gen.oneOf(Gen.always(""), Gen.always("SASL://"), Gen.always("SASL_SSL://"), Gen.always("x://"))
+        let port = Gen.oneOf(Gen.always(""), Gen.int(in: 0...70_000).map { ":\($0)" })
+        await propertyCheck(count: 300, input: scheme, host, port) { scheme, host, port in
+            guard let parsed = try? BootstrapServers(parsing: scheme + host + port) else { return }
+            let again = try? BootstrapServers(parsing: parsed.bootstrapServers)
+            #expect(again == parsed, "\(scheme + host + port)")
+            #expect(parsed.endpoints.allSatisfy { (1...65_535).contains($0.port) })
+        }
+    }
+
+    @Test("JSON and librdkafka exports carry any value exactly, or refuse it")
+    func exportRoundTrip() async throws {
+        let base = try Fixture.share()
+        await propertyCheck(count: 200, input: Self.hostile) { value in
+            guard !value.isEmpty else { return }
+            var share = base
+            share.resources = [.topic("orders"), .group(prefix: value)]
+            guard let kafka = try? KafkaClientConfig(share: share) else { return }
+            let exporter = ClientConfigExporter(kafka: kafka, schemaRegistry: nil)
+            let json = try? exporter.render(.json, revealSecrets: true)
+            let object = json.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect((object?["kafka"] as? [String: String])?["group.id"] == value + "consumer")
+            if let properties = try? exporter.render(.librdkafka, revealSecrets: true) {
+                let line = properties.split(separator: "\n").first { $0.hasPrefix("group.id=") }
+                #expect(line.map { String($0.dropFirst("group.id=".count)) } == value + "consumer")
+            }
+        }
+    }
+
+    @Test("every .env line that is written reads back exactly in sh, dash, bash and python-dotenv, running nothing")
+    func envRoundTripInRealParsers() async throws {
+        var values: [String] = []
+        await propertyCheck(count: 150, input: Self.hostile) { value in values.append(value) }
+        values += ["a'; touch PWNED; #", "$(touch PWNED)", "`touch PWNED`", "x\\y", "it's", "#", " lead", "trail "]
+        var lines: [String] = []
+        var written: [String] = []
+        for value in values {
+            guard let line = try? ClientConfigExporter.envLine("V\(written.count)", value) else { continue }
+            lines.append(line)
+            written.append(value)
+        }
+        // Values that neither quoting can carry for both readers are refused (tested elsewhere); enough remain.
+        #expect(written.count >= 20, "\(written.count) of \(values.count)")
+        let directory = try Fixture.temporaryDirectory()
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/v.env"))
+        let names = (0..<written.count).map { "V\($0)" }
+        for shell in ["/bin/sh", "/bin/dash", "/bin/bash"] where FileManager.default.isExecutableFile(atPath: shell) {
+            let script =
+                ". ./v.env && for n in \(names.joined(separator: " ")); do eval \"printf '%s\\\\0' \\\"\\$$n\\\"\"; done"
+            let result = try await run(shell, ["-c", script], directory: directory)
+            #expect(result.status == 0, "\(shell): \(result.stderr)")
+            let read = result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(
+                String.init
+            )
+            #expect(read == written, "\(shell)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/PWNED"), "\(shell) ran code")
+        }
+        let python = try #require(which("python3"))
+        let loaded = try await run(
+            python,
+            [
+                "-c",
+                "import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))",
+                directory + "/v.env",
+            ]
+        )
+        let object = try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: String] ?? [:]
+        #expect(names.map { object[$0] } == written.map { Optional($0) }, "\(loaded.stderr)")
+    }
+}

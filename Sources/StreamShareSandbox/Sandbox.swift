@@ -160,6 +160,7 @@ public final class Sandbox: Sendable {
             )
         }
         if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
+        if let rate = scenario.schemaRegistryRateLimit, rate > 0 { registry.setRateLimit(requestsPerSecond: rate) }
         if let seconds = scenario.keyActivationSeconds, seconds > 0 {
             registry.setKeyActivation(after: .milliseconds(Int64(seconds * 1000)))
         }

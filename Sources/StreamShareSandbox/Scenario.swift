@@ -151,6 +151,9 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var downBrokers: [Int]?
     /// Added Schema Registry latency in ms.
     public var schemaRegistryDelayMs: Int?
+    /// The Schema Registry's request limit per second (429 with `Retry-After` above it), as Confluent
+    /// Cloud's registry limits reads (about 75 per second, shared by every key).
+    public var schemaRegistryRateLimit: Double?
     /// The share's keys are new: the Schema Registry refuses them (401) for this many seconds after
     /// their first use. (The mock cluster has no authentication; the wire tier of the tests models a
     /// new Kafka key.)
@@ -174,6 +177,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         downBrokers: [Int]? = nil,
         schemaRegistryDelayMs: Int? = nil,
         keyActivationSeconds: Double? = nil,
+        schemaRegistryRateLimit: Double? = nil,
         topics: [Topic],
         groups: [Group] = [],
         subjects: [Subject] = [],
@@ -187,6 +191,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.downBrokers = downBrokers
         self.schemaRegistryDelayMs = schemaRegistryDelayMs
         self.keyActivationSeconds = keyActivationSeconds
+        self.schemaRegistryRateLimit = schemaRegistryRateLimit
         self.topics = topics
         self.groups = groups
         self.subjects = subjects
@@ -200,6 +205,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         case downBrokers = "down_brokers"
         case schemaRegistryDelayMs = "schema_registry_delay_ms"
         case keyActivationSeconds = "key_activation_seconds"
+        case schemaRegistryRateLimit = "schema_registry_rate_limit"
         case apiFaults = "api_faults"
     }
 

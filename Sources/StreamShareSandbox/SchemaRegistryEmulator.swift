@@ -49,6 +49,11 @@ public final class SchemaRegistryEmulator: Sendable {
         var nextID = 100_001
         var activation: Duration = .zero
         var firstAuthenticatedAttempt: ContinuousClock.Instant?
+        /// Requests per second (a token bucket holding one second's worth), or nil for no limit.
+        var rateLimit: Double?
+        var tokens: Double = 0
+        var refilledAt = ContinuousClock.now
+        var rateLimited = 0
     }
 
     /// The API key and secret the registry accepts.
@@ -97,6 +102,19 @@ public final class SchemaRegistryEmulator: Sendable {
         state.withLock { $0.activation = delay }
     }
 
+    /// Limits requests as Confluent Cloud's registry does (about 75 reads per second, shared by every
+    /// key): above `perSecond`, 429 with `Retry-After`, `X-RateLimit-*` and error code 42901.
+    public func setRateLimit(requestsPerSecond perSecond: Double?) {
+        state.withLock { state in
+            state.rateLimit = perSecond
+            state.tokens = perSecond ?? 0
+            state.refilledAt = .now
+        }
+    }
+
+    /// Requests answered 429 so far.
+    public var rateLimitedCount: Int { state.withLock { $0.rateLimited } }
+
     /// Requests served so far.
     public var requestCount: Int { state.withLock { $0.requests } }
 
@@ -144,12 +162,35 @@ public final class SchemaRegistryEmulator: Sendable {
 
     /// Answers one request.
     public func handle(_ request: LocalHTTPServer.Request) -> LocalHTTPServer.Response {
-        let delay = state.withLock { state -> Duration in
-            if request.path != "/_sandbox/stats" { state.requests += 1 }
-            return state.delay
+        let (delay, limited) = state.withLock { state -> (Duration, LocalHTTPServer.Response?) in
+            guard request.path != "/_sandbox/stats" else { return (state.delay, nil) }
+            state.requests += 1
+            return (state.delay, Self.takeToken(&state))
         }
-        var response = route(request)
+        var response = limited ?? route(request)
         response.delay = delay
+        return response
+    }
+
+    /// Takes one token of the bucket; the 429 to send when there is none.
+    private static func takeToken(_ state: inout State) -> LocalHTTPServer.Response? {
+        guard let rate = state.rateLimit, rate > 0 else { return nil }
+        let now = ContinuousClock.now
+        let elapsed = now - state.refilledAt
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        state.tokens = min(rate, state.tokens + seconds * rate)
+        state.refilledAt = now
+        guard state.tokens < 1 else {
+            state.tokens -= 1
+            return nil
+        }
+        state.rateLimited += 1
+        let wait = max(1, Int(((1 - state.tokens) / rate).rounded(.up)))
+        var response = error(429, 42901, "Rate limit exceeded")
+        response.headers += [
+            ("Retry-After", "\(wait)"), ("X-RateLimit-Limit", "\(Int(rate))"), ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", "\(wait)"),
+        ]
         return response
     }
 

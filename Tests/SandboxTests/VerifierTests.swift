@@ -334,6 +334,45 @@ struct VerifierTests {
         }
     }
 
+    @Test("a rate-limited registry is waited for as it advises: 100 subjects at 20 requests/s all pass")
+    func rateLimitedRegistry() async throws {
+        let scenario = Scenario(
+            name: "rate-limited",
+            schemaRegistryRateLimit: 20,
+            topics: [.init(name: "t0")],
+            subjects: (0..<100).map { .init(name: "s\($0)-value") }
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(30))).verify(sandbox.share())
+            let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
+            #expect(subjects.count == 100)
+            #expect(subjects.allSatisfy { $0.status == .pass }, "\(Set(subjects.map(\.code)))")
+            #expect(sandbox.schemaRegistry.rateLimitedCount > 0)  // the limit was really met
+        }
+    }
+
+    @Test("a 429 storm that outlasts the deadline fails rate_limited, never http_429, and ends by the deadline")
+    func rateLimitedPastDeadline() async throws {
+        let scenario = Scenario(
+            name: "storm",
+            schemaRegistryRateLimit: 1,
+            topics: [.init(name: "t0")],
+            subjects: (0..<20).map { .init(name: "s\($0)-value") }
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(4))).verify(sandbox.share())
+            let codes = Set(
+                report.checks.filter { $0.id.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
+            )
+            #expect(codes.isSubset(of: ["rate_limited", "timeout"]), "\(codes)")
+            #expect(codes.contains("rate_limited"), "\(codes)")
+            let limited = try #require(report.checks.first { $0.code == "rate_limited" })
+            #expect(limited.hint?.contains("shared with every client") == true)
+            // Not a performance assertion: a deadline not honoured is a hang.
+            #expect(report.timings.totalMs < 4_000 + 1_500)
+        }
+    }
+
     @Test("a --deep client that librdkafka refuses to create is a client error, not a timeout")
     func deepClientNotCreated() async throws {
         // The handles of a deep join and of a share without groups' fetches are the probe's own: make

@@ -10,12 +10,28 @@ struct SchemaRegistryProbe: Sendable {
     let concurrency: Int
     let deadline: ContinuousClock.Instant
     let sink: CheckSink
+    /// Shared by every request of the run: a 429's advice pauses them all.
+    let pacing = RegistryPacing()
 
     private static let maxResponseBytes = 4 << 20
 
     private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
 
+    /// One GET. A 429 is never a verdict while time remains: every request of the run pauses for the
+    /// registry's advice (`Retry-After`, else `X-RateLimit-Reset`, else 1 s), then this one is sent
+    /// again. Only when the deadline would pass first is the 429 returned (and reported `rate_limited`).
     func get(_ path: String) async -> Result<TransportResponse, TransportError> {
+        while true {
+            if let refusal = await pacing.waitForTurn(before: deadline) { return .success(refusal) }
+            let result = await send(path)
+            guard case .success(let response) = result, response.status == 429 else { return result }
+            let advice = Self.advisedWait(response)
+            pacing.pause(for: advice, after: response)
+            guard ContinuousClock.now + advice < deadline, !Task.isCancelled else { return result }
+        }
+    }
+
+    private func send(_ path: String) async -> Result<TransportResponse, TransportError> {
         let base = registry.url.absoluteString.trimmingSuffix("/")
         do {
             return .success(
@@ -37,6 +53,15 @@ struct SchemaRegistryProbe: Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The registry's advice on a 429, bounded to 1 ms … 60 s.
+    static func advisedWait(_ response: TransportResponse) -> Duration {
+        let seconds = [response.header("Retry-After"), response.header("X-RateLimit-Reset")]
+            .compactMap { $0.flatMap { Double($0.trimmingWhitespace()) } }
+            .first { $0.isFinite && $0 >= 0 }
+        guard let seconds else { return .seconds(1) }
+        return .milliseconds(Int64(min(max(seconds, 0.001), 60) * 1000))
     }
 
     func run() async {
@@ -95,6 +120,16 @@ struct SchemaRegistryProbe: Sendable {
                 message: "the Schema Registry at \(host) rejected the share's API key (HTTP 401)",
                 hint:
                     "Use the schema_registry_api_key/secret of this share; if the provider rotated them, ask for a new invitation.",
+                durationMs: watch.elapsedMs,
+                details: registryDetails(response)
+            )
+        case .success(let response) where response.status == 429:
+            return CheckResult(
+                .schemaRegistryAuth,
+                status: .fail,
+                code: "rate_limited",
+                message: "the Schema Registry at \(host) kept answering 429 (rate limited) until the deadline",
+                hint: Self.rateLimitedHint,
                 durationMs: watch.elapsedMs,
                 details: registryDetails(response)
             )
@@ -214,6 +249,10 @@ struct SchemaRegistryProbe: Sendable {
         var schemaType: String?
         var references: [SchemaReference]?
     }
+
+    static let rateLimitedHint =
+        "The registry's request limit is shared with every client of the registry, the provider's own "
+        + "included: verify again later, or give the verification more time (--timeout)."
 
     /// A Schema Registry's own answer to `GET /schemas/types`: a JSON array of type names (200), or
     /// Confluent's error body `{"error_code": N, "message": …}` (403, 404 from a registry that hides
@@ -343,6 +382,12 @@ struct SchemaRegistryProbe: Sendable {
             (code, message, hint) = (
                 "schema_not_found", "the schema of '\(subject)' (\(stage)) cannot be read (40403)",
                 "Ask the provider to check the schema's registration."
+            )
+        case (429, _):
+            (code, message, hint) = (
+                "rate_limited",
+                "reading '\(subject)' was rate limited (HTTP 429) until the deadline, after waiting as advised",
+                Self.rateLimitedHint
             )
         case (500...599, _):
             (code, message, hint) = (

@@ -161,6 +161,7 @@ public final class Sandbox: Sendable {
         }
         if let delay = scenario.schemaRegistryDelayMs, delay > 0 { registry.setDelay(.milliseconds(delay)) }
         if let rate = scenario.schemaRegistryRateLimit, rate > 0 { registry.setRateLimit(requestsPerSecond: rate) }
+        if scenario.schemaRegistryListing == false { registry.setListing(enabled: false) }
         if let seconds = scenario.keyActivationSeconds, seconds > 0 {
             registry.setKeyActivation(after: .milliseconds(Int64(seconds * 1000)))
         }

@@ -154,6 +154,9 @@ public struct Scenario: Sendable, Hashable, Codable {
     /// The Schema Registry's request limit per second (429 with `Retry-After` above it), as Confluent
     /// Cloud's registry limits reads (about 75 per second, shared by every key).
     public var schemaRegistryRateLimit: Double?
+    /// `false`: the registry has no `GET /schemas` listing (404), as some registries; every subject
+    /// is then read on its own.
+    public var schemaRegistryListing: Bool?
     /// The share's keys are new: the Schema Registry refuses them (401) for this many seconds after
     /// their first use. (The mock cluster has no authentication; the wire tier of the tests models a
     /// new Kafka key.)
@@ -178,6 +181,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         schemaRegistryDelayMs: Int? = nil,
         keyActivationSeconds: Double? = nil,
         schemaRegistryRateLimit: Double? = nil,
+        schemaRegistryListing: Bool? = nil,
         topics: [Topic],
         groups: [Group] = [],
         subjects: [Subject] = [],
@@ -192,6 +196,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.schemaRegistryDelayMs = schemaRegistryDelayMs
         self.keyActivationSeconds = keyActivationSeconds
         self.schemaRegistryRateLimit = schemaRegistryRateLimit
+        self.schemaRegistryListing = schemaRegistryListing
         self.topics = topics
         self.groups = groups
         self.subjects = subjects
@@ -206,6 +211,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         case schemaRegistryDelayMs = "schema_registry_delay_ms"
         case keyActivationSeconds = "key_activation_seconds"
         case schemaRegistryRateLimit = "schema_registry_rate_limit"
+        case schemaRegistryListing = "schema_registry_listing"
         case apiFaults = "api_faults"
     }
 

@@ -54,6 +54,8 @@ public final class SchemaRegistryEmulator: Sendable {
         var tokens: Double = 0
         var refilledAt = ContinuousClock.now
         var rateLimited = 0
+        var listing = true
+        var listingRequests = 0
     }
 
     /// The API key and secret the registry accepts.
@@ -111,6 +113,15 @@ public final class SchemaRegistryEmulator: Sendable {
             state.refilledAt = .now
         }
     }
+
+    /// Serves `GET /schemas?subjectPrefix=…&latestOnly=true&offset=…&limit=…` (as Confluent Cloud
+    /// does), or answers it 404 like a registry without the listing.
+    public func setListing(enabled: Bool) {
+        state.withLock { $0.listing = enabled }
+    }
+
+    /// `GET /schemas` listing requests so far.
+    public var listingRequestCount: Int { state.withLock { $0.listingRequests } }
 
     /// Requests answered 429 so far.
     public var rateLimitedCount: Int { state.withLock { $0.rateLimited } }
@@ -172,6 +183,35 @@ public final class SchemaRegistryEmulator: Sendable {
         return response
     }
 
+    /// The latest schema of every readable subject under the prefix, one page of them.
+    private func listing(_ query: [String: String]) -> LocalHTTPServer.Response {
+        let page = state.withLock { state -> [[String: Any]]? in
+            guard state.listing else { return nil }
+            state.listingRequests += 1
+            let prefix = query["subjectPrefix"] ?? ""
+            let offset = max(0, Int(query["offset"] ?? "") ?? 0)
+            let limit = max(1, min(Int(query["limit"] ?? "") ?? 1000, 10_000))
+            // As on Confluent Cloud, a key sees only what it may read.
+            let readable = state.subjects.values.filter { $0.subject.name.hasPrefix(prefix) && $0.subject.fault == nil }
+                .sorted { $0.subject.name < $1.subject.name }
+            return readable.dropFirst(offset).prefix(limit).map { registered in
+                var entry: [String: Any] = [
+                    "subject": registered.subject.name, "version": registered.version, "id": registered.id,
+                    "schema": registered.schema,
+                ]
+                if registered.subject.schemaType != "AVRO" { entry["schemaType"] = registered.subject.schemaType }
+                if !registered.subject.references.isEmpty {
+                    entry["references"] = registered.subject.references.map {
+                        ["name": $0, "subject": $0, "version": 1]
+                    }
+                }
+                return entry
+            }
+        }
+        guard let page else { return Self.error(404, 404, "HTTP 404 Not Found") }
+        return Self.json(page)
+    }
+
     /// Takes one token of the bucket; the 429 to send when there is none.
     private static func takeToken(_ state: inout State) -> LocalHTTPServer.Response? {
         guard let rate = state.rateLimit, rate > 0 else { return nil }
@@ -214,6 +254,8 @@ public final class SchemaRegistryEmulator: Sendable {
             String($0).removingPercentEncoding ?? String($0)
         }
         switch parts.count {
+        case 1 where parts[0] == "schemas":
+            return listing(Self.query(request.path))
         case 1 where parts[0] == "subjects":
             return Self.error(403, 40301, "User is denied operation Read on Subject: *")
         case 2 where parts == ["schemas", "types"]:

@@ -334,11 +334,12 @@ struct VerifierTests {
         }
     }
 
-    @Test("a rate-limited registry is waited for as it advises: 100 subjects at 20 requests/s all pass")
+    @Test("a rate-limited registry without the listing is waited for as it advises: 100 subjects at 20/s pass")
     func rateLimitedRegistry() async throws {
         let scenario = Scenario(
             name: "rate-limited",
             schemaRegistryRateLimit: 20,
+            schemaRegistryListing: false,
             topics: [.init(name: "t0")],
             subjects: (0..<100).map { .init(name: "s\($0)-value") }
         )
@@ -356,6 +357,7 @@ struct VerifierTests {
         let scenario = Scenario(
             name: "storm",
             schemaRegistryRateLimit: 1,
+            schemaRegistryListing: false,
             topics: [.init(name: "t0")],
             subjects: (0..<20).map { .init(name: "s\($0)-value") }
         )
@@ -370,6 +372,64 @@ struct VerifierTests {
             #expect(limited.hint?.contains("shared with every client") == true)
             // Not a performance assertion: a deadline not honoured is a hang.
             #expect(report.timings.totalMs < 4_000 + 1_500)
+        }
+    }
+
+    @Test("the listing proves 1,000 subjects in a handful of requests against a registry limited to 20/s")
+    func listingAtScale() async throws {
+        let scenario = Scenario(
+            name: "listing",
+            schemaRegistryRateLimit: 20,
+            topics: [.init(name: "t0")],
+            subjects: (0..<1000).map { .init(name: "t\($0)-value") }
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let report = try await ShareVerifier(options: .init(deadline: .seconds(30))).verify(sandbox.share())
+            let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
+            #expect(subjects.count == 1000)
+            #expect(subjects.allSatisfy { $0.status == .pass })
+            // /schemas/types, two listing pages of 500, one read by id.
+            #expect(sandbox.schemaRegistry.requestCount <= 10, "\(sandbox.schemaRegistry.requestCount)")
+            #expect(sandbox.schemaRegistry.rateLimitedCount == 0)
+        }
+    }
+
+    @Test("at scale, exactly the denied and missing subjects fail, each with its own code; without the listing too")
+    func listingMixAtScale() async throws {
+        for listing in [true, false] {
+            let subjects: [Scenario.Subject] = (0..<300).map { index in
+                .init(
+                    name: "t\(index)-value",
+                    fault: index % 10 == 3 ? .forbidden : (index % 15 == 7 ? .missing : nil)
+                )
+            }
+            let scenario = Scenario(
+                name: "mix",
+                schemaRegistryListing: listing,
+                topics: [.init(name: "t0")],
+                subjects: subjects
+            )
+            try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+                let report = try await ShareVerifier(options: .init(deadline: .seconds(30))).verify(sandbox.share())
+                let verdicts = Self.verdicts(report)
+                for subject in subjects {
+                    let expected =
+                        switch subject.fault {
+                        case .forbidden: "fail:forbidden"
+                        case .missing: "fail:subject_not_found"
+                        default: "pass:ok"
+                        }
+                    #expect(verdicts["schema_registry.subject[\(subject.name)]"] == expected, "listing \(listing)")
+                }
+                let failing = subjects.filter { $0.fault != nil }.count
+                if listing {
+                    // The listing, plus one request for each subject it did not return, plus one by id.
+                    #expect(sandbox.schemaRegistry.requestCount <= 1 + 1 + failing + 1)
+                    #expect(sandbox.schemaRegistry.listingRequestCount == 1)
+                } else {
+                    #expect(sandbox.schemaRegistry.listingRequestCount == 0)
+                }
+            }
         }
     }
 

@@ -76,7 +76,16 @@ struct SchemaRegistryProbe: Sendable {
         // A subject whose schema references others is judged once they are (a deserializer needs them
         // all); every other subject is reported as soon as it is known.
         var referencing: [(result: CheckResult, references: [SchemaReference])] = []
-        for (result, references) in await Self.concurrently(subjects, limit: concurrency, checkSubject) {
+        // A handful of listing requests prove every readable subject (the registry's limit is shared
+        // with the provider's own clients); only the subjects it did not return are read on their own,
+        // to tell forbidden from missing.
+        var outcomes: [(CheckResult, [SchemaReference])] = []
+        var unlisted = subjects
+        if subjects.count > 1, let listed = await listLatest(prefix: Self.commonPrefix(subjects)) {
+            (outcomes, unlisted) = await provenByListing(subjects, listed: listed, watch: Stopwatch())
+        }
+        outcomes += await Self.concurrently(unlisted, limit: concurrency, checkSubject)
+        for (result, references) in outcomes {
             if result.status == .pass, !references.isEmpty {
                 referencing.append((result, references))
             } else {
@@ -320,28 +329,47 @@ struct SchemaRegistryProbe: Sendable {
                 ), []
             )
         }
+        return (await proveByID(subject, version, watch: watch), version.references ?? [])
+    }
+
+    /// Reads the schema of `version` by id, as a deserializer does, and reports the subject.
+    /// - Parameter source: How the latest version was learned, for the message.
+    func proveByID(
+        _ subject: String,
+        _ version: SubjectVersion,
+        source: String? = nil,
+        watch: Stopwatch
+    ) async
+        -> CheckResult
+    {
+        let encoded = subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? subject
         // ?subject= so that the read works with schema contexts too (Confluent Cloud's "get schema by id").
         let byID: TransportResponse
         switch await get("/schemas/ids/\(version.id)?subject=\(encoded)") {
         case .failure(let error):
-            return (transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch), [])
+            return transportFailure(.schemaRegistrySubject, resource: subject, error, watch: watch)
         case .success(let response): byID = response
         }
         guard byID.status == 200 else {
-            return (httpFailure(subject, byID, stage: "schema id \(version.id)", watch: watch), [])
+            return httpFailure(subject, byID, stage: "schema id \(version.id)", watch: watch)
         }
+        return readable(subject, version, source: source, watch: watch)
+    }
+
+    /// The passing result of a subject whose latest version is known to be readable.
+    func readable(_ subject: String, _ version: SubjectVersion, source: String? = nil, watch: Stopwatch) -> CheckResult
+    {
         let type = version.schemaType ?? "AVRO"
-        return (
-            CheckResult(
-                .schemaRegistrySubject,
-                resource: subject,
-                status: .pass,
-                code: "ok",
-                message:
-                    "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))",
-                durationMs: watch.elapsedMs,
-                details: ["version": "\(version.version)", "schema_id": "\(version.id)", "schema_type": type]
-            ), version.references ?? []
+        return CheckResult(
+            .schemaRegistrySubject,
+            resource: subject,
+            status: .pass,
+            code: "ok",
+            message: "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))"
+                + (source.map { " — \($0)" } ?? ""),
+            durationMs: watch.elapsedMs,
+            details: ["version": "\(version.version)", "schema_id": "\(version.id)", "schema_type": type]
+                .merging(source == nil ? [:] : ["proven_by": "listing"]) { $1 }
         )
     }
 

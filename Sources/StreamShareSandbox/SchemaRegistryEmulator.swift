@@ -56,6 +56,7 @@ public final class SchemaRegistryEmulator: Sendable {
         var rateLimited = 0
         var listing = true
         var listingRequests = 0
+        var arrivals: [ContinuousClock.Instant] = []
     }
 
     /// The API key and secret the registry accepts.
@@ -120,6 +121,9 @@ public final class SchemaRegistryEmulator: Sendable {
         state.withLock { $0.listing = enabled }
     }
 
+    /// When each request arrived (the first 100,000), for checking a client's pacing.
+    public var arrivals: [ContinuousClock.Instant] { state.withLock { $0.arrivals } }
+
     /// `GET /schemas` listing requests so far.
     public var listingRequestCount: Int { state.withLock { $0.listingRequests } }
 
@@ -176,6 +180,7 @@ public final class SchemaRegistryEmulator: Sendable {
         let (delay, limited) = state.withLock { state -> (Duration, LocalHTTPServer.Response?) in
             guard request.path != "/_sandbox/stats" else { return (state.delay, nil) }
             state.requests += 1
+            if state.arrivals.count < 100_000 { state.arrivals.append(.now) }
             return (state.delay, Self.takeToken(&state))
         }
         var response = limited ?? route(request)

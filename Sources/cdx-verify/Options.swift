@@ -159,6 +159,16 @@ struct CheckOptions: ParsableArguments {
     )
     var overrides: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Schema Registry requests per second a run may send (0: no limit). The registry's limit is shared "
+                + "with every client of it, the provider's own included.",
+            valueName: "n"
+        )
+    )
+    var registryRate: Double = 10
+
     @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
     var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
 
@@ -168,6 +178,9 @@ struct CheckOptions: ParsableArguments {
     func validate() throws {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file '\(caFile)' cannot be read")
+        }
+        if !registryRate.isFinite || registryRate < 0 || registryRate > 10_000 {
+            throw ValidationError("--registry-rate must be 0 (no limit) to 10000 requests per second")
         }
         for override in overrides where (try? ConfigProperty(parsing: override)) == nil {
             // Echo only what looks like a property name: the rest may be a secret typed with the
@@ -185,6 +198,7 @@ struct CheckOptions: ParsableArguments {
             caFile: caFile,
             overrides: try overrides.map { try ConfigProperty(parsing: $0) },
             groupSuffix: groupSuffix,
+            schemaRegistryRequestsPerSecond: registryRate > 0 ? registryRate : nil,
             countKafkaRequests: countKafkaRequests,
             privateNetworking: privateNetworking
         )

@@ -344,7 +344,9 @@ struct VerifierTests {
             subjects: (0..<100).map { .init(name: "s\($0)-value") }
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-            let report = try await ShareVerifier(options: .init(deadline: .seconds(30))).verify(sandbox.share())
+            // No budget of our own: the registry's limit is what is met.
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+            let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
             #expect(subjects.count == 100)
             #expect(subjects.allSatisfy { $0.status == .pass }, "\(Set(subjects.map(\.code)))")
@@ -362,7 +364,8 @@ struct VerifierTests {
             subjects: (0..<20).map { .init(name: "s\($0)-value") }
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-            let report = try await ShareVerifier(options: .init(deadline: .seconds(4))).verify(sandbox.share())
+            let options = ShareVerifier.Options(deadline: .seconds(4), schemaRegistryRequestsPerSecond: nil)
+            let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let codes = Set(
                 report.checks.filter { $0.id.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
             )
@@ -394,10 +397,12 @@ struct VerifierTests {
         }
     }
 
-    @Test("at scale, exactly the denied and missing subjects fail, each with its own code; without the listing too")
+    @Test(
+        "at scale (150), exactly the denied and missing subjects fail, each with its own code; without the listing too"
+    )
     func listingMixAtScale() async throws {
         for listing in [true, false] {
-            let subjects: [Scenario.Subject] = (0..<300).map { index in
+            let subjects: [Scenario.Subject] = (0..<150).map { index in
                 .init(
                     name: "t\(index)-value",
                     fault: index % 10 == 3 ? .forbidden : (index % 15 == 7 ? .missing : nil)
@@ -410,7 +415,8 @@ struct VerifierTests {
                 subjects: subjects
             )
             try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-                let report = try await ShareVerifier(options: .init(deadline: .seconds(30))).verify(sandbox.share())
+                let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+                let report = try await ShareVerifier(options: options).verify(sandbox.share())
                 let verdicts = Self.verdicts(report)
                 for subject in subjects {
                     let expected =
@@ -430,6 +436,28 @@ struct VerifierTests {
                     #expect(sandbox.schemaRegistry.listingRequestCount == 0)
                 }
             }
+        }
+    }
+
+    @Test("the registry request budget is kept: after a second's burst, no faster than the rate")
+    func registryBudget() async throws {
+        let scenario = Scenario(
+            name: "budget",
+            schemaRegistryListing: false,
+            topics: [.init(name: "t0")],
+            subjects: (0..<60).map { .init(name: "s\($0)-value") }
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: 40)
+            let report = try await ShareVerifier(options: options).verify(sandbox.share())
+            #expect(report.checks.filter { $0.id == "schema_registry.subject" }.allSatisfy { $0.status == .pass })
+            let arrivals = sandbox.schemaRegistry.arrivals.sorted()
+            #expect(arrivals.count >= 121)  // /schemas/types, the listing attempt, two reads per subject
+            // Request n cannot be sent before its slot: after the first second's burst (40), one every
+            // 25 ms. A lower bound on the spread, which a slow machine can only lengthen.
+            let spread = try #require(arrivals.last) - (try #require(arrivals.first))
+            let slots = Double(arrivals.count - 40 - 1) / 40
+            #expect(spread >= .milliseconds(Int64(slots * 1000 * 0.95)), "\(arrivals.count) requests in \(spread)")
         }
     }
 

@@ -10,8 +10,8 @@ struct SchemaRegistryProbe: Sendable {
     let concurrency: Int
     let deadline: ContinuousClock.Instant
     let sink: CheckSink
-    /// Shared by every request of the run: a 429's advice pauses them all.
-    let pacing = RegistryPacing()
+    /// Shared by every request of the run: the request budget, and a 429's advice that pauses them all.
+    let pacing: RegistryPacing
 
     private static let maxResponseBytes = 4 << 20
 
@@ -23,7 +23,12 @@ struct SchemaRegistryProbe: Sendable {
     func get(_ path: String) async -> Result<TransportResponse, TransportError> {
         while true {
             if let refusal = await pacing.waitForTurn(before: deadline) { return .success(refusal) }
+            await pacing.waitForBudget(before: deadline)
             let result = await send(path)
+            // Out of time while the registry was rate limiting: that is the cause, not the network.
+            if case .failure(let error) = result, error.timedOut, let refusal = pacing.refusal {
+                return .success(refusal)
+            }
             guard case .success(let response) = result, response.status == 429 else { return result }
             let advice = Self.advisedWait(response)
             pacing.pause(for: advice, after: response)

@@ -32,6 +32,10 @@ public struct ShareVerifier: Sendable {
         public var allowPlaintext: Bool
         /// Concurrent Schema Registry requests.
         public var schemaRegistryConcurrency: Int
+        /// Schema Registry requests per second this verification allows itself (default 10; `nil`:
+        /// no budget). Confluent Cloud's registry serves about 75 reads per second, shared by every
+        /// key, the provider's production serializers included.
+        public var schemaRegistryRequestsPerSecond: Double?
         /// Count Kafka requests by type (librdkafka protocol debug) into ``VerificationReport/kafkaRequests``.
         public var countKafkaRequests: Bool
         /// The share was redeemed for private networking (hints mention PrivateLink / PSC).
@@ -46,6 +50,7 @@ public struct ShareVerifier: Sendable {
             groupSuffix: String = KafkaClientConfig.defaultGroupSuffix,
             allowPlaintext: Bool = false,
             schemaRegistryConcurrency: Int = HTTPClientFactory.maxConnectionsPerHost,
+            schemaRegistryRequestsPerSecond: Double? = 10,
             countKafkaRequests: Bool = false,
             privateNetworking: Bool = false
         ) {
@@ -56,6 +61,7 @@ public struct ShareVerifier: Sendable {
             self.groupSuffix = groupSuffix
             self.allowPlaintext = allowPlaintext
             self.schemaRegistryConcurrency = schemaRegistryConcurrency
+            self.schemaRegistryRequestsPerSecond = schemaRegistryRequestsPerSecond
             self.countKafkaRequests = countKafkaRequests
             self.privateNetworking = privateNetworking
         }
@@ -150,7 +156,8 @@ public struct ShareVerifier: Sendable {
                 transport: AsyncHTTPTransport(client: client),
                 concurrency: max(1, options.schemaRegistryConcurrency),
                 deadline: deadline,
-                sink: sink
+                sink: sink,
+                pacing: RegistryPacing(requestsPerSecond: options.schemaRegistryRequestsPerSecond)
             )
         }
         let timings = await Self.runProbes(kafkaProbe, registryProbe, sink: sink, until: deadline)

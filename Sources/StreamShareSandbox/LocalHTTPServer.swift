@@ -97,25 +97,36 @@ public final class LocalHTTPServer: Sendable {
                 )
             )
         }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: applications, logger: logger)
-        )
+        var configuration = ServiceGroupConfiguration(services: applications, logger: logger)
+        // A graceful shutdown lets each open connection finish its response (a hard cancellation can
+        // drop a response writer mid-flight, which NIO traps on); a slow one is cut after a second.
+        configuration.maximumGracefulShutdownDuration = .seconds(1)
+        let group = ServiceGroup(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { [announcers] in
                 // A server that fails to start never announces its port: end the wait for it.
                 defer { announcers.forEach { $0.finish() } }
                 try await group.run()
             }
-            defer { tasks.cancelAll() }
-            var servers: [LocalHTTPServer] = []
-            for (index, stream) in ports.enumerated() {
-                var iterator = stream.makeAsyncIterator()
-                guard let bound = await iterator.next(), bound > 0 else {
-                    throw SandboxError("could not start an HTTP server on 127.0.0.1:\(specs[index].port)")
+            let outcome: Swift.Result<Result, any Error>
+            do {
+                var servers: [LocalHTTPServer] = []
+                for (index, stream) in ports.enumerated() {
+                    var iterator = stream.makeAsyncIterator()
+                    guard let bound = await iterator.next(), bound > 0 else {
+                        throw SandboxError("could not start an HTTP server on 127.0.0.1:\(specs[index].port)")
+                    }
+                    servers.append(LocalHTTPServer(port: bound))
                 }
-                servers.append(LocalHTTPServer(port: bound))
+                outcome = .success(try await body(servers))
+            } catch {
+                outcome = .failure(error)
             }
-            return try await body(servers)
+            await group.triggerGracefulShutdown()
+            // The group ends by itself (at most a second after the trigger); its own error, if any, is
+            // not the caller's.
+            while let _ = try? await tasks.next() {}
+            return try outcome.get()
         }
     }
 

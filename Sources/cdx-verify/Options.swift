@@ -124,6 +124,9 @@ struct DurationArgument: ExpressibleByArgument {
 
     static var defaultCompletionKind: CompletionKind { .default }
 
+    /// How `--help` shows a default: `30s`, not the type's debug description.
+    var defaultValueDescription: String { text }
+
     /// `500ms`, `60s`, `1.5s`.
     var text: String {
         let milliseconds = duration / .milliseconds(1)

@@ -91,6 +91,12 @@ struct CLITests {
         for code in ["0 ", "1 ", "2 ", "3 ", "64"] { #expect(help.stdout.contains("  \(code)")) }
         let version = try await Self.cli(["--version"])
         #expect(version.stdout.contains("librdkafka \(KafkaLibrary.version)"))
+        // Durations are shown as a user writes them.
+        let verify = try await Self.cli(["verify", "--help"])
+        #expect(verify.stdout.contains("(default: 30s)"), "\(verify.stdout)")
+        let watch = try await Self.cli(["watch", "--help"])
+        #expect(watch.stdout.contains("(default: 60s)"), "\(watch.stdout)")
+        #expect(!(verify.stdout + watch.stdout).contains("DurationArgument"))
     }
 
     @Test("redeem + verify end to end: JSON report, share file 0600, no secret anywhere, second redeem is a 409")

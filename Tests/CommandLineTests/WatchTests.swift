@@ -162,7 +162,9 @@ struct WatchTests {
     @Test("503 before the first run; a run that outlasts the interval delays the next; SIGTERM mid-run exits 0")
     func slowRuns() async throws {
         try await Sandbox.withSandbox(
-            scenario: Scenario(name: "slow", brokerRTTMs: 250, topics: [.init(name: "orders")])
+            // 500 ms round trips: a run takes several seconds, so /healthz is asked long before the first
+            // run ends even on a loaded machine (at 250 ms a run once ended first).
+            scenario: Scenario(name: "slow", brokerRTTMs: 500, topics: [.init(name: "orders")])
         ) { sandbox in
             let (path, _) = try Self.shareFile(sandbox)
             let watch = try Self.startWatch([
@@ -170,7 +172,7 @@ struct WatchTests {
             ])
             defer { watch.kill() }
             let port = try await Self.metricsPort(watch)
-            // A run costs about eight 250 ms round trips here; the server answers long before it ends.
+            // A run costs about eight 500 ms round trips here; the server answers long before it ends.
             let starting = try await Self.get(port, "/healthz")
             #expect(Self.lines(watch.stdout.text).isEmpty)
             #expect(starting.status == 503)

@@ -117,14 +117,37 @@ private func runBlocking(
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    let outData = readToEnd(out.fileHandleForReading)
+    let errData = readToEnd(err.fileHandleForReading)
     process.waitUntilExit()
     return ProcessResult(
         status: process.terminationStatus,
         stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self)
     )
+}
+
+/// Reads a descriptor to its end, retrying a read that a signal interrupted: Foundation's
+/// `readDataToEndOfFile` and `availableData` trap on EINTR, which the SIGCHLD of the many child
+/// processes of the tests can cause (seen once).
+func readToEnd(_ handle: FileHandle) -> Data {
+    var data = Data()
+    while true {
+        let chunk = readOnce(handle)
+        if chunk.isEmpty { return data }
+        data.append(chunk)
+    }
+}
+
+/// One read of what is available (empty at the end), retried when a signal interrupted it.
+func readOnce(_ handle: FileHandle) -> Data {
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+        if count > 0 { return Data(buffer[0..<count]) }
+        if count < 0, errno == EINTR { continue }
+        return Data()
+    }
 }
 
 /// The absolute path of a program on PATH, or nil.
@@ -158,7 +181,7 @@ struct BackgroundProcess {
         for (pipe, output) in [(Pipe(), stdout), (Pipe(), stderr)] {
             if output === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
             pipe.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = handle.availableData
+                let chunk = readOnce(handle)
                 if chunk.isEmpty { handle.readabilityHandler = nil } else { output.append(chunk) }
             }
         }

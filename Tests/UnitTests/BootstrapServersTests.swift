@@ -25,6 +25,9 @@ struct BootstrapServersTests {
             ("SASL://[::1]:9092", "[::1]:9092", "SASL_SSL"),
             ("[2001:db8::1]", "[2001:db8::1]:9092", "SASL_SSL"),
             ("SASL://pkc-1.confluent.cloud:9092/", "pkc-1.confluent.cloud:9092", "SASL_SSL"),
+            // The first entry's scheme applies to the hosts that have none.
+            ("PLAINTEXT://127.0.0.1:1,127.0.0.1:2", "127.0.0.1:1,127.0.0.1:2", "PLAINTEXT"),
+            ("SASL://a.example.com:9092,b.example.com:9092", "a.example.com:9092,b.example.com:9092", "SASL_SSL"),
         ]
     )
     func parses(url: String, servers: String, securityProtocol: String) throws {

@@ -58,6 +58,7 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
     public init(parsing url: String) throws(ParseError) {
         var protocols: Set<SecurityProtocol> = []
         var endpoints: [Endpoint] = []
+        var firstScheme: String? = nil
         let entries = url.split(separator: ",", omittingEmptySubsequences: false)
         for rawEntry in entries {
             let entry = rawEntry.trimmingWhitespace()
@@ -65,10 +66,12 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
                 throw ParseError(reason: "'\(url)' has an empty entry")
             }
             var rest = Substring(entry)
-            var scheme: String? = nil
+            // `SASL://h1:9092,h2:9092`: a host without a scheme takes the first entry's.
+            var scheme: String? = firstScheme
             if let range = rest.range(of: "://") {
                 scheme = String(rest[..<range.lowerBound])
                 rest = rest[range.upperBound...]
+                if endpoints.isEmpty { firstScheme = scheme }
             }
             protocols.insert(try Self.securityProtocol(forScheme: scheme))
             if let slash = rest.firstIndex(of: "/") {

@@ -124,7 +124,7 @@ public final class SchemaRegistryEmulator: Sendable {
     /// When each request arrived (the first 100,000), for checking a client's pacing.
     public var arrivals: [ContinuousClock.Instant] { state.withLock { $0.arrivals } }
 
-    /// `GET /schemas` listing requests so far.
+    /// `GET /schemas` listing requests so far (answered or, without the listing, refused).
     public var listingRequestCount: Int { state.withLock { $0.listingRequests } }
 
     /// Requests answered 429 so far.
@@ -191,8 +191,8 @@ public final class SchemaRegistryEmulator: Sendable {
     /// The latest schema of every readable subject under the prefix, one page of them.
     private func listing(_ query: [String: String]) -> LocalHTTPServer.Response {
         let page = state.withLock { state -> [[String: Any]]? in
-            guard state.listing else { return nil }
             state.listingRequests += 1
+            guard state.listing else { return nil }
             let prefix = query["subjectPrefix"] ?? ""
             let offset = max(0, Int(query["offset"] ?? "") ?? 0)
             let limit = max(1, min(Int(query["limit"] ?? "") ?? 1000, 10_000))

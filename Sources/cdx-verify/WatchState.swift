@@ -194,6 +194,7 @@ final class WatchMetrics: Sendable {
     private let healthy: Gauge
     private let runDuration: DurationHistogram
     private let checksByStatus: [CheckStatus: Gauge]
+    private let registryRequests = Mutex<[String: Counter]>([:])
     private let info: Mutex<Gauge>
 
     static let outcomes = ["pass", "warn", "fail", "error"]
@@ -267,6 +268,22 @@ final class WatchMetrics: Sendable {
         for (status, gauge) in checksByStatus { gauge.set(to: Double(counts[status] ?? 0)) }
 
         let registry = self.registry
+        for (status, count) in report.schemaRegistryRequests ?? [:] where count > 0 {
+            let counter = registryRequests.withLock { counters in
+                if let counter = counters[status] { return counter }
+                let counter = registry.makeCounter(
+                    descriptor: Self.name(
+                        "registry_requests",
+                        unit: "total",
+                        help: "Schema Registry requests sent by the runs, by HTTP status (error: no answer)."
+                    ),
+                    labels: [("status", status)]
+                )
+                counters[status] = counter
+                return counter
+            }
+            counter.increment(by: Int64(count))
+        }
         let stale = checkGauges.withLock { gauges -> [(passed: Gauge, duration: Gauge)] in
             var seen = Set<String>()
             for check in report.checks {

@@ -56,6 +56,31 @@ struct MonitorTests {
         }
     }
 
+    @Test("a registry without the bulk listing is asked for it once: later runs go subject by subject at once")
+    func remembersListingSupport() async throws {
+        let scenario = Scenario(
+            name: "no-listing",
+            schemaRegistryListing: false,
+            topics: [.init(name: "t0")],
+            subjects: (0..<5).map { .init(name: "t\($0)-value") }
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let monitor = try ShareMonitor(share: sandbox.share(), options: .init(deadline: .seconds(10)))
+            let first = try await monitor.verify()
+            #expect(first.passed())
+            #expect(sandbox.schemaRegistry.listingRequestCount == 1)
+            for _ in 0..<2 {
+                let again = try await monitor.verify()
+                #expect(VerifierTests.verdicts(again) == VerifierTests.verdicts(first))
+            }
+            #expect(sandbox.schemaRegistry.listingRequestCount == 1, "the listing was asked for again")
+            // A one-off verification knows nothing of the monitor's runs.
+            _ = try await ShareVerifier(options: .init(deadline: .seconds(10))).verify(sandbox.share())
+            #expect(sandbox.schemaRegistry.listingRequestCount == 2)
+            await monitor.shutdown()
+        }
+    }
+
     @Test("a group denied on one run and allowed again is reported as such, never as a timeout")
     func groupRevokedAndRestored() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in

@@ -351,6 +351,7 @@ struct VerifierTests {
             #expect(subjects.count == 100)
             #expect(subjects.allSatisfy { $0.status == .pass }, "\(Set(subjects.map(\.code)))")
             #expect(sandbox.schemaRegistry.rateLimitedCount > 0)  // the limit was really met
+            #expect(report.schemaRegistryRequests?["429"] == sandbox.schemaRegistry.rateLimitedCount)
         }
     }
 
@@ -391,9 +392,13 @@ struct VerifierTests {
             let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
             #expect(subjects.count == 1000)
             #expect(subjects.allSatisfy { $0.status == .pass })
-            // /schemas/types, two listing pages of 500, one read by id.
+            // /schemas/types, one listing page (of up to 1,000), one read by id.
             #expect(sandbox.schemaRegistry.requestCount <= 10, "\(sandbox.schemaRegistry.requestCount)")
             #expect(sandbox.schemaRegistry.rateLimitedCount == 0)
+            // The report counts what the registry saw.
+            let counted = try #require(report.schemaRegistryRequests)
+            #expect(counted.values.reduce(0, +) == sandbox.schemaRegistry.requestCount)
+            #expect(counted.keys.sorted() == ["200"], "\(counted)")
         }
     }
 
@@ -433,7 +438,8 @@ struct VerifierTests {
                     #expect(sandbox.schemaRegistry.requestCount <= 1 + 1 + failing + 1)
                     #expect(sandbox.schemaRegistry.listingRequestCount == 1)
                 } else {
-                    #expect(sandbox.schemaRegistry.listingRequestCount == 0)
+                    // Asked for once, answered 404: every subject is read on its own.
+                    #expect(sandbox.schemaRegistry.listingRequestCount == 1)
                 }
             }
         }
@@ -476,6 +482,7 @@ struct VerifierTests {
             let joins = try await verifier.run(
                 sandbox.share(),
                 handles: refusing { _, pooled in !pooled },
+                registryKnowledge: RegistryKnowledge(),
                 httpClient: nil
             )
             #expect(Self.verdicts(joins)["kafka.group.join[share-orders-]"] == "fail:client_error")

@@ -53,4 +53,114 @@ struct RegistryProbeTests {
         // Paced by the advice: a handful of attempts in 2.5 s, not a storm.
         #expect(transport.requests.withLock { $0 } < 20)
     }
+
+    @Test("the window of requests in flight halves on a 429 and grows back by one per window of answers")
+    func windowAdapts() async throws {
+        let pacing = RegistryPacing(concurrency: 8)
+        #expect(pacing.window == 8)
+        for _ in 0..<3 { #expect(await pacing.start()) }
+        pacing.finish(status: 429)
+        #expect(pacing.window == 4)
+        pacing.finish(status: 429)
+        #expect(pacing.window == 2)
+        pacing.finish(status: 429)
+        #expect(pacing.window == 1)
+        // Never below one, and a request not sent teaches nothing.
+        #expect(await pacing.start())
+        pacing.finish(status: 429)
+        #expect(pacing.window == 1)
+        #expect(await pacing.start())
+        pacing.finish(status: nil, sent: false)
+        #expect(pacing.window == 1)
+        // Additive increase: one more after `window` answers without a 429, up to the maximum.
+        var answers = 0
+        while pacing.window < 8 {
+            #expect(await pacing.start())
+            pacing.finish(status: 200)
+            answers += 1
+            #expect(answers <= 1 + 2 + 3 + 4 + 5 + 6 + 7)
+        }
+        #expect(answers == 1 + 2 + 3 + 4 + 5 + 6 + 7)
+        #expect(pacing.requestsByStatus == ["429": 4, "200": answers])
+    }
+
+    @Test("a full window holds requests back until one finishes; a cancelled waiter takes no room")
+    func windowHoldsBack() async throws {
+        let pacing = RegistryPacing(concurrency: 1)
+        #expect(await pacing.start())
+        let admitted = Mutex(false)
+        let waiter = Task {
+            let started = await pacing.start()
+            admitted.withLock { $0 = started }
+            return started
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(admitted.withLock { $0 } == false)
+        pacing.finish(status: 200)
+        #expect(await waiter.value)
+        // The window (1) is taken by the admitted waiter: a new one waits, and is cancelled.
+        let cancelled = Task { await pacing.start() }
+        try await Task.sleep(for: .milliseconds(50))
+        cancelled.cancel()
+        #expect(await cancelled.value == false)
+        pacing.finish(status: 200)
+        // The cancelled waiter took nothing: the window is free again.
+        #expect(await pacing.start())
+        pacing.finish(status: 200)
+    }
+
+    @Test("after a 429 and its pause, requests go out through a halved window, not all at once")
+    func stormNarrowsWindow() async throws {
+        final class Storm: HTTPTransport {
+            /// In flight at each send made once the pause after the 429 was over.
+            let state = Mutex((sent: 0, inFlight: 0, limitedAt: ContinuousClock.Instant?.none, afterPause: [Int]()))
+
+            func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+                let sent = state.withLock { state in
+                    state.sent += 1
+                    state.inFlight += 1
+                    if let at = state.limitedAt, ContinuousClock.now - at >= .milliseconds(40) {
+                        state.afterPause.append(state.inFlight)
+                    }
+                    return state.sent
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+                defer { state.withLock { $0.inFlight -= 1 } }
+                if request.url.hasSuffix("/schemas/types") {
+                    return TransportResponse(status: 200, headers: [], body: Data(#"["AVRO"]"#.utf8))
+                }
+                // The 10th request is refused: the pause, then a window of 4 instead of 8.
+                if sent == 10 {
+                    state.withLock { $0.limitedAt = ContinuousClock.now }
+                    return TransportResponse(
+                        status: 429,
+                        headers: [("Retry-After", "0.05")],
+                        body: Data(#"{"error_code":42901}"#.utf8)
+                    )
+                }
+                return TransportResponse(status: 404, headers: [], body: Data(#"{"error_code":40401}"#.utf8))
+            }
+        }
+        let transport = Storm()
+        let sink = CheckSink()
+        let probe = SchemaRegistryProbe(
+            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
+            subjects: (0..<40).map { "s\($0)-value" },
+            transport: transport,
+            concurrency: 8,
+            deadline: ContinuousClock.now + .seconds(20),
+            sink: sink,
+            pacing: RegistryPacing(concurrency: 8)
+        )
+        await probe.run()
+        let subjects = sink.all.filter { $0.id == "schema_registry.subject" }
+        #expect(subjects.count == 40)
+        #expect(subjects.allSatisfy { $0.code == "subject_not_found" }, "\(Set(subjects.map(\.code)))")
+        #expect(probe.pacing.requestsByStatus["429"] == 1)
+        // Eight tasks wait out the pause; without the window all eight would go out at once. With it,
+        // four go, and the window grows by one only after four answers.
+        let afterPause = transport.state.withLock { $0.afterPause }
+        #expect(afterPause.count >= 8)
+        #expect(afterPause.prefix(8).max() ?? 0 <= 5, "\(afterPause)")
+    }
 }

@@ -1,25 +1,123 @@
 import Synchronization
 
-/// How one verification spends a Schema Registry's requests, shared by all of them: a budget of
-/// requests per second (a token bucket holding one second's worth), and the pause a rate-limited
-/// registry asked for (after a 429 no request is sent before the advised time, so a burst does not
-/// meet the limit again at once).
+/// How one verification spends a Schema Registry's requests, shared by all of them:
+/// - a budget of requests per second (a token bucket holding one second's worth);
+/// - the pause a rate-limited registry asked for (after a 429 no request is sent before the advised
+///   time, so a burst does not meet the limit again at once);
+/// - how many requests may be in flight: halved on every 429, grown back by one after a window of
+///   answers without one (additive increase, multiplicative decrease, as TCP does);
+/// - how many requests were sent, by answer (the report's `schema_registry_requests`).
 final class RegistryPacing: Sendable {
     private struct State {
         var resumeAt: ContinuousClock.Instant?
         var lastRefusal: TransportResponse?
         /// When the next request of the budget may go out.
         var nextSlot: ContinuousClock.Instant?
+        /// Requests allowed in flight now, and in flight.
+        var window: Int
+        var inFlight = 0
+        /// Answers without a 429 since the window last changed.
+        var answeredSinceChange = 0
+        /// Requests waiting for room in the window, first come first served.
+        var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextWaiterID = 0
+        /// Requests sent, by HTTP status (`error` when no answer came).
+        var sent: [String: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Requests per second this verification allows itself (nil: no budget).
     private let requestsPerSecond: Double?
+    /// The most requests ever in flight at once.
+    let maximumWindow: Int
 
-    /// - Parameter requestsPerSecond: The budget; the first second's worth go out at once.
-    init(requestsPerSecond: Double? = nil) {
+    /// - Parameters:
+    ///   - requestsPerSecond: The budget; the first second's worth go out at once.
+    ///   - concurrency: Requests in flight at most (and at first).
+    init(requestsPerSecond: Double? = nil, concurrency: Int = 32) {
         self.requestsPerSecond = requestsPerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        maximumWindow = max(1, concurrency)
+        state = Mutex(State(window: max(1, concurrency)))
     }
+
+    // MARK: the window of requests in flight
+
+    /// Waits for room in the window and takes it; every `true` must be followed by one
+    /// ``finish(status:)``. `false` when the task was cancelled while waiting (nothing taken).
+    func start() async -> Bool {
+        let id = state.withLock { state -> Int? in
+            guard state.inFlight >= state.window || !state.waiters.isEmpty else {
+                state.inFlight += 1
+                return nil
+            }
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        guard let id else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let (cancelled, admitted) = state.withLock { state in
+                    // Cancelled before the waiter was queued: the handler found nothing to resume.
+                    if Task.isCancelled { return (true, [(id: Int, continuation: CheckedContinuation<Bool, Never>)]()) }
+                    state.waiters.append((id, continuation))
+                    return (false, Self.admitWaiters(&state))
+                }
+                if cancelled { continuation.resume(returning: false) }
+                for waiter in admitted { waiter.continuation.resume(returning: true) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+    }
+
+    /// Gives the request's room back and adapts the window to its answer.
+    /// - Parameters:
+    ///   - status: The HTTP status, or nil when no answer came.
+    ///   - sent: The request went out (else it is neither counted nor does it change the window).
+    func finish(status: Int?, sent: Bool = true) {
+        let admitted = state.withLock { state -> [(id: Int, continuation: CheckedContinuation<Bool, Never>)] in
+            state.inFlight -= 1
+            if sent { state.sent[status.map { "\($0)" } ?? "error", default: 0] += 1 }
+            if !sent {
+                // Not sent: nothing learned about the registry.
+            } else if status == 429 {
+                state.window = max(1, state.window / 2)
+                state.answeredSinceChange = 0
+            } else if status != nil {
+                state.answeredSinceChange += 1
+                if state.answeredSinceChange >= state.window, state.window < maximumWindow {
+                    state.window += 1
+                    state.answeredSinceChange = 0
+                }
+            }
+            return Self.admitWaiters(&state)
+        }
+        for waiter in admitted { waiter.continuation.resume(returning: true) }
+    }
+
+    /// Takes waiters off the queue while the window has room (they count as in flight).
+    private static func admitWaiters(
+        _ state: inout State
+    ) -> [(id: Int, continuation: CheckedContinuation<Bool, Never>)] {
+        var admitted: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        while state.inFlight < state.window, !state.waiters.isEmpty {
+            admitted.append(state.waiters.removeFirst())
+            state.inFlight += 1
+        }
+        return admitted
+    }
+
+    /// Requests allowed in flight now.
+    var window: Int { state.withLock { $0.window } }
+
+    /// Requests sent so far, by HTTP status (`error`: no answer).
+    var requestsByStatus: [String: Int] { state.withLock { $0.sent } }
+
+    // MARK: the budget and the registry's pauses
 
     /// Waits for the budget's next slot (never past `deadline`).
     func waitForBudget(before deadline: ContinuousClock.Instant) async {
@@ -56,5 +154,18 @@ final class RegistryPacing: Sendable {
             state.resumeAt = max(state.resumeAt ?? until, until)
             state.lastRefusal = refusal
         }
+    }
+}
+
+/// What a monitor's runs learn about a Schema Registry and keep for the next run.
+final class RegistryKnowledge: Sendable {
+    private let listing = Mutex<Bool?>(nil)
+
+    init() {}
+
+    /// Whether `GET /schemas?subjectPrefix=…` is served: `nil` until a run found out.
+    var listingSupported: Bool? {
+        get { listing.withLock { $0 } }
+        set { listing.withLock { $0 = newValue } }
     }
 }

@@ -12,9 +12,12 @@ extension SchemaRegistryProbe {
         var references: [SchemaReference]?
     }
 
-    /// Entries asked for per page, and pages read at most (then the rest is read subject by subject).
-    static let listingPageSize = 500
+    /// Entries asked for per page (Confluent's registries answer at most 1,000: `schema.search.max.limit`),
+    /// and pages read at most (then the rest is read subject by subject).
+    static let listingPageSize = 1000
     static let listingMaximumPages = 40
+    /// What a registry without the listing answers to it.
+    static let listingAbsentStatuses: Set<Int> = [400, 404, 405, 501]
 
     /// The longest prefix every subject shares ("" when none): one listing covers them all.
     static func commonPrefix(_ subjects: [String]) -> String {
@@ -25,59 +28,87 @@ extension SchemaRegistryProbe {
         return prefix
     }
 
-    /// The latest version of every subject under `prefix` that this key can read, by subject, read
-    /// page by page. A subject whose latest schema comes back has been read by this key: that is the
-    /// proof. `nil` when the registry has no such listing (or refuses it): then every subject is read
-    /// on its own, as before.
-    func listLatest(prefix: String) async -> [String: SubjectVersion]? {
-        let encoded = prefix.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? prefix
-        var found: [String: SubjectVersion] = [:]
-        for page in 0..<Self.listingMaximumPages {
-            let path =
-                "/schemas?subjectPrefix=\(encoded)&latestOnly=true&offset=\(page * Self.listingPageSize)"
-                + "&limit=\(Self.listingPageSize)"
-            guard case .success(let response) = await get(path), response.status == 200,
-                let entries = try? JSONDecoder().decode([ListedSchema].self, from: response.body)
-            else {
-                // 404, 405, 400, 501 (no listing), 401/403, a 429 past the deadline, or a broken page.
-                return page == 0 ? nil : found
-            }
-            for entry in entries where found[entry.subject].map({ $0.version < entry.version }) ?? true {
-                found[entry.subject] = SubjectVersion(
-                    id: entry.id,
-                    version: entry.version,
-                    schemaType: entry.schemaType,
-                    references: entry.references
-                )
-            }
-            if entries.count < Self.listingPageSize { break }
-        }
-        return found
-    }
-
-    /// The subjects the listing proved readable: each passes, and the first is also read by id (with
-    /// `?subject=`) to prove the by-id path deserializers take, once for the key.
-    /// - Returns: Their results with their references, and the subjects left to read on their own.
-    func provenByListing(
+    /// Proves the subjects that `GET /schemas?subjectPrefix=…&latestOnly=true` returns, page by page: a
+    /// subject whose latest schema comes back has been read by this key. The first one found is also
+    /// read by id (with `?subject=`), once for the key, to prove the path deserializers take; that read
+    /// goes out while the next pages are read.
+    /// - Returns: The results of the subjects proven, with their references, and the subjects left to
+    ///   read on their own (to tell forbidden from missing); `nil` when the registry has no such
+    ///   listing or refuses it (404, 405, 400, 501, 401/403, a 429 past the deadline).
+    func proveByListing(
         _ subjects: [String],
-        listed: [String: SubjectVersion],
-        watch: Stopwatch
-    ) async -> (results: [(CheckResult, [SchemaReference])], unlisted: [String]) {
-        var results: [(CheckResult, [SchemaReference])] = []
-        var unlisted: [String] = []
-        var byIDProven = false
-        for subject in subjects {
-            guard let version = listed[subject] else {
-                unlisted.append(subject)
-                continue
+        prefix: String
+    ) async -> (results: [(CheckResult, [SchemaReference])], unlisted: [String])? {
+        let watch = Stopwatch()
+        let shared = Set(subjects)
+        let encoded = prefix.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? prefix
+        return await withTaskGroup(of: (String, CheckResult).self) { group in
+            var found: [String: SubjectVersion] = [:]
+            var byIDSubject: String?
+            for page in 0..<Self.listingMaximumPages {
+                let path =
+                    "/schemas?subjectPrefix=\(encoded)&latestOnly=true&offset=\(page * Self.listingPageSize)"
+                    + "&limit=\(Self.listingPageSize)"
+                let answer = await get(path)
+                guard case .success(let response) = answer, response.status == 200,
+                    let entries = try? JSONDecoder().decode([ListedSchema].self, from: response.body)
+                else {
+                    // A registry without the listing is remembered (a monitor's next run goes subject by
+                    // subject at once); a refusal, a rate limit or a broken answer may pass.
+                    if case .success(let response) = answer, Self.listingAbsentStatuses.contains(response.status) {
+                        knowledge.listingSupported = false
+                    }
+                    if page == 0 { return nil }
+                    break
+                }
+                knowledge.listingSupported = true
+                for entry in entries where found[entry.subject].map({ $0.version < entry.version }) ?? true {
+                    found[entry.subject] = SubjectVersion(
+                        id: entry.id,
+                        version: entry.version,
+                        schemaType: entry.schemaType,
+                        references: entry.references
+                    )
+                }
+                if byIDSubject == nil, let subject = subjects.first(where: { found[$0] != nil }),
+                    let version = found[subject]
+                {
+                    byIDSubject = subject
+                    group.addTask {
+                        (
+                            subject,
+                            await proveByID(
+                                subject,
+                                version,
+                                source: "read through the listing and by id",
+                                watch: watch
+                            )
+                        )
+                    }
+                }
+                // A short page is the last; and once every shared subject is found, the rest is not needed.
+                if entries.count < Self.listingPageSize || shared.allSatisfy({ found[$0] != nil }) { break }
             }
-            let result =
-                byIDProven
-                ? readable(subject, version, source: "read through the listing", watch: watch)
-                : await proveByID(subject, version, source: "read through the listing and by id", watch: watch)
-            byIDProven = true
-            results.append((result, version.references ?? []))
+            let byID = await group.next()
+            var results: [(CheckResult, [SchemaReference])] = []
+            var unlisted: [String] = []
+            for subject in subjects {
+                guard let version = found[subject] else {
+                    unlisted.append(subject)
+                    continue
+                }
+                if let byID, byID.0 == subject {
+                    results.append((byID.1, version.references ?? []))
+                } else {
+                    results.append(
+                        (
+                            readable(subject, version, source: "read through the listing", watch: watch),
+                            version.references ?? []
+                        )
+                    )
+                }
+            }
+            return (results, unlisted)
         }
-        return (results, unlisted)
     }
 }

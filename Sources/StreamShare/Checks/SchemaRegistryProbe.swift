@@ -12,19 +12,29 @@ struct SchemaRegistryProbe: Sendable {
     let sink: CheckSink
     /// Shared by every request of the run: the request budget, and a 429's advice that pauses them all.
     let pacing: RegistryPacing
+    /// Kept between a monitor's runs: whether the registry serves the bulk listing.
+    var knowledge = RegistryKnowledge()
 
     private static let maxResponseBytes = 4 << 20
 
     private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
 
     /// One GET. A 429 is never a verdict while time remains: every request of the run pauses for the
-    /// registry's advice (`Retry-After`, else `X-RateLimit-Reset`, else 1 s), then this one is sent
-    /// again. Only when the deadline would pass first is the 429 returned (and reported `rate_limited`).
+    /// registry's advice (`Retry-After`, else `X-RateLimit-Reset`, else 1 s) and fewer go out at once,
+    /// then this one is sent again. Only when the deadline would pass first is the 429 returned (and
+    /// reported `rate_limited`).
     func get(_ path: String) async -> Result<TransportResponse, TransportError> {
         while true {
-            if let refusal = await pacing.waitForTurn(before: deadline) { return .success(refusal) }
+            guard await pacing.start() else {
+                return .failure(TransportError(kind: .cancelled, detail: "cancelled", timedOut: true))
+            }
+            if let refusal = await pacing.waitForTurn(before: deadline) {
+                pacing.finish(status: nil, sent: false)
+                return .success(refusal)
+            }
             await pacing.waitForBudget(before: deadline)
             let result = await send(path)
+            pacing.finish(status: try? result.get().status)
             // Out of time while the registry was rate limiting: that is the cause, not the network.
             if case .failure(let error) = result, error.timedOut, let refusal = pacing.refusal {
                 return .success(refusal)
@@ -86,8 +96,10 @@ struct SchemaRegistryProbe: Sendable {
         // to tell forbidden from missing.
         var outcomes: [(CheckResult, [SchemaReference])] = []
         var unlisted = subjects
-        if subjects.count > 1, let listed = await listLatest(prefix: Self.commonPrefix(subjects)) {
-            (outcomes, unlisted) = await provenByListing(subjects, listed: listed, watch: Stopwatch())
+        if subjects.count > 1, knowledge.listingSupported != false,
+            let listing = await proveByListing(subjects, prefix: Self.commonPrefix(subjects))
+        {
+            (outcomes, unlisted) = listing
         }
         outcomes += await Self.concurrently(unlisted, limit: concurrency, checkSubject)
         for (result, references) in outcomes {

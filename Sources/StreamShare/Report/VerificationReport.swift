@@ -133,6 +133,9 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     public var timings: Timings
     /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/countKafkaRequests``).
     public var kafkaRequests: [String: Int]?
+    /// Schema Registry requests sent, by HTTP status (`error`: no answer came), when the share has a
+    /// registry: what the verification cost a registry whose request limit is shared.
+    public var schemaRegistryRequests: [String: Int]?
 
     /// Creates a report, for example to test code that consumes one without running a verification.
     /// - Parameters:
@@ -146,6 +149,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     ///   - summary: Counts and the verdict; by default derived from `checks`.
     ///   - timings: Durations.
     ///   - kafkaRequests: Kafka requests by type, when they were counted.
+    ///   - schemaRegistryRequests: Schema Registry requests by HTTP status, when a registry was checked.
     public init(
         schemaVersion: Int = VerificationReport.currentSchemaVersion,
         toolVersion: String = StreamShareVersion.string,
@@ -156,7 +160,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         checks: [CheckResult],
         summary: Summary? = nil,
         timings: Timings,
-        kafkaRequests: [String: Int]? = nil
+        kafkaRequests: [String: Int]? = nil,
+        schemaRegistryRequests: [String: Int]? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.toolVersion = toolVersion
@@ -168,6 +173,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         self.summary = summary ?? Summary(checks)
         self.timings = timings
         self.kafkaRequests = kafkaRequests
+        self.schemaRegistryRequests = schemaRegistryRequests
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -178,6 +184,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         case startedAt = "started_at"
         case recommendedGroupID = "recommended_group_id"
         case kafkaRequests = "kafka_requests"
+        case schemaRegistryRequests = "schema_registry_requests"
     }
 
     /// `true` when no check failed (and, if `strict`, none warned).

@@ -31,6 +31,8 @@ public actor ShareMonitor {
     private let verifier: ShareVerifier
     private let options: ShareVerifier.Options
     private var handles = KafkaHandlePool()
+    /// What runs learned about the registry (whether it serves the bulk listing).
+    private var registryKnowledge = RegistryKnowledge()
     private let httpClient: HTTPClient
     private let ownsHTTPClient: Bool
     private let logger: Logger
@@ -102,7 +104,12 @@ public actor ShareMonitor {
         guard !isShutDown else { throw ShareMonitorError.shutDown }
         // The pool of this run, even if the share is replaced meanwhile.
         let handles = handles
-        let report = try await verifier.run(share, handles: handles, httpClient: httpClient)
+        let report = try await verifier.run(
+            share,
+            handles: handles,
+            registryKnowledge: registryKnowledge,
+            httpClient: httpClient
+        )
         if report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) {
             logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
             handles.removeAll()
@@ -119,6 +126,7 @@ public actor ShareMonitor {
         self.share = share
         handles.close()
         handles = KafkaHandlePool()
+        registryKnowledge = RegistryKnowledge()
     }
 
     /// Releases the Kafka clients and, when the monitor made it, shuts down the HTTP client after the

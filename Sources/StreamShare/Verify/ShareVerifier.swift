@@ -90,7 +90,7 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
-        try await run(share, handles: KafkaHandlePool(), httpClient: httpClient)
+        try await run(share, handles: KafkaHandlePool(), registryKnowledge: RegistryKnowledge(), httpClient: httpClient)
     }
 
     /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
@@ -102,6 +102,7 @@ public struct ShareVerifier: Sendable {
     func run(
         _ share: RedeemedShare,
         handles: KafkaHandlePool,
+        registryKnowledge: RegistryKnowledge = RegistryKnowledge(),
         httpClient: HTTPClient?
     ) async throws(ConfigurationError) -> VerificationReport {
         handles.beginRun()
@@ -157,7 +158,11 @@ public struct ShareVerifier: Sendable {
                 concurrency: max(1, options.schemaRegistryConcurrency),
                 deadline: deadline,
                 sink: sink,
-                pacing: RegistryPacing(requestsPerSecond: options.schemaRegistryRequestsPerSecond)
+                pacing: RegistryPacing(
+                    requestsPerSecond: options.schemaRegistryRequestsPerSecond,
+                    concurrency: max(1, options.schemaRegistryConcurrency)
+                ),
+                knowledge: registryKnowledge
             )
         }
         let timings = await Self.runProbes(kafkaProbe, registryProbe, sink: sink, until: deadline)
@@ -189,7 +194,8 @@ public struct ShareVerifier: Sendable {
             checks: checks,
             summary: .init(checks),
             timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
-            kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil
+            kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil,
+            schemaRegistryRequests: registryProbe?.pacing.requestsByStatus
         )
         logger.debug(
             "verification finished",

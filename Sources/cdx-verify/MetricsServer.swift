@@ -5,8 +5,10 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The HTTP endpoints of watch mode: `GET /metrics` (Prometheus text exposition format) and
-/// `GET /healthz`. A Hummingbird application, run as a service of the watch's service group.
+/// The HTTP endpoints of watch mode: `GET /metrics` (Prometheus text exposition format), `GET /healthz`
+/// and `GET /readyz` (200 when the last run passed and is recent, else 503 with the failed checks), and
+/// `GET /livez` (200 while the process serves). A Hummingbird application, run as a service of the
+/// watch's service group.
 enum MetricsServer {
     /// Seconds an idle (or half-sent) connection is kept.
     static let idleTimeoutSeconds: Int64 = 10
@@ -30,17 +32,11 @@ enum MetricsServer {
                     )
                 }
             ),
-            (
-                "/healthz",
-                {
-                    let health = state.health
-                    return Response(
-                        status: HTTPResponse.Status(code: health.status),
-                        headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: health.body + "\n"))
-                    )
-                }
-            ),
+            ("/healthz", { Self.json(state.health) }),
+            // Readiness: the share can be consumed (Kubernetes takes the pod out of service otherwise).
+            ("/readyz", { Self.json(state.health) }),
+            // Liveness: the process answers; a failing share is no reason to restart it.
+            ("/livez", { Self.json(.init(status: 200, body: #"{"status":"alive"}"#)) }),
         ]
         for endpoint in endpoints {
             router.get(endpoint.path) { _, _ in endpoint.respond() }
@@ -69,6 +65,14 @@ enum MetricsServer {
             ),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
+        )
+    }
+
+    private static func json(_ health: WatchState.Health) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: health.status),
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: health.body + "\n"))
         )
     }
 }

@@ -15,8 +15,10 @@ struct WatchCommand: AsyncParsableCommand {
             A check changing state (pass → fail and back) is logged once on standard error. Kafka clients and \
             HTTP connections are kept between runs.
 
-            With --metrics-address, serves GET /metrics (Prometheus text format) and GET /healthz (200 when the \
-            last run passed, 503 with the failed checks otherwise, 503 before the first run completes).
+            With --metrics-address, serves GET /metrics (Prometheus text format), GET /healthz and GET /readyz \
+            (200 when the last run passed, 503 with the failed checks otherwise, 503 before the first run \
+            completes or when runs stopped completing), and GET /livez (200 while the process serves). \
+            Examples/deploy has Kubernetes probes and Prometheus alert rules for them.
 
             Stops on SIGINT or SIGTERM (an in-flight run is cancelled) and exits 0.
             """
@@ -34,7 +36,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Serve /metrics and /healthz on this address (port 0: any free port, printed on stderr).",
+            "Serve /metrics, /healthz, /readyz and /livez on this address (port 0: any free port, printed on stderr).",
             valueName: "host:port"
         )
     )

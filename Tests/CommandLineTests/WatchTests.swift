@@ -106,6 +106,11 @@ struct WatchTests {
             let lastRun = try #require(metrics[#"cdx_verify_last_run_timestamp_seconds{}"#])
             #expect(abs(lastRun - Date().timeIntervalSince1970) < 60)
             #expect((metrics[#"cdx_verify_run_duration_seconds_count{}"#] ?? 0) >= 3)
+            // Every run: /schemas/types, the listing and one read by id, each answered 200.
+            #expect((metrics[#"cdx_verify_registry_requests_total{status="200"}"#] ?? 0) >= 3 * 2)
+            #expect(metrics[#"cdx_verify_registry_requests_total{status="429"}"#] == nil)
+            #expect(try await Self.get(port, "/readyz").status == 200)
+            #expect(try await Self.get(port, "/livez").status == 200)
 
             // The interval is kept from start to start.
             let spans = Self.lines(watch.stdout.text).compactMap(\.span)
@@ -125,6 +130,11 @@ struct WatchTests {
             #expect(unhealthy.status == 503)
             #expect(unhealthy.body.contains("kafka.topic[orders]"))
             #expect(unhealthy.body.contains("unauthorized"))
+            // Not ready (the share cannot be consumed), but alive: nothing a restart would fix.
+            let notReady = try await Self.get(port, "/readyz")
+            #expect(notReady.status == 503)
+            #expect(notReady.body.contains("kafka.topic[orders]"))
+            #expect(try await Self.get(port, "/livez").status == 200)
             metrics = try await Self.metrics(port)
             #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 0)
             #expect(metrics[#"cdx_verify_check_passed{check="kafka.topic",resource="payments"}"#] == 1)
@@ -247,7 +257,8 @@ struct WatchTests {
             // Every run creates and destroys a client (kafka.connect's new connection): a leak of 1.7 KiB
             // a run would show as 1 MiB here. (A backlog of unawaited 20 ms polls once grew 1 KiB a run.)
             #expect(later.rssKiB - warm.rssKiB < 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
-            #expect(Self.lines(watch.stdout.text).allSatisfy { $0.failed.isEmpty })
+            let failedRuns = Self.lines(watch.stdout.text).filter { !$0.failed.isEmpty }.map(\.failed)
+            #expect(failedRuns.isEmpty, "\(failedRuns.count) runs failed: \(Set(failedRuns.joined()))")
             #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }
     }

@@ -234,38 +234,104 @@ package final class KafkaHandle: Sendable {
         }
     }
 
-    /// Reads from partition 0 of a topic at its end, without committing, until the broker answers a
-    /// fetch (end of partition or a message) or refuses it. Proves READ, not only DESCRIBE.
-    package func probeFetch(topic: String, timeout: Duration) async -> Result<Void, KafkaError> {
+    /// The first bytes of a record's key and value (enough for Confluent's wire-format header: a
+    /// magic byte and a 4-byte schema id), never the payload.
+    package struct RecordSample: Sendable, Hashable {
+        package var partition: Int32
+        /// Up to the first 5 bytes of the key (nil: no key).
+        package var keyPrefix: [UInt8]?
+        /// Up to the first 5 bytes of the value (nil: a tombstone).
+        package var valuePrefix: [UInt8]?
+
+        package init(partition: Int32, keyPrefix: [UInt8]?, valuePrefix: [UInt8]?) {
+            self.partition = partition
+            self.keyPrefix = keyPrefix
+            self.valuePrefix = valuePrefix
+        }
+    }
+
+    /// Bytes kept of a sampled key or value.
+    package static let samplePrefixLength = 5
+
+    /// Reads the latest record of each of the first `partitions` partitions of every topic at once,
+    /// without committing (`OFFSET_TAIL(1)`: an empty partition answers with its end). Proves READ, not
+    /// only DESCRIBE: the broker's first answer about a topic (a record or the end of a partition)
+    /// does. Returns when every partition has answered or its topic was refused, or at `timeout`: then
+    /// a topic with an answer keeps what came, and one without has timed out.
+    /// - Returns: By topic, the first bytes of each record read, or the broker's refusal.
+    package func sampleLatest(
+        _ topics: [(name: String, partitions: Int)],
+        timeout: Duration
+    ) async -> [String: Result<[RecordSample], KafkaError>] {
         let deadline = ContinuousClock.now + timeout
-        return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
-            guard let list = rd_kafka_topic_partition_list_new(1) else {
-                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+        let cancelled = Dictionary(
+            topics.map { ($0.name, Result<[RecordSample], KafkaError>.failure(Self.cancelledError)) }
+        ) { a, _ in a }
+        return await blocking(cancelled: cancelled) { handle in
+            var results: [String: Result<[RecordSample], KafkaError>] = [:]
+            let total = topics.reduce(0) { $0 + max(1, $1.partitions) }
+            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: total)) else {
+                return cancelled.mapValues { _ in .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL)) }
             }
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            let element = rd_kafka_topic_partition_list_add(list, topic, 0)
-            element?.pointee.offset = Int64(RD_KAFKA_OFFSET_END)
+            var open: [String: Set<Int32>] = [:]
+            for topic in topics {
+                open[topic.name] = Set(0..<Int32(clamping: max(1, topic.partitions)))
+                for partition in 0..<max(1, topic.partitions) {
+                    let element = rd_kafka_topic_partition_list_add(list, topic.name, Int32(partition))
+                    // RD_KAFKA_OFFSET_TAIL(1), a function-like macro Swift cannot import.
+                    element?.pointee.offset = Int64(RD_KAFKA_OFFSET_TAIL_BASE) - 1
+                }
+            }
             let assignError = rd_kafka_assign(handle, list)
-            guard assignError == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(assignError)) }
+            guard assignError == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return cancelled.mapValues { _ in .failure(KafkaError(assignError)) }
+            }
             defer { rd_kafka_assign(handle, nil) }
-            while ContinuousClock.now < deadline {
+            var samples: [String: [RecordSample]] = [:]
+            while ContinuousClock.now < deadline, open.values.contains(where: { !$0.isEmpty }) {
                 let remaining = Int32(clamping: max((deadline - ContinuousClock.now).milliseconds, 1))
                 guard let message = rd_kafka_consumer_poll(handle, min(remaining, 200)) else { continue }
                 defer { rd_kafka_message_destroy(message) }
                 let error = message.pointee.err
-                if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                    return .success(())
-                }
+                guard let topicHandle = message.pointee.rkt,
+                    let name = rd_kafka_topic_name(topicHandle).map(String.init(cString:)),
+                    open[name] != nil
+                else { continue }
+                let partition = message.pointee.partition
+                switch error {
+                case RD_KAFKA_RESP_ERR_NO_ERROR:
+                    samples[name, default: []].append(
+                        RecordSample(
+                            partition: partition,
+                            keyPrefix: Self.prefix(message.pointee.key, message.pointee.key_len),
+                            valuePrefix: Self.prefix(message.pointee.payload, message.pointee.len)
+                        )
+                    )
+                case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                    if samples[name] == nil { samples[name] = [] }  // answered: READ is proven
+                    open[name]?.remove(partition)
                 // Transient transport hiccups are retried by librdkafka; errors of the handle's group
                 // (its coordinator denied or unavailable) say nothing about READ on the topic, which a
                 // fetch needs no group for; topic authorization is final.
-                let notAboutTheTopic = [
-                    RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
-                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
-                ]
-                if !notAboutTheTopic.contains(error) { return .failure(KafkaError(error)) }
+                case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+                    continue
+                default:
+                    results[name] = .failure(KafkaError(error))
+                    open[name] = []
+                }
             }
-            return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
+            for topic in topics where results[topic.name] == nil {
+                results[topic.name] =
+                    samples[topic.name].map { .success($0) } ?? .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
+            }
+            return results
         }
+    }
+
+    private static func prefix(_ pointer: UnsafeMutableRawPointer?, _ length: Int) -> [UInt8]? {
+        guard let pointer else { return nil }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: min(length, samplePrefixLength)))
     }
 }

@@ -129,6 +129,54 @@ public final class MockKafkaCluster: Sendable {
         }
     }
 
+    /// Produces records into one partition of a topic and waits until the cluster has them all.
+    /// - Parameter records: Each record's key (nil: none) and value (nil: a tombstone).
+    public func produce(topic: String, partition: Int, records: [(key: [UInt8]?, value: [UInt8]?)]) throws {
+        guard !records.isEmpty else { return }
+        let conf = RdKafkaConfiguration()
+        try? conf.apply([
+            RdKafkaProperty("bootstrap.servers", bootstrapServers),
+            RdKafkaProperty("log_level", "0"),
+        ])
+        let raw = conf.release()
+        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
+            rd_kafka_conf_destroy(raw)
+            throw MockClusterError(message: "cannot create the producing client")
+        }
+        defer { rd_kafka_destroy(client) }
+        guard let handle = rd_kafka_topic_new(client, topic, nil) else {
+            throw MockClusterError(message: "cannot produce to '\(topic)'")
+        }
+        defer { rd_kafka_topic_destroy(handle) }
+        for record in records {
+            var value = record.value ?? []
+            var key = record.key ?? []
+            let status = value.withUnsafeMutableBytes { valueBytes in
+                key.withUnsafeMutableBytes { keyBytes in
+                    rd_kafka_produce(
+                        handle,
+                        Int32(partition),
+                        RD_KAFKA_MSG_F_COPY,
+                        record.value == nil ? nil : valueBytes.baseAddress,
+                        record.value == nil ? 0 : valueBytes.count,
+                        record.key == nil ? nil : keyBytes.baseAddress,
+                        record.key == nil ? 0 : keyBytes.count,
+                        nil
+                    )
+                }
+            }
+            guard status == 0 else { throw MockClusterError(message: "cannot produce to '\(topic)'") }
+        }
+        let error = rd_kafka_flush(client, 30_000)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw MockClusterError(
+                message: "producing to '\(topic)' failed: \(String(cString: rd_kafka_err2str(error)))"
+            )
+        }
+    }
+
     /// Makes metadata for a topic carry an error (the mock otherwise auto-creates unknown topics).
     public func setTopicError(_ name: String, _ code: ErrorCode?) {
         lock.withLock { _ in rd_kafka_mock_topic_set_error(cluster, name, code?.raw ?? RD_KAFKA_RESP_ERR_NO_ERROR) }

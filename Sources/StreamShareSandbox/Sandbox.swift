@@ -61,8 +61,8 @@ public final class Sandbox: Sendable {
         apiPort: Int = 0,
         _ body: (Sandbox) async throws -> Result
     ) async throws -> Result {
-        let cluster = try makeCluster(scenario)
         let registry = makeRegistry(scenario)
+        let cluster = try makeCluster(scenario, registry: registry)
         let api = CDXAPIEmulator()
         for fault in scenario.apiFaults ?? [] {
             switch fault {
@@ -87,7 +87,10 @@ public final class Sandbox: Sendable {
         }
     }
 
-    private static func makeCluster(_ scenario: Scenario) throws -> MockKafkaCluster {
+    private static func makeCluster(
+        _ scenario: Scenario,
+        registry: SchemaRegistryEmulator
+    ) throws -> MockKafkaCluster {
         let cluster = try MockKafkaCluster(brokers: max(1, scenario.brokers ?? 1))
         // Bulk topics are auto-created in one request; only other partition counts need the slow
         // per-topic control operation.
@@ -98,6 +101,10 @@ public final class Sandbox: Sendable {
         )
         for topic in existing where (topic.partitions ?? defaultPartitions) != defaultPartitions {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? defaultPartitions)
+        }
+        for topic in existing {
+            let records = (topic.records ?? []).map { recordBytes($0, registry: registry) }
+            try cluster.produce(topic: topic.name, partition: 0, records: records)
         }
         for topic in scenario.topics {
             switch topic.fault {
@@ -195,4 +202,22 @@ public final class Sandbox: Sendable {
     public func mintToken() throws -> Secret {
         try api.mintToken(for: share())
     }
+}
+
+/// A scenario's record as bytes: a registry-encoded value carries the subject's schema id, then a
+/// two-byte Avro string ("a").
+private func recordBytes(
+    _ record: Scenario.Topic.Record,
+    registry: SchemaRegistryEmulator
+) -> (key: [UInt8]?, value: [UInt8]?) {
+    let payload: [UInt8] = [2, 0x61]
+    let key = record.keySubject.map { wireFormat(registry.schemaID(of: $0) ?? 0, payload) }
+    if let subject = record.valueSubject { return (key, wireFormat(registry.schemaID(of: subject) ?? 0, payload)) }
+    if let id = record.valueSchemaID { return (key, wireFormat(id, payload)) }
+    return (key, record.value.map { Array($0.utf8) })
+}
+
+/// Confluent's wire format: magic byte 0, the schema id (4 bytes, big-endian), then the payload.
+private func wireFormat(_ schemaID: Int, _ payload: [UInt8]) -> [UInt8] {
+    [0] + withUnsafeBytes(of: UInt32(truncatingIfNeeded: schemaID).bigEndian, Array.init) + payload
 }

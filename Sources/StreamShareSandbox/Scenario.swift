@@ -14,18 +14,53 @@ public struct Scenario: Sendable, Hashable, Codable {
             case missing
         }
 
+        /// A record the sandbox produces into partition 0 of the topic before anything connects.
+        public struct Record: Sendable, Hashable, Codable {
+            /// The value in Confluent's wire format, with the schema id of this subject.
+            public var valueSubject: String?
+            /// The value in the wire format with this schema id (one the registry may not have).
+            public var valueSchemaID: Int?
+            /// A value that is not registry-encoded (these bytes as UTF-8).
+            public var value: String?
+            /// The key in the wire format, with the schema id of this subject (else no key).
+            public var keySubject: String?
+
+            /// Creates a record: set one of the value fields.
+            public init(
+                valueSubject: String? = nil,
+                valueSchemaID: Int? = nil,
+                value: String? = nil,
+                keySubject: String? = nil
+            ) {
+                self.valueSubject = valueSubject
+                self.valueSchemaID = valueSchemaID
+                self.value = value
+                self.keySubject = keySubject
+            }
+
+            private enum CodingKeys: String, CodingKey {
+                case value
+                case valueSubject = "value_subject"
+                case valueSchemaID = "value_schema_id"
+                case keySubject = "key_subject"
+            }
+        }
+
         /// The topic name.
         public var name: String
         /// Partitions (default 4, which the mock cluster creates fastest).
         public var partitions: Int?
         /// A fault.
         public var fault: Fault?
+        /// Records in partition 0 (what `--deep` reads the schema ids of).
+        public var records: [Record]?
 
         /// Creates a topic.
-        public init(name: String, partitions: Int? = nil, fault: Fault? = nil) {
+        public init(name: String, partitions: Int? = nil, fault: Fault? = nil, records: [Record]? = nil) {
             self.name = name
             self.partitions = partitions
             self.fault = fault
+            self.records = records
         }
     }
 
@@ -219,7 +254,10 @@ public struct Scenario: Sendable, Hashable, Codable {
     public static let healthy = Scenario(
         name: "healthy",
         description: "Every shared topic, group prefix and subject is reachable and authorized.",
-        topics: [Topic(name: "orders"), Topic(name: "payments")],
+        topics: [
+            Topic(name: "orders", records: [Topic.Record(valueSubject: "orders-value")]),
+            Topic(name: "payments", records: [Topic.Record(valueSubject: "payments-value")]),
+        ],
         groups: [Group(prefix: "share-orders-")],
         subjects: [Subject(name: "orders-value"), Subject(name: "payments-value", schemaType: "JSON")]
     )
@@ -233,7 +271,7 @@ public struct Scenario: Sendable, Hashable, Codable {
             Topic(name: "orders"),
             Topic(name: "payments", fault: .unauthorized),
             Topic(name: "audit", fault: .missing),
-            Topic(name: "clicks"),
+            Topic(name: "clicks", records: [Topic.Record(value: #"{"page":"/"}"#)]),
         ],
         groups: [Group(prefix: "share-orders-", fault: .denied)],
         subjects: [

@@ -89,6 +89,11 @@ public final class SchemaRegistryEmulator: Sendable {
         }
     }
 
+    /// The schema id of a registered subject's latest version.
+    public func schemaID(of subject: String) -> Int? {
+        state.withLock { $0.subjects[subject]?.id }
+    }
+
     /// Removes a subject (it then answers 40401).
     public func remove(_ subject: String) {
         _ = state.withLock { $0.subjects.removeValue(forKey: subject) }
@@ -268,14 +273,19 @@ public final class SchemaRegistryEmulator: Sendable {
         case 3 where parts[0] == "schemas" && parts[1] == "ids":
             // As Confluent Cloud: a schema is readable by id when the key may read a subject that uses
             // it (the one named by ?subject=, when given).
+            // A schema only subjects the key may not read use is refused as they are (403 / 40301).
             let named = Self.query(request.path)["subject"]
-            let readable = state.withLock { state -> String? in
-                guard let id = Int(parts[2]), let schema = state.schemasByID[id] else { return nil }
+            let answer = state.withLock { state -> (schema: String?, deniedBy: String?) in
+                guard let id = Int(parts[2]), let schema = state.schemasByID[id] else { return (nil, nil) }
                 let users = state.subjects.values.filter { $0.id == id && (named == nil || $0.subject.name == named) }
-                return users.contains { $0.subject.fault == nil } ? schema : nil
+                if users.contains(where: { $0.subject.fault == nil }) { return (schema, nil) }
+                return (nil, users.first { $0.subject.fault == .forbidden }?.subject.name)
             }
-            guard let schema = readable else { return Self.error(404, 40403, "Schema \(parts[2]) not found") }
-            return Self.json(["schema": schema])
+            if let schema = answer.schema { return Self.json(["schema": schema]) }
+            if let denied = answer.deniedBy {
+                return Self.error(403, 40301, "User is denied operation Read on Subject: \(denied)")
+            }
+            return Self.error(404, 40403, "Schema \(parts[2]) not found")
         case 4 where parts[0] == "subjects" && parts[2] == "versions":
             let name = parts[1]
             guard let registered = state.withLock({ $0.subjects[name] }) else {

@@ -147,7 +147,11 @@ struct CheckOptions: ParsableArguments {
     )
     var timeout: DurationArgument = DurationArgument(argument: "30s")!
 
-    @Flag(name: .long, help: "Also prove READ with a bounded fetch per topic and join each group once.")
+    @Flag(
+        name: .long,
+        help:
+            "Also read the latest record of each partition (READ), resolve the schema ids it carries, and join a probe group per prefix once."
+    )
     var deep = false
 
     @Flag(name: .long, help: "Treat warnings as failures (exit 1; unhealthy in watch mode).")

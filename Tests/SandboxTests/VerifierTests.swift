@@ -44,6 +44,8 @@ struct VerifierTests {
                 "schema_registry.auth": "pass:authenticated",
                 "schema_registry.subject[orders-value]": "pass:ok",
                 "schema_registry.subject[payments-value]": "pass:ok",
+                "schema_registry.record_schema[orders]": "pass:ok",
+                "schema_registry.record_schema[payments]": "pass:ok",
             ]
         )
         #expect(report.checks.first { $0.qualifiedID == "kafka.topic[orders]" }?.details["partitions"] == "4")
@@ -62,6 +64,70 @@ struct VerifierTests {
         #expect(!report.passed(strict: true))
         try report.requirePassing()
         #expect(report.summary.status == .warn)
+    }
+
+    @Test(
+        "--deep resolves the schema ids of the records read: readable, denied, unknown, not registry-encoded, none"
+    )
+    func recordSchemas() async throws {
+        typealias Record = Scenario.Topic.Record
+        let scenario = Scenario(
+            name: "records",
+            topics: [
+                .init(name: "enc", records: [Record(valueSubject: "enc-value"), Record(valueSubject: "enc-value")]),
+                .init(name: "keyed", records: [Record(valueSubject: "keyed-value", keySubject: "keyed-key")]),
+                .init(name: "denied", records: [Record(valueSubject: "secret-value")]),
+                .init(name: "unknown", records: [Record(valueSchemaID: 4242)]),
+                .init(name: "plain", records: [Record(value: nil), Record(value: "hello")]),
+                .init(name: "tombstone", records: [Record(value: "hello"), Record(value: nil)]),
+                .init(name: "empty"),
+            ],
+            subjects: [
+                .init(name: "enc-value"), .init(name: "keyed-value"), .init(name: "keyed-key"),
+                .init(name: "secret-value", fault: .forbidden, shared: false),
+            ]
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let share = sandbox.share()
+            let options = ShareVerifier.Options(deadline: .seconds(20), deep: true)
+            let report = try await ShareVerifier(options: options).verify(share)
+            let verdicts = Self.verdicts(report)
+            #expect(verdicts["schema_registry.record_schema[enc]"] == "pass:ok")
+            #expect(verdicts["schema_registry.record_schema[keyed]"] == "pass:ok")
+            #expect(verdicts["schema_registry.record_schema[denied]"] == "fail:forbidden")
+            #expect(verdicts["schema_registry.record_schema[unknown]"] == "fail:schema_not_found")
+            #expect(verdicts["schema_registry.record_schema[plain]"] == "warn:not_registry_encoded")
+            #expect(verdicts["schema_registry.record_schema[empty]"] == "pass:no_records")
+            // Its latest record deletes a key: no value to deserialize.
+            #expect(verdicts["schema_registry.record_schema[tombstone]"] == "pass:no_records")
+            let check = { (topic: String) in
+                report.checks.first { $0.qualifiedID == "schema_registry.record_schema[\(topic)]" }
+            }
+            let id = try #require(sandbox.schemaRegistry.schemaID(of: "enc-value"))
+            #expect(check("enc")?.details["value_schema_ids"] == "\(id)")
+            #expect(check("enc")?.details["records"] == "1")  // the latest record of each partition
+            #expect(
+                check("keyed")?.details["key_schema_ids"]
+                    == sandbox.schemaRegistry.schemaID(of: "keyed-key").map(String.init)
+            )
+            #expect(check("denied")?.message.contains("a deserializer would fail") == true)
+            #expect(check("unknown")?.details["unreadable_schema_ids"] == "4242")
+            #expect(check("plain")?.details["values_not_registry_encoded"] == "1")
+            // Never the payload.
+            #expect(!report.rendered(as: .json).contains("hello"))
+
+            // Without --deep, no record is read and none of these checks is owed.
+            let shallow = try await ShareVerifier(options: .init(deadline: .seconds(20))).verify(share)
+            #expect(!shallow.checks.contains { $0.id == "schema_registry.record_schema" })
+
+            // A key the registry refuses: the records are read, their ids not resolved.
+            var wrongKey = share
+            wrongKey.schemaRegistrySecret = Secret("wrong")
+            let refused = Self.verdicts(try await ShareVerifier(options: options).verify(wrongKey))
+            #expect(refused["schema_registry.auth"] == "fail:unauthorized")
+            #expect(refused["kafka.topic.read[enc]"] == "pass:readable")
+            #expect(refused["schema_registry.record_schema[enc]"] == "skip:not_checked")
+        }
     }
 
     @Test("the faults scenario reports each failure with its own code and hint")

@@ -164,3 +164,32 @@ struct RegistryProbeTests {
         #expect(afterPause.prefix(8).max() ?? 0 <= 5, "\(afterPause)")
     }
 }
+
+@Suite("Record encoding")
+struct RecordEncodingTests {
+    @Test("the wire format: magic byte 0, then a 4-byte big-endian schema id; anything else is not registry-encoded")
+    func wireFormat() {
+        #expect(RecordEncoding.schemaID([0, 0, 1, 0x86, 0xA1]) == 100_001)
+        #expect(RecordEncoding.schemaID([0, 0xFF, 0xFF, 0xFF, 0xFF]) == 4_294_967_295)
+        #expect(RecordEncoding.schemaID([1, 0, 0, 0, 1]) == nil)  // another magic byte
+        #expect(RecordEncoding.schemaID([0, 0, 0, 1]) == nil)  // too short for an id
+        #expect(RecordEncoding.schemaID(Array(#"{"a"#.utf8)) == nil)
+    }
+
+    @Test("counts ids of keys and values apart; tombstones and absent keys count as nothing")
+    func counts() {
+        let encoding = RecordEncoding(
+            partitions: 2,
+            samples: [
+                .init(partition: 0, keyPrefix: [0, 0, 0, 0, 7], valuePrefix: [0, 0, 0, 0, 9]),
+                .init(partition: 1, keyPrefix: Array("k".utf8), valuePrefix: Array("plain".utf8)),
+                .init(partition: 1, keyPrefix: nil, valuePrefix: nil),
+            ]
+        )
+        #expect(encoding.records == 3)
+        #expect(encoding.keyIDs == [7])
+        #expect(encoding.valueIDs == [9])
+        #expect(encoding.plainValues == 1)
+        #expect(encoding.plainKeys == 1)
+    }
+}

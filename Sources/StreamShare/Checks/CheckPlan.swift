@@ -23,6 +23,9 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvert
     public static let kafkaGroup = CheckID(rawValue: "kafka.group")
     /// The group can really be joined, then is left (per prefix, deep).
     public static let kafkaGroupJoin = CheckID(rawValue: "kafka.group.join")
+    /// The schema ids found in the records read from a topic (Confluent's wire format) can be read,
+    /// as a deserializer reads them (per topic, deep).
+    public static let schemaRegistryRecordSchema = CheckID(rawValue: "schema_registry.record_schema")
     /// The Schema Registry accepts the share's key.
     public static let schemaRegistryAuth = CheckID(rawValue: "schema_registry.auth")
     /// A shared subject's latest version and its schema are readable (per subject).
@@ -81,16 +84,17 @@ struct CheckPlan: Sendable {
         var key: String { resource.map { "\(id.rawValue)[\($0)]" } ?? id.rawValue }
     }
 
-    /// What must pass (or only warn) before a check can run: a check of its own, on the same
+    /// What must pass (or only warn) before a check can run: checks of their own, each on the same
     /// resource or on none.
-    private static let prerequisites: [CheckID: (id: CheckID, sameResource: Bool)] = [
-        .kafkaBroker: (.kafkaConnect, false),
-        .kafkaTopic: (.kafkaConnect, false),
-        .kafkaGroup: (.kafkaConnect, false),
-        .kafkaTopicRead: (.kafkaTopic, true),
-        .kafkaGroupJoin: (.kafkaGroup, true),
-        .schemaRegistrySubject: (.schemaRegistryAuth, false),
-        .schemaRegistryReference: (.schemaRegistryAuth, false),
+    private static let prerequisites: [CheckID: [(id: CheckID, sameResource: Bool)]] = [
+        .kafkaBroker: [(.kafkaConnect, false)],
+        .kafkaTopic: [(.kafkaConnect, false)],
+        .kafkaGroup: [(.kafkaConnect, false)],
+        .kafkaTopicRead: [(.kafkaTopic, true)],
+        .kafkaGroupJoin: [(.kafkaGroup, true)],
+        .schemaRegistrySubject: [(.schemaRegistryAuth, false)],
+        .schemaRegistryReference: [(.schemaRegistryAuth, false)],
+        .schemaRegistryRecordSchema: [(.kafkaTopicRead, true), (.schemaRegistryAuth, false)],
     ]
 
     /// The checks owed, in report order.
@@ -110,6 +114,7 @@ struct CheckPlan: Sendable {
         if schemaRegistry {
             entries.append(Entry(id: .schemaRegistryAuth))
             entries += share.subjects.map { Entry(id: .schemaRegistrySubject, resource: $0) }
+            if deep { entries += share.topics.map { Entry(id: .schemaRegistryRecordSchema, resource: $0) } }
         }
         var seen = Set<String>()
         self.entries = entries.filter { seen.insert($0.key).inserted }
@@ -150,17 +155,19 @@ struct CheckPlan: Sendable {
     }
 
     private func skipReason(_ entry: Entry, results: [String: CheckResult]) -> String? {
-        guard let rule = Self.prerequisites[entry.id] else { return nil }
-        let prerequisite = Entry(id: rule.id, resource: rule.sameResource ? entry.resource : nil)
-        guard let result = results[prerequisite.key] else {
-            // Never emitted: skipped for a reason further up, or out of time before it finished.
-            return skipReason(prerequisite, results: results) ?? "\(prerequisite.id) did not complete"
+        for rule in Self.prerequisites[entry.id] ?? [] {
+            let prerequisite = Entry(id: rule.id, resource: rule.sameResource ? entry.resource : nil)
+            guard let result = results[prerequisite.key] else {
+                // Never emitted: skipped for a reason further up, or out of time before it finished.
+                return skipReason(prerequisite, results: results) ?? "\(prerequisite.id) did not complete"
+            }
+            switch result.status {
+            case .pass, .warn: continue
+            case .skip: return result.message
+            case .fail: return "\(prerequisite.id) failed"
+            }
         }
-        switch result.status {
-        case .pass, .warn: return nil
-        case .skip: return result.message
-        case .fail: return "\(prerequisite.id) failed"
-        }
+        return nil
     }
 
     private static func timedOut(_ entry: Entry, deadline: Duration) -> CheckResult {

@@ -7,6 +7,7 @@ final class CheckSink: Sendable {
     private struct State {
         var results: [CheckResult] = []
         var discovered: [CheckPlan.Entry] = []
+        var records: [String: RecordEncoding] = [:]
         var closed = false
     }
 
@@ -26,6 +27,14 @@ final class CheckSink: Sendable {
     }
 
     var discovered: [CheckPlan.Entry] { state.withLock { $0.discovered } }
+
+    /// What the records read from a topic (under `--deep`) say about their encoding.
+    func addRecords(_ encoding: RecordEncoding, topic: String) {
+        state.withLock { state in if !state.closed { state.records[topic] = encoding } }
+    }
+
+    /// The encodings of the records read, by topic.
+    var records: [String: RecordEncoding] { state.withLock { $0.records } }
 
     /// Keeps no result from now on.
     func close() { state.withLock { $0.closed = true } }

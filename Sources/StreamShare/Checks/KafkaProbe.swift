@@ -18,12 +18,14 @@ struct KafkaProbe: Sendable {
     let pool: KafkaHandlePool
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
-    /// auto-create, report end of partition, identify ourselves.
+    /// auto-create, report end of partition (at once: a fetch at the end waits 100 ms, not 500), identify
+    /// ourselves.
     private static let probeSettings: [ConfigProperty] = [
         ConfigProperty("client.id", .plain("cdx-verify")),
         ConfigProperty("enable.auto.commit", .plain("false")),
         ConfigProperty("enable.auto.offset.store", .plain("false")),
         ConfigProperty("enable.partition.eof", .plain("true")),
+        ConfigProperty("fetch.wait.max.ms", .plain("100")),
         ConfigProperty("allow.auto.create.topics", .plain("false")),
         ConfigProperty("auto.offset.reset", .plain("latest")),
         ConfigProperty("log.connection.close", .plain("false")),
@@ -91,7 +93,15 @@ struct KafkaProbe: Sendable {
         if deep {
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.
-            await readTopics(readable, primary: primaryGroupID != nil && !handle.isBusy ? handle : nil)
+            let partitions = Dictionary(
+                lookups.compactMap { lookup in lookup.entry.map { (lookup.name, $0.partitions.count) } },
+                uniquingKeysWith: { first, _ in first }
+            )
+            await readTopics(
+                readable,
+                partitions: partitions,
+                primary: primaryGroupID != nil && !handle.isBusy ? handle : nil
+            )
         }
     }
 

@@ -20,7 +20,8 @@ public struct ShareVerifier: Sendable {
     public struct Options: Sendable {
         /// The whole verification ends by then (default 30 s).
         public var deadline: Duration
-        /// Also prove READ with a bounded fetch per topic.
+        /// Also prove READ by reading the latest record of each partition, resolve the schema ids those
+        /// records carry (`schema_registry.record_schema`), and join a probe group under each prefix.
         public var deep: Bool
         /// A CA bundle to trust, for Kafka (`ssl.ca.location`) and the Schema Registry.
         public var caFile: String?
@@ -165,7 +166,13 @@ public struct ShareVerifier: Sendable {
                 knowledge: registryKnowledge
             )
         }
-        let timings = await Self.runProbes(kafkaProbe, registryProbe, sink: sink, until: deadline)
+        let timings = await Self.runProbes(
+            kafkaProbe,
+            registryProbe,
+            deep: options.deep,
+            sink: sink,
+            until: deadline
+        )
         // Every registry request has returned (the group awaited its children): the client can go.
         try? await ownedClient?.shutdown()
 
@@ -208,15 +215,18 @@ public struct ShareVerifier: Sendable {
     private enum Finished: Sendable {
         case kafka(ms: Double)
         case registry(ms: Double)
+        case recordSchemas(ms: Double)
         case deadline
     }
 
     /// Runs the probes until both have finished or the deadline (plus a little slack, so that a check
     /// finishing right at it is kept) has passed; the caller's cancellation counts as the deadline.
+    /// Under `--deep`, once both have finished, the schema ids found in the records read are resolved.
     /// - Returns: How long each probe took (0 for one cut short).
     private static func runProbes(
         _ kafka: KafkaProbe,
         _ registry: SchemaRegistryProbe?,
+        deep: Bool,
         sink: CheckSink,
         until deadline: ContinuousClock.Instant
     ) async -> (kafkaMs: Double, registryMs: Double) {
@@ -239,13 +249,31 @@ public struct ShareVerifier: Sendable {
             }
             var pending = registry == nil ? 1 : 2
             var timings = (kafkaMs: 0.0, registryMs: 0.0)
+            func probeFinished() {
+                pending -= 1
+                // The records' schema ids need both: the records read, and a key the registry accepts.
+                guard pending == 0, deep, let registry,
+                    sink.all.contains(where: { $0.checkID == .schemaRegistryAuth && $0.status == .pass })
+                else { return }
+                let records = sink.records
+                guard !records.isEmpty else { return }
+                pending += 1
+                group.addTask {
+                    let watch = Stopwatch()
+                    await registry.checkRecordSchemas(records)
+                    return .recordSchemas(ms: watch.elapsedMs)
+                }
+            }
             while pending > 0, let finished = await group.next() {
                 switch finished {
                 case .kafka(let ms):
                     timings.kafkaMs = ms
-                    pending -= 1
+                    probeFinished()
                 case .registry(let ms):
                     timings.registryMs = ms
+                    probeFinished()
+                case .recordSchemas(let ms):
+                    timings.registryMs += ms
                     pending -= 1
                 case .deadline:
                     sink.close()

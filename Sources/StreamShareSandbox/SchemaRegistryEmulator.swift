@@ -247,7 +247,7 @@ public final class SchemaRegistryEmulator: Sendable {
     private func route(_ request: LocalHTTPServer.Request) -> LocalHTTPServer.Response {
         if request.path == "/_sandbox/stats" {
             // Not part of Schema Registry: lets benchmarks count the requests a verification made.
-            return Self.json(["requests": requestCount])
+            return Self.json(["requests": requestCount, "rate_limited": rateLimitedCount])
         }
         let expected = "Basic " + Data("\(apiKey):\(secret.revealed)".utf8).base64EncodedString()
         guard request.headers["authorization"] == expected else { return Self.error(401, 401, "Unauthorized") }

@@ -138,6 +138,7 @@ struct DurationArgument: ExpressibleByArgument {
 
 extension ReportFormat: ExpressibleByArgument {}
 extension ConfigFormat: ExpressibleByArgument {}
+extension ConsumerConfiguration.Family: ExpressibleByArgument {}
 
 /// What is checked and how: shared by `verify`, `demo` and `watch`.
 struct CheckOptions: ParsableArguments {

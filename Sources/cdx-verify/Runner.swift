@@ -57,6 +57,7 @@ enum Runner {
         _ share: RedeemedShare,
         options: VerifyOptions,
         verifierOptions: ShareVerifier.Options,
+        consumer: ConsumerConfiguration? = nil,
         wait: WaitPolicy = .none,
         console: Console,
         logger: Logger?
@@ -67,7 +68,11 @@ enum Runner {
         )
         let report: VerificationReport
         do {
-            report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(share, waiting: wait) {
+            report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(
+                share,
+                consumer: consumer,
+                waiting: wait
+            ) {
                 // With debug logs on stderr, a line that rewrites itself would be interleaved with them.
                 if logger == nil {
                     console.status(waitLine($0, policy: wait))

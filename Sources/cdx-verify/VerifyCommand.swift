@@ -18,6 +18,23 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where to save the redeemed share (default: share-<time>.json; never overwritten).")
     var save: String?
 
+    @Option(
+        name: [.customShort("F"), .customLong("config")],
+        help: ArgumentHelp(
+            "The consumer's own configuration: check it against the share, then verify with it.",
+            discussion: "A Java .properties file (sasl.jaas.config), a librdkafka one (kcat -F), or the env "
+                + "file of config --format env. Secrets in it are compared, never shown.",
+            valueName: "file"
+        )
+    )
+    var config: String?
+
+    @Option(
+        name: .customLong("config-format"),
+        help: "How to read --config: java, librdkafka or env (default: guessed from its keys)."
+    )
+    var configFormat: ConsumerConfiguration.Family?
+
     func validate() throws {
         switch (tokenOptions.token, share) {
         case (nil, nil):
@@ -26,6 +43,7 @@ struct VerifyCommand: AsyncParsableCommand {
         case (nil, .some) where save != nil: throw ValidationError("--save only applies with --token")
         default: break
         }
+        if configFormat != nil, config == nil { throw ValidationError("--config-format only applies with --config") }
     }
 
     func run() async throws {
@@ -39,6 +57,16 @@ struct VerifyCommand: AsyncParsableCommand {
             } catch let error as ValidationError {
                 console.error(error.message)
                 throw Exit.usage
+            }
+        }
+        // Read before redeeming: an unreadable configuration must not cost the one-time token.
+        var consumer: ConsumerConfiguration? = nil
+        if let config {
+            do {
+                consumer = try ConsumerConfiguration(contentsOf: config, family: configFormat)
+            } catch {
+                console.error(error.description)
+                throw Exit.invalidInput
             }
         }
         let redeemed: RedeemedShare
@@ -58,6 +86,7 @@ struct VerifyCommand: AsyncParsableCommand {
             redeemed,
             options: verifyOptions,
             verifierOptions: try verifyOptions.verifierOptions(privateNetworking: tokenOptions.privateNetworking),
+            consumer: consumer,
             wait: verifyOptions.waitPolicy(justRedeemed: share == nil),
             console: console,
             logger: logger

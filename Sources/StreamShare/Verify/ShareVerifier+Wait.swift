@@ -50,6 +50,8 @@ public struct WaitPolicy: Sendable, Hashable {
 
     /// Whether `report` calls for another run under this policy.
     public func wantsAnotherRun(after report: VerificationReport) -> Bool {
+        // The consumer's own configuration does not change while we wait: a mismatch is final.
+        if report.failures.contains(where: { $0.id.hasPrefix("consumer_config.") }) { return false }
         switch condition {
         case .anyFailure: return !report.passed(strict: strict)
         case .authenticationFailure: return report.failures.contains(where: Self.isAuthenticationFailure)
@@ -67,7 +69,7 @@ public struct WaitPolicy: Sendable, Hashable {
     }
 }
 
-/// Told before each pause of ``ShareVerifier/verify(_:waiting:onRetry:)``.
+/// Told before each pause of ``ShareVerifier/verify(_:consumer:waiting:onRetry:)``.
 public struct WaitProgress: Sendable {
     /// The run that failed (1 for the first).
     public var run: Int
@@ -124,6 +126,8 @@ extension ShareVerifier {
     /// that came back, is seen as a consumer starting then would see it.
     /// - Parameters:
     ///   - share: The redeemed share.
+    ///   - consumer: A consumer's own configuration to check and verify with, as
+    ///     ``ShareVerifier/verify(_:consumer:)`` does; a mismatch in it is never waited for.
     ///   - policy: How long to wait, and for which failures.
     ///   - onRetry: Called before each pause (for a progress line).
     /// - Returns: The report of the last run. Cancelling the calling task ends the wait and returns the
@@ -131,6 +135,7 @@ extension ShareVerifier {
     /// - Throws: ``ConfigurationError`` as ``verify(_:)`` does.
     public func verify(
         _ share: RedeemedShare,
+        consumer: ConsumerConfiguration? = nil,
         waiting policy: WaitPolicy,
         onRetry: @Sendable (WaitProgress) -> Void = { _ in }
     ) async throws(ConfigurationError) -> VerificationReport {
@@ -138,7 +143,8 @@ extension ShareVerifier {
         var pause = policy.initialPause
         var run = 1
         while true {
-            let report = try await verify(share)
+            let report =
+                if let consumer { try await verify(share, consumer: consumer) } else { try await verify(share) }
             let elapsed = ContinuousClock.now - started
             guard policy.wantsAnotherRun(after: report), elapsed + pause < policy.duration, !Task.isCancelled else {
                 return report

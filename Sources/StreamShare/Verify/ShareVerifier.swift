@@ -68,9 +68,9 @@ public struct ShareVerifier: Sendable {
         }
     }
 
-    private let options: Options
-    private let httpClient: HTTPClient?
-    private let logger: Logger
+    let options: Options
+    let httpClient: HTTPClient?
+    let logger: Logger
 
     /// Creates a verifier.
     /// - Parameters:

@@ -1,0 +1,422 @@
+import Foundation
+import RdKafka
+
+extension CheckID {
+    /// The consumer's `bootstrap.servers` are the share's.
+    public static let consumerBootstrap = CheckID(rawValue: "consumer_config.bootstrap_servers")
+    /// The consumer's `security.protocol` is the share's (SASL_SSL).
+    public static let consumerSecurityProtocol = CheckID(rawValue: "consumer_config.security_protocol")
+    /// The consumer's SASL mechanism is PLAIN, in its client's spelling.
+    public static let consumerMechanism = CheckID(rawValue: "consumer_config.sasl_mechanism")
+    /// The consumer's SASL username and password are the share's key and secret (compared, never shown).
+    public static let consumerCredentials = CheckID(rawValue: "consumer_config.credentials")
+    /// The consumer's `group.id` is under a shared group prefix.
+    public static let consumerGroup = CheckID(rawValue: "consumer_config.group_id")
+    /// The consumer's configuration does not weaken TLS verification.
+    public static let consumerTLS = CheckID(rawValue: "consumer_config.tls")
+    /// The consumer's Schema Registry URL and credentials are the share's.
+    public static let consumerSchemaRegistry = CheckID(rawValue: "consumer_config.schema_registry")
+    /// A key the consumer's client does not know, or spells another way (per key).
+    public static let consumerProperty = CheckID(rawValue: "consumer_config.property")
+}
+
+/// Compares a consumer's own configuration with the share: `consumer_config.*` checks, resource the
+/// property key. Values are compared, never shown, except those that are not secret (servers,
+/// protocol, mechanism, `group.id`, the registry URL, the API key).
+struct ConsumerConfigChecks {
+    let consumer: ConsumerConfiguration
+    let share: RedeemedShare
+    let kafka: KafkaClientConfig
+    let registry: SchemaRegistryConfig?
+
+    private var isJava: Bool { consumer.family == .java }
+    private var usesSASL: Bool { kafka.bootstrap.securityProtocol == .saslSSL }
+
+    /// Keys of the Schema Registry serializers, not of the Kafka client.
+    static let registryKeys: Set<String> = [
+        "schema.registry.url", "basic.auth.credentials.source", "basic.auth.user.info",
+        "schema.registry.basic.auth.user.info",
+    ]
+
+    func results() -> [CheckResult] {
+        var results = [bootstrap(), securityProtocol()]
+        if usesSASL { results += [mechanism(), credentials(), tls()] }
+        results.append(group())
+        results += schemaRegistry()
+        results += properties()
+        return results.map { result in
+            var result = result
+            result.details["client"] = consumer.family.rawValue
+            return result
+        }
+    }
+
+    // MARK: the checks
+
+    private func bootstrap() -> CheckResult {
+        let key = "bootstrap.servers"
+        let given = consumer[key] ?? (isJava ? nil : consumer["metadata.broker.list"])
+        guard let given, !given.trimmingWhitespace().isEmpty else {
+            return fail(
+                .consumerBootstrap,
+                key,
+                "missing_property",
+                "the configuration has no \(key)",
+                hint: "Set \(key)=\(kafka.bootstrap.bootstrapServers)."
+            )
+        }
+        let expected = Set(Self.servers(kafka.bootstrap.bootstrapServers))
+        let servers = Self.servers(given)
+        let foreign = servers.filter { !expected.contains($0) }
+        guard foreign.isEmpty, !servers.isEmpty else {
+            return fail(
+                .consumerBootstrap,
+                key,
+                "differs",
+                "\(key) \(foreign.joined(separator: ",")) is not the share's bootstrap "
+                    + "\(kafka.bootstrap.bootstrapServers)",
+                hint: "Use the share's bootstrap servers (cdx-verify config prints them)."
+            )
+        }
+        return pass(.consumerBootstrap, key, "\(key) is the share's (\(servers.joined(separator: ",")))")
+    }
+
+    private func securityProtocol() -> CheckResult {
+        let key = "security.protocol"
+        let expected = kafka["security.protocol"] ?? "SASL_SSL"
+        let given = consumer[key]?.trimmingWhitespace().uppercased()
+        guard given == expected.uppercased() else {
+            let what = given.map { "\(key) is \($0)" } ?? "\(key) is not set (the client then uses PLAINTEXT)"
+            return fail(
+                .consumerSecurityProtocol,
+                key,
+                "differs",
+                "\(what); the share needs \(expected)",
+                hint: "Set \(key)=\(expected)."
+            )
+        }
+        return pass(.consumerSecurityProtocol, key, "\(key) is \(expected)")
+    }
+
+    private func mechanism() -> CheckResult {
+        // Java: sasl.mechanism. librdkafka: sasl.mechanisms, with sasl.mechanism as an alias.
+        let key =
+            isJava ? "sasl.mechanism" : (consumer["sasl.mechanisms"] != nil ? "sasl.mechanisms" : "sasl.mechanism")
+        guard let given = consumer[key]?.trimmingWhitespace() else {
+            if isJava, consumer["sasl.mechanisms"] != nil {
+                return fail(
+                    .consumerMechanism,
+                    "sasl.mechanisms",
+                    "misspelt",
+                    "sasl.mechanisms is librdkafka's spelling: the Java client ignores it and uses GSSAPI",
+                    hint: "Write sasl.mechanism=PLAIN (singular) in a Java configuration."
+                )
+            }
+            return fail(
+                .consumerMechanism,
+                key,
+                "missing_property",
+                "\(key) is not set: the client then uses GSSAPI (Kerberos), which Confluent Cloud does not offer",
+                hint: "Set \(key)=PLAIN."
+            )
+        }
+        guard given.uppercased() == "PLAIN" else {
+            return fail(
+                .consumerMechanism,
+                key,
+                "differs",
+                "\(key) is \(given); a share's API key authenticates with PLAIN",
+                hint: "Set \(key)=PLAIN (copied from another cluster?)."
+            )
+        }
+        return pass(.consumerMechanism, key, "\(key) is PLAIN")
+    }
+
+    /// The consumer's SASL username and password, and the key they were read from.
+    func saslCredentials() -> (key: String, username: String?, password: String?, module: String?) {
+        if isJava {
+            guard let jaas = consumer["sasl.jaas.config"] else { return ("sasl.jaas.config", nil, nil, nil) }
+            let parsed = ConsumerConfiguration.jaasOptions(jaas)
+            return ("sasl.jaas.config", parsed.options["username"], parsed.options["password"], parsed.module)
+        }
+        return ("sasl.username", consumer["sasl.username"], consumer["sasl.password"], nil)
+    }
+
+    private func credentials() -> CheckResult {
+        let (key, username, password, module) = saslCredentials()
+        if let module, !module.hasSuffix(".PlainLoginModule") {
+            return fail(
+                .consumerCredentials,
+                key,
+                "differs",
+                "sasl.jaas.config uses \(module.split(separator: ".").last.map(String.init) ?? module); "
+                    + "a share's API key needs PlainLoginModule",
+                hint: "Use org.apache.kafka.common.security.plain.PlainLoginModule with the share's key and secret."
+            )
+        }
+        guard let username, let password else {
+            return fail(
+                .consumerCredentials,
+                key,
+                "missing_property",
+                isJava
+                    ? "sasl.jaas.config is missing or has no username and password"
+                    : "sasl.username or sasl.password is missing",
+                hint:
+                    "Take the credentials from the share (cdx-verify config --format \(isJava ? "java" : "librdkafka"))."
+            )
+        }
+        guard username == share.apiKey else {
+            return fail(
+                .consumerCredentials,
+                key,
+                "differs",
+                "the username '\(username)' is not the share's API key '\(share.apiKey)'",
+                hint: "Use the share's API key and secret; another share's key is not authorized here."
+            )
+        }
+        guard password == share.secret.revealed else {
+            return fail(
+                .consumerCredentials,
+                key,
+                "differs",
+                "the password differs from the share's secret (API key '\(username)')",
+                hint: "Copy the secret again from the share file; if the provider rotated it, redeem a new invitation."
+            )
+        }
+        return pass(.consumerCredentials, key, "the username and password are the share's key and secret")
+    }
+
+    private func tls() -> CheckResult {
+        let weakening: (key: String, what: String)? =
+            if isJava, let value = consumer["ssl.endpoint.identification.algorithm"],
+                value.trimmingWhitespace().isEmpty
+            {
+                ("ssl.endpoint.identification.algorithm", "empty: broker host names are not verified")
+            } else if !isJava, consumer["enable.ssl.certificate.verification"]?.lowercased() == "false" {
+                ("enable.ssl.certificate.verification", "false: broker certificates are not verified")
+            } else if !isJava, consumer["ssl.endpoint.identification.algorithm"]?.lowercased() == "none" {
+                ("ssl.endpoint.identification.algorithm", "none: broker host names are not verified")
+            } else {
+                nil
+            }
+        guard let weakening else {
+            return pass(.consumerTLS, "ssl.endpoint.identification.algorithm", "TLS verification is not weakened")
+        }
+        return CheckResult(
+            .consumerTLS,
+            resource: weakening.key,
+            status: .warn,
+            code: "tls_weakened",
+            message: "\(weakening.key) is \(weakening.what)",
+            hint: "Remove it: Confluent Cloud's certificates verify with the system's CA bundle."
+        )
+    }
+
+    private func group() -> CheckResult {
+        let key = "group.id"
+        let prefixes = share.groupPrefixes
+        guard let groupID = consumer[key], !groupID.isEmpty else {
+            return fail(
+                .consumerGroup,
+                key,
+                "missing_property",
+                "the configuration has no group.id",
+                hint: prefixes.first.map { "Set group.id=\($0)<your-name>: a consumer group under the shared prefix." }
+                    ?? "The share has no group prefix: consume with assign(), without a group."
+            )
+        }
+        guard let prefix = prefixes.first(where: { groupID.hasPrefix($0) }) else {
+            return fail(
+                .consumerGroup,
+                key,
+                "outside_prefix",
+                "group.id '\(groupID)' is not under a shared prefix"
+                    + (prefixes.isEmpty ? " (the share has none)" : " (\(prefixes.joined(separator: ", ")))"),
+                hint: prefixes.first.map { "Use a group.id starting with '\($0)'; the broker denies any other group." }
+                    ?? "The share has no group prefix: consume with assign(), without a group."
+            )
+        }
+        return pass(.consumerGroup, key, "group.id '\(groupID)' is under the shared prefix '\(prefix)'")
+    }
+
+    /// The registry URL and credentials a serializer will use, when the configuration names a registry.
+    func registrySettings() -> (url: String?, userInfo: String?, userInfoKey: String) {
+        let userInfoKey =
+            consumer["schema.registry.basic.auth.user.info"] != nil && consumer["basic.auth.user.info"] == nil
+            ? "schema.registry.basic.auth.user.info" : "basic.auth.user.info"
+        return (consumer["schema.registry.url"], consumer[userInfoKey], userInfoKey)
+    }
+
+    private func schemaRegistry() -> [CheckResult] {
+        let (url, userInfo, userInfoKey) = registrySettings()
+        guard let url else { return [] }
+        guard let registry else {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    "schema.registry.url",
+                    "not_shared",
+                    "schema.registry.url is set, but the share has no Schema Registry",
+                    hint: "The provider shared no subject: deserialize without the registry, or ask them."
+                )
+            ]
+        }
+        let normalized = { (text: String) in text.trimmingWhitespace().trimmingSuffix("/").lowercased() }
+        guard normalized(url) == normalized(registry.url.absoluteString) else {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    "schema.registry.url",
+                    "differs",
+                    "schema.registry.url \(url) is not the share's \(registry.url.absoluteString)",
+                    hint: "Use the share's schema_registry_url."
+                )
+            ]
+        }
+        if isJava, consumer["basic.auth.credentials.source"]?.uppercased() != "USER_INFO" {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    "basic.auth.credentials.source",
+                    "missing_property",
+                    "basic.auth.credentials.source is not USER_INFO: the serializer sends no credentials",
+                    hint: "Set basic.auth.credentials.source=USER_INFO and basic.auth.user.info=KEY:SECRET."
+                )
+            ]
+        }
+        guard let userInfo, let colon = userInfo.firstIndex(of: ":") else {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    userInfoKey,
+                    "missing_property",
+                    "the registry URL has no credentials (\(userInfoKey) KEY:SECRET)",
+                    hint: "Set \(userInfoKey) to the share's schema_registry_api_key:schema_registry_secret."
+                )
+            ]
+        }
+        let key = String(userInfo[..<colon])
+        guard key == registry.apiKey else {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    userInfoKey,
+                    "differs",
+                    "the registry key '\(key)' is not the share's '\(registry.apiKey)'",
+                    hint: "Use the share's schema_registry_api_key (it differs from the Kafka key)."
+                )
+            ]
+        }
+        guard String(userInfo[userInfo.index(after: colon)...]) == registry.secret.revealed else {
+            return [
+                fail(
+                    .consumerSchemaRegistry,
+                    userInfoKey,
+                    "differs",
+                    "the registry secret differs from the share's (key '\(key)')",
+                    hint: "Copy schema_registry_secret again from the share file."
+                )
+            ]
+        }
+        return [
+            pass(.consumerSchemaRegistry, "schema.registry.url", "the registry URL and credentials are the share's")
+        ]
+    }
+
+    /// Keys the consumer's client will not take as meant: librdkafka spellings in a Java file, and in a
+    /// librdkafka file any key librdkafka refuses (it then refuses to create the client).
+    private func properties() -> [CheckResult] {
+        var results: [CheckResult] = []
+        var seen = Set<String>()
+        for (key, value) in consumer.properties where seen.insert(key).inserted {
+            if isJava {
+                // Without sasl.mechanism, consumer_config.sasl_mechanism already reports the misspelling.
+                if key == "sasl.mechanisms", consumer["sasl.mechanism"] == nil { continue }
+                guard let java = Self.javaSpelling[key] else { continue }
+                let critical = ["sasl.mechanisms", "sasl.username", "sasl.password"].contains(key)
+                results.append(
+                    CheckResult(
+                        .consumerProperty,
+                        resource: key,
+                        status: critical ? .fail : .warn,
+                        code: "librdkafka_key",
+                        message: "\(key) is librdkafka's; the Java client ignores it",
+                        hint: "In a Java configuration: \(java)."
+                    )
+                )
+            } else if !Self.registryKeys.contains(key) {
+                let secret = key.contains("password") || key.contains("secret") || key.hasSuffix(".key.pem")
+                do {
+                    try RdKafkaConfiguration().set(RdKafkaProperty(key, value, isSecret: secret))
+                } catch {
+                    switch error {
+                    case .unknownProperty:
+                        results.append(
+                            fail(
+                                .consumerProperty,
+                                key,
+                                "unknown_property",
+                                "librdkafka \(KafkaLibrary.version) has no property '\(key)': the client refuses to start"
+                                    + (Self.librdkafkaSpelling[key].map { " (\($0))" } ?? ""),
+                                hint: Self.librdkafkaSpelling[key] != nil
+                                    ? "Translate it, or generate the file with cdx-verify config --format librdkafka."
+                                    : "Remove it, or check its spelling against librdkafka's CONFIGURATION.md."
+                            )
+                        )
+                    case .invalidValue(_, let message):
+                        results.append(
+                            fail(
+                                .consumerProperty,
+                                key,
+                                "invalid_value",
+                                "librdkafka refuses \(key): \(message)",
+                                hint: "Fix the value; the client refuses to start with it."
+                            )
+                        )
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    /// librdkafka keys in a Java file, and what Java spells instead.
+    private static let javaSpelling: [String: String] = [
+        "sasl.mechanisms": "sasl.mechanism=PLAIN",
+        "sasl.username": "the username goes in sasl.jaas.config (PlainLoginModule)",
+        "sasl.password": "the password goes in sasl.jaas.config (PlainLoginModule)",
+        "ssl.ca.location": "ssl.truststore.location (or nothing: the JVM's trust store has Confluent Cloud's CAs)",
+        "enable.ssl.certificate.verification": "there is no such switch in Java",
+        "metadata.broker.list": "bootstrap.servers",
+    ]
+
+    /// Java keys in a librdkafka file, and what librdkafka spells instead.
+    private static let librdkafkaSpelling: [String: String] = [
+        "sasl.jaas.config": "librdkafka takes sasl.username and sasl.password",
+        "key.deserializer": "deserializers are not configuration in librdkafka",
+        "value.deserializer": "deserializers are not configuration in librdkafka",
+        "ssl.truststore.location": "librdkafka takes ssl.ca.location (PEM)",
+        "ssl.truststore.password": "librdkafka takes ssl.ca.location (PEM)",
+        "max.poll.records": "librdkafka has no such limit",
+    ]
+
+    // MARK: helpers
+
+    /// `host:port` entries, lower-cased, without any scheme.
+    static func servers(_ list: String) -> [String] {
+        list.split(separator: ",").map { entry in
+            var text = entry.trimmingWhitespace()
+            if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+            return text.lowercased()
+        }.filter { !$0.isEmpty }
+    }
+
+    private func pass(_ id: CheckID, _ key: String, _ message: String) -> CheckResult {
+        CheckResult(id, resource: key, status: .pass, code: "ok", message: message)
+    }
+
+    private func fail(_ id: CheckID, _ key: String, _ code: String, _ message: String, hint: String) -> CheckResult {
+        CheckResult(id, resource: key, status: .fail, code: code, message: message, hint: hint)
+    }
+}

@@ -1,0 +1,276 @@
+import Foundation
+
+/// A consumer's own client configuration, as its file says it: the properties of a Java client
+/// (`consumer.properties`, with `sasl.jaas.config`), of a librdkafka client (`kcat -F`), or the
+/// environment file `cdx-verify config --format env` writes.
+///
+/// Checking it against the share finds what the generated configuration cannot show: a `group.id`
+/// outside the shared prefix, a mechanism or password copied from another cluster, a librdkafka key in
+/// a Java file. Values are compared, never shown: the configuration holds the consumer's secrets.
+///
+/// ```swift
+/// let consumer = try ConsumerConfiguration(contentsOf: "consumer.properties")
+/// let report = try await ShareVerifier().verify(share, consumer: consumer)
+/// ```
+public struct ConsumerConfiguration: Sendable {
+    /// Which client reads the configuration: it decides the spelling of keys and the defaults.
+    public enum Family: String, Sendable, CaseIterable {
+        /// The Java client (and the Confluent serializers): `sasl.mechanism`, `sasl.jaas.config`.
+        case java
+        /// librdkafka and the clients built on it (kcat, confluent-kafka-python, -go, -dotnet):
+        /// `sasl.mechanisms`, `sasl.username`, `sasl.password`.
+        case librdkafka
+        /// `KAFKA_*` and `SCHEMA_REGISTRY_*` variables, as `cdx-verify config --format env` writes them
+        /// (librdkafka keys).
+        case env
+    }
+
+    /// The client family the properties are for.
+    public let family: Family
+    /// The properties, in file order (a key given twice: the last one counts, as in both clients).
+    public let properties: [(key: String, value: String)]
+
+    /// Creates a configuration from properties, for example a consumer's settings map.
+    /// - Parameters:
+    ///   - properties: Keys and values as the client reads them.
+    ///   - family: The client family; by default guessed from the keys (``Family/java`` when the keys
+    ///     do not tell).
+    public init(properties: [(key: String, value: String)], family: Family? = nil) {
+        self.properties = properties
+        self.family = family ?? Self.guessFamily(properties.map(\.key))
+    }
+
+    /// Reads a configuration file.
+    /// - Parameters:
+    ///   - path: A Java or librdkafka `.properties` file, or an env file.
+    ///   - family: The client family; by default guessed from the file.
+    /// - Throws: ``ConfigurationError`` when the file cannot be read or parsed.
+    public init(contentsOf path: String, family: Family? = nil) throws(ConfigurationError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(code: .invalidValue, key: nil, message: "cannot read the configuration '\(path)'")
+        }
+        // Java reads .properties as ISO 8859-1 (escapes for the rest); librdkafka and env files as UTF-8.
+        let text = String(data: data, encoding: .utf8) ?? String(decoding: data, as: UTF8.self)
+        try self.init(text: text, family: family)
+    }
+
+    /// Parses the text of a configuration file.
+    /// - Throws: ``ConfigurationError`` when it has no property at all.
+    public init(text: String, family: Family? = nil) throws(ConfigurationError) {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        let isEnv =
+            family == .env
+            || (family == nil
+                && lines.contains { Self.envAssignment($0) != nil }
+                && !lines.contains { Self.isPropertyLine($0) && Self.envAssignment($0) == nil })
+        let resolved: Family
+        let properties: [(key: String, value: String)]
+        if isEnv {
+            resolved = .env
+            properties = lines.compactMap(Self.envAssignment)
+        } else {
+            let simple = Self.simpleProperties(lines)
+            resolved = family ?? Self.guessFamily(simple.map(\.key))
+            properties = resolved == .java ? Self.javaProperties(text) : simple
+        }
+        guard !properties.isEmpty else {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: nil,
+                message: "the configuration has no property (expected key=value lines, or KAFKA_… variables)"
+            )
+        }
+        self.init(properties: properties, family: resolved)
+    }
+
+    /// The value of a key (the last one given).
+    public subscript(key: String) -> String? { properties.last { $0.key == key }?.value }
+
+    /// Keys that tell a Java file from a librdkafka one.
+    private static let javaOnlyKeys: Set<String> = [
+        "sasl.jaas.config", "key.deserializer", "value.deserializer", "schema.registry.url",
+        "basic.auth.credentials.source", "basic.auth.user.info", "ssl.truststore.location", "ssl.truststore.type",
+        "client.dns.lookup", "max.poll.records", "specific.avro.reader",
+    ]
+    private static let librdkafkaOnlyKeys: Set<String> = [
+        "sasl.username", "sasl.password", "sasl.mechanisms", "ssl.ca.location", "enable.ssl.certificate.verification",
+        "metadata.broker.list", "api.version.request", "debug",
+    ]
+
+    private static func guessFamily(_ keys: [String]) -> Family {
+        let java = keys.filter(javaOnlyKeys.contains).count
+        let librdkafka = keys.filter(librdkafkaOnlyKeys.contains).count
+        return librdkafka > java ? .librdkafka : .java
+    }
+
+    // MARK: parsing
+
+    /// `KEY=value`, `export KEY=value`, `KEY='value'` or `KEY="value"`, for `KAFKA_*` and
+    /// `SCHEMA_REGISTRY_*` names: the librdkafka or serializer key and the value.
+    static func envAssignment(_ line: String) -> (key: String, value: String)? {
+        var text = line.trimmingWhitespace()
+        if text.hasPrefix("export ") { text = String(text.dropFirst("export ".count)).trimmingWhitespace() }
+        guard let equals = text.firstIndex(of: "="), !text.hasPrefix("#") else { return nil }
+        let name = String(text[..<equals])
+        guard name.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else { return nil }
+        var value = String(text[text.index(after: equals)...])
+        if value.count >= 2, let first = value.first, first == "'" || first == "\"", value.last == first {
+            value = String(value.dropFirst().dropLast())
+        }
+        if name.hasPrefix("KAFKA_") {
+            return (name.dropFirst("KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: "."), value)
+        }
+        if name == "SCHEMA_REGISTRY_URL" { return ("schema.registry.url", value) }
+        if name.hasPrefix("SCHEMA_REGISTRY_") {
+            return (
+                name.dropFirst("SCHEMA_REGISTRY_".count).lowercased().replacingOccurrences(of: "_", with: "."), value
+            )
+        }
+        return nil
+    }
+
+    private static func isPropertyLine(_ line: String) -> Bool {
+        let text = line.trimmingWhitespace()
+        return !text.isEmpty && !text.hasPrefix("#") && !text.hasPrefix("!") && text.contains("=")
+    }
+
+    /// librdkafka's `key=value` lines (as `kcat -F` reads them): `#` comments, blanks trimmed, no escapes.
+    static func simpleProperties(_ lines: [String]) -> [(key: String, value: String)] {
+        lines.compactMap { line in
+            let text = line.trimmingWhitespace()
+            guard !text.isEmpty, !text.hasPrefix("#"), let equals = text.firstIndex(of: "=") else { return nil }
+            let key = text[..<equals].trimmingWhitespace()
+            guard !key.isEmpty else { return nil }
+            return (key, text[text.index(after: equals)...].trimmingWhitespace())
+        }
+    }
+
+    /// `java.util.Properties.load`: logical lines (a line ending in an odd number of backslashes
+    /// continues, without the next line's leading blanks), `#` and `!` comments, the key ending at the
+    /// first unescaped `=`, `:` or blank, and the escapes `\t \n \r \f \uXXXX` and `\x` for `x`.
+    static func javaProperties(_ text: String) -> [(key: String, value: String)] {
+        var logical: [String] = []
+        var pending: String? = nil
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            var line = Substring(raw)
+            if pending != nil { line = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" } }
+            if pending == nil {
+                let trimmed = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" }
+                if trimmed.isEmpty || trimmed.first == "#" || trimmed.first == "!" { continue }
+                line = trimmed
+            }
+            let trailing = line.reversed().prefix { $0 == "\\" }.count
+            if trailing % 2 == 1 {
+                pending = (pending ?? "") + line.dropLast()
+            } else {
+                logical.append((pending ?? "") + line)
+                pending = nil
+            }
+        }
+        if let pending { logical.append(pending) }
+        return logical.map(javaKeyValue)
+    }
+
+    private static func javaKeyValue(_ line: String) -> (key: String, value: String) {
+        let characters = Array(line)
+        var index = 0
+        var keyEnd = characters.count
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\" {
+                index += 2
+                continue
+            }
+            if character == "=" || character == ":" || character == " " || character == "\t" || character == "\u{0C}" {
+                keyEnd = index
+                break
+            }
+            index += 1
+        }
+        var valueStart = keyEnd
+        while valueStart < characters.count, " \t\u{0C}".contains(characters[valueStart]) { valueStart += 1 }
+        if valueStart < characters.count, "=:".contains(characters[valueStart]) {
+            valueStart += 1
+            while valueStart < characters.count, " \t\u{0C}".contains(characters[valueStart]) { valueStart += 1 }
+        }
+        return (
+            unescapeJava(characters[..<keyEnd]),
+            unescapeJava(characters[min(valueStart, characters.count)...])
+        )
+    }
+
+    private static func unescapeJava(_ characters: ArraySlice<Character>) -> String {
+        var result = ""
+        var index = characters.startIndex
+        while index < characters.endIndex {
+            let character = characters[index]
+            index += 1
+            guard character == "\\", index < characters.endIndex else {
+                if character != "\\" { result.append(character) }
+                continue
+            }
+            let escaped = characters[index]
+            index += 1
+            switch escaped {
+            case "t": result.append("\t")
+            case "n": result.append("\n")
+            case "r": result.append("\r")
+            case "f": result.append("\u{0C}")
+            case "u":
+                let hex = String(characters[index..<min(index + 4, characters.endIndex)])
+                if hex.count == 4, let code = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(code) {
+                    result.unicodeScalars.append(scalar)
+                    index += 4
+                } else {
+                    result.append("u")
+                }
+            default: result.append(escaped)
+            }
+        }
+        return result
+    }
+
+    /// The options of a JAAS configuration entry: `Module flag key="value" key2=value2;`.
+    static func jaasOptions(_ text: String) -> (module: String, options: [String: String]) {
+        var characters = Substring(text.trimmingWhitespace())
+        if characters.hasSuffix(";") { characters = characters.dropLast() }
+        func skipBlanks() { characters = characters.drop { $0.isWhitespace } }
+        func word() -> String {
+            let word = characters.prefix { !$0.isWhitespace && $0 != "=" }
+            characters = characters.dropFirst(word.count)
+            return String(word)
+        }
+        skipBlanks()
+        let module = word()
+        skipBlanks()
+        _ = word()  // required, optional, requisite, sufficient
+        var options: [String: String] = [:]
+        while true {
+            skipBlanks()
+            let key = word()
+            guard !key.isEmpty else { break }
+            skipBlanks()
+            guard characters.first == "=" else { break }
+            characters = characters.dropFirst()
+            skipBlanks()
+            var value = ""
+            if characters.first == "\"" {
+                characters = characters.dropFirst()
+                while let character = characters.first, character != "\"" {
+                    characters = characters.dropFirst()
+                    if character == "\\", let next = characters.first {
+                        value.append(next)
+                        characters = characters.dropFirst()
+                    } else {
+                        value.append(character)
+                    }
+                }
+                characters = characters.dropFirst()
+            } else {
+                value = word()
+            }
+            options[key] = value
+        }
+        return (module, options)
+    }
+}

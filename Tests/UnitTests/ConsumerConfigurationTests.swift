@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+@testable import StreamShare
+@testable import TestSupport
+
+/// Reading a consumer's configuration, and comparing it with the share, without a network.
+@Suite("Consumer configuration")
+struct ConsumerConfigurationTests {
+    static let share = RedeemedShare(
+        id: "dlz-consumer",
+        apiKey: "SHAREKEY",
+        secret: Secret("share-secret=:#!\\x"),
+        kafkaBootstrapURL: "SASL_SSL://b1.example.cloud:9092,b2.example.cloud:9092",
+        schemaRegistryAPIKey: "SRKEY",
+        schemaRegistrySecret: Secret("sr-secret"),
+        schemaRegistryURL: "https://sr.example.cloud",
+        resources: [.topic("orders"), .group(prefix: "share-orders-"), .subject("orders-value")]
+    )
+
+    /// The share's own configuration in `format`, secrets revealed, as a consumer would save it.
+    static func exported(_ format: ConfigFormat) throws -> String {
+        let endpoints = try share.configurationEndpoints()
+        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints)
+        return try ClientConfigExporter(kafka: kafka, schemaRegistry: endpoints.schemaRegistry)
+            .render(format, revealSecrets: true)
+    }
+
+    static func checks(_ text: String, family: ConsumerConfiguration.Family? = nil) throws -> [String: String] {
+        let consumer = try ConsumerConfiguration(text: text, family: family)
+        let endpoints = try share.configurationEndpoints()
+        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints)
+        let results = ConsumerConfigChecks(
+            consumer: consumer,
+            share: share,
+            kafka: kafka,
+            registry: endpoints.schemaRegistry
+        ).results()
+        // Never a secret in what is shown.
+        for result in results {
+            for secret in ["share-secret", "sr-secret", "stale-password"] {
+                #expect(!result.message.contains(secret) && !(result.hint ?? "").contains(secret))
+            }
+        }
+        return Dictionary(results.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") }) { first, _ in first }
+    }
+
+    @Test("java.util.Properties syntax: separators, escapes, continuations, comments")
+    func javaSyntax() throws {
+        let text = #"""
+            # comment
+            ! another
+              a=1
+            b : two words
+            c three
+            d\ e=f\=g\:h
+            long=one, \
+                 two
+            unicode=caf\u00e9\tend
+            empty=
+            """#
+        let consumer = try ConsumerConfiguration(text: text, family: .java)
+        #expect(consumer["a"] == "1")
+        #expect(consumer["b"] == "two words")
+        #expect(consumer["c"] == "three")
+        #expect(consumer["d e"] == "f=g:h")
+        #expect(consumer["long"] == "one, two")
+        #expect(consumer["unicode"] == "café\tend")
+        #expect(consumer["empty"] == "")
+    }
+
+    @Test("JAAS options: quoted values with escapes, unquoted values, the module")
+    func jaas() {
+        let parsed = ConsumerConfiguration.jaasOptions(
+            #"org.apache.kafka.common.security.plain.PlainLoginModule required username="K\"1" password=p\ss;"#
+        )
+        #expect(parsed.module == "org.apache.kafka.common.security.plain.PlainLoginModule")
+        #expect(parsed.options["username"] == #"K"1"#)
+        #expect(parsed.options["password"] == #"p\ss"#)
+    }
+
+    @Test("our own exports read back as the share, in each client's spelling, every check passing")
+    func exportsPass() throws {
+        for (format, family) in [(ConfigFormat.java, "java"), (.librdkafka, "librdkafka"), (.env, "env")] {
+            var text = try Self.exported(format)
+            text += format == .env ? "KAFKA_GROUP_ID='share-orders-billing'\n" : "\ngroup.id=share-orders-billing\n"
+            let consumer = try ConsumerConfiguration(text: text)
+            #expect(consumer.family.rawValue == family)
+            let checks = try Self.checks(text)
+            let failing = checks.filter { !$0.value.hasPrefix("pass") }
+            #expect(failing.isEmpty, "\(format): \(failing)")
+            #expect(
+                checks["consumer_config.credentials[\(format == .java ? "sasl.jaas.config" : "sasl.username")]"]
+                    == "pass:ok"
+            )
+            #expect(checks["consumer_config.group_id[group.id]"] == "pass:ok")
+            if format != .librdkafka {  // librdkafka files carry the registry only as comments
+                #expect(checks["consumer_config.schema_registry[schema.registry.url]"] == "pass:ok", "\(format)")
+            }
+        }
+    }
+
+    @Test("each mismatch is its own failure, naming the key, never showing a secret")
+    func mismatches() throws {
+        let java = try Self.exported(.java)
+        func edited(_ replacements: [(String, String)], adding extra: String = "") -> String {
+            replacements.reduce(java) { $0.replacingOccurrences(of: $1.0, with: $1.1) } + extra
+        }
+        var checks = try Self.checks(edited([], adding: "group.id=analytics\n"))
+        #expect(checks["consumer_config.group_id[group.id]"] == "fail:outside_prefix")
+
+        checks = try Self.checks(edited([("sasl.mechanism=PLAIN", "sasl.mechanism=SCRAM-SHA-512")]))
+        #expect(checks["consumer_config.sasl_mechanism[sasl.mechanism]"] == "fail:differs")
+
+        checks = try Self.checks(edited([("sasl.mechanism=PLAIN", "sasl.mechanisms=PLAIN")]))
+        #expect(checks["consumer_config.sasl_mechanism[sasl.mechanisms]"] == "fail:misspelt")
+        #expect(checks["consumer_config.property[sasl.mechanisms]"] == nil)  // said once, by the mechanism check
+
+        let stale = try ConsumerConfiguration(text: java, family: .java)["sasl.jaas.config"]!
+            .replacingOccurrences(of: #"password="share-secret=:#!\\x""#, with: #"password="stale-password""#)
+        #expect(!stale.contains("share-secret"))
+        checks = try Self.checks(
+            java.split(separator: "\n").filter { !$0.hasPrefix("sasl.jaas.config") }.joined(separator: "\n")
+                + "\nsasl.jaas.config=" + stale + "\n"
+        )
+        #expect(checks["consumer_config.credentials[sasl.jaas.config]"] == "fail:differs")
+
+        checks = try Self.checks(edited([("security.protocol=SASL_SSL", "security.protocol=SASL_PLAINTEXT")]))
+        #expect(checks["consumer_config.security_protocol[security.protocol]"] == "fail:differs")
+
+        checks = try Self.checks(edited([("b1.example.cloud", "b1.other.cloud")]))
+        #expect(checks["consumer_config.bootstrap_servers[bootstrap.servers]"] == "fail:differs")
+
+        checks = try Self.checks(edited([], adding: "ssl.endpoint.identification.algorithm=\n"))
+        #expect(checks["consumer_config.tls[ssl.endpoint.identification.algorithm]"] == "warn:tls_weakened")
+
+        // librdkafka's spelling next to Java's: the client ignores it.
+        checks = try Self.checks(edited([], adding: "sasl.username=SHAREKEY\n"))
+        #expect(checks["consumer_config.property[sasl.username]"] == "fail:librdkafka_key")
+        #expect(checks["consumer_config.credentials[sasl.jaas.config]"] == "pass:ok")
+
+        // A registry URL without credentials.
+        let withoutCredentials = java.split(separator: "\n").filter { !$0.hasPrefix("basic.auth.user.info") }
+            .joined(separator: "\n")
+        checks = try Self.checks(withoutCredentials)
+        #expect(checks["consumer_config.schema_registry[schema.registry.url]"] == nil)
+        #expect(checks["consumer_config.schema_registry[basic.auth.user.info]"] == "fail:missing_property")
+
+        // Java keys in a librdkafka file: librdkafka would refuse to start.
+        let librdkafka = try Self.exported(.librdkafka)
+        checks = try Self.checks(
+            librdkafka + "sasl.jaas.config=whatever\nkey.deserializer=x\nfetch.wait.max.ms=soon\n",
+            family: .librdkafka
+        )
+        #expect(checks["consumer_config.property[sasl.jaas.config]"] == "fail:invalid_value")  // "not supported"
+        #expect(checks["consumer_config.property[key.deserializer]"] == "fail:unknown_property")
+        #expect(checks["consumer_config.property[fetch.wait.max.ms]"] == "fail:invalid_value")
+
+        // Nothing set at all but a group: both clients' defaults are PLAINTEXT and GSSAPI.
+        checks = try Self.checks("group.id=share-orders-x\nbootstrap.servers=b1.example.cloud:9092\n", family: .java)
+        #expect(checks["consumer_config.security_protocol[security.protocol]"] == "fail:differs")
+        #expect(checks["consumer_config.sasl_mechanism[sasl.mechanism]"] == "fail:missing_property")
+        #expect(checks["consumer_config.credentials[sasl.jaas.config]"] == "fail:missing_property")
+    }
+
+    @Test("a file with no property is refused, naming what was expected")
+    func empty() {
+        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(text: "# nothing\n\n") }
+    }
+}

@@ -17,32 +17,33 @@ enum MetricsServer {
 
     static func make(
         address: ListenAddress,
-        state: WatchState,
+        fleet: WatchFleet,
         onListening: @escaping @Sendable (Int) -> Void
     ) -> some Service {
         let router = Router()
-        let endpoints: [(path: RouterPath, respond: @Sendable () -> Response)] = [
+        let endpoints: [(path: RouterPath, respond: @Sendable (Request) -> Response)] = [
             (
                 "/metrics",
-                {
+                { _ in
                     Response(
                         status: .ok,
                         headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: state.metrics.registry.emitToBuffer()))
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: fleet.registry.emitToBuffer()))
                     )
                 }
             ),
-            ("/healthz", { Self.json(state.health) }),
-            // Readiness: the share can be consumed (Kubernetes takes the pod out of service otherwise).
-            ("/readyz", { Self.json(state.health) }),
+            // Every share, or ?share=NAME for one.
+            ("/healthz", { Self.json(fleet.health(share: Self.share($0))) }),
+            // Readiness: the shares can be consumed (Kubernetes takes the pod out of service otherwise).
+            ("/readyz", { Self.json(fleet.health(share: Self.share($0))) }),
             // Liveness: the process answers; a failing share is no reason to restart it.
-            ("/livez", { Self.json(.init(status: 200, body: #"{"status":"alive"}"#)) }),
+            ("/livez", { _ in Self.json(.init(status: 200, body: #"{"status":"alive"}"#)) }),
         ]
         for endpoint in endpoints {
-            router.get(endpoint.path) { _, _ in endpoint.respond() }
+            router.get(endpoint.path) { request, _ in endpoint.respond(request) }
             // HEAD: the same status and headers, no body (probes that only look at the status).
-            router.head(endpoint.path) { _, _ in
-                let full = endpoint.respond()
+            router.head(endpoint.path) { request, _ in
+                let full = endpoint.respond(request)
                 return Response(status: full.status, headers: full.headers)
             }
             for method in [HTTPRequest.Method.post, .put, .delete, .patch, .options] {
@@ -66,6 +67,11 @@ enum MetricsServer {
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
         )
+    }
+
+    /// `?share=NAME`, percent-decoded.
+    private static func share(_ request: Request) -> String? {
+        request.uri.queryParameters["share"].map { String($0).removingPercentEncoding ?? String($0) }
     }
 
     private static func json(_ health: WatchState.Health) -> Response {

@@ -8,24 +8,44 @@ import Synchronization
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Verify a saved share on a schedule: one JSON line per run, Prometheus metrics and /healthz.",
+        abstract: "Verify saved shares on a schedule: one JSON line per run, Prometheus metrics and /healthz.",
         discussion: """
-            Runs the verification every --interval (never two at once: a run that outlasts the interval delays \
-            the next). Each run prints one JSON line on standard output: timestamp, summary and failed check ids. \
-            A check changing state (pass → fail and back) is logged once on standard error. Kafka clients and \
-            HTTP connections are kept between runs.
+            Runs the verification of each share every --interval (never two runs of a share at once: a run \
+            that outlasts the interval delays the next; at most --max-concurrent-runs runs at once across \
+            shares). Each run prints one JSON line on standard output: timestamp, share, summary and failed \
+            check ids. A check changing state (pass → fail and back) is logged once on standard error. Kafka \
+            clients and HTTP connections are kept between runs.
+
+            --share can be repeated; --share-dir watches every share file (*.json) of a directory, picking up \
+            files as they appear and disappear (a share taken away releases its clients). A share is named \
+            by its id, else its file name: the `share` label of every series and the `share` of every line.
 
             With --metrics-address, serves GET /metrics (Prometheus text format), GET /healthz and GET /readyz \
-            (200 when the last run passed, 503 with the failed checks otherwise, 503 before the first run \
-            completes or when runs stopped completing), and GET /livez (200 while the process serves). \
-            Examples/deploy has Kubernetes probes and Prometheus alert rules for them.
+            (200 when every share's last run passed, 503 with the failed checks otherwise, 503 before the \
+            first run completes or when runs stopped completing; ?share=NAME for one share), and GET /livez \
+            (200 while the process serves). Examples/deploy has Kubernetes probes and Prometheus alert rules.
 
-            Stops on SIGINT or SIGTERM (an in-flight run is cancelled) and exits 0.
+            Stops on SIGINT or SIGTERM (in-flight runs are cancelled) and exits 0.
             """
     )
 
-    @Option(name: .long, help: "The share file to verify (saved by redeem or verify --token).")
-    var share: String
+    @Option(
+        name: .long,
+        help: "A share file to verify (saved by redeem or verify --token); repeat it for several shares."
+    )
+    var share: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch every share file (*.json) of this directory, as files appear and disappear.",
+            valueName: "directory"
+        )
+    )
+    var shareDir: String?
+
+    @Option(name: .long, help: "Runs at most at once across shares.")
+    var maxConcurrentRuns: Int = 4
 
     @Option(
         name: .long,
@@ -49,6 +69,10 @@ struct WatchCommand: AsyncParsableCommand {
     static let shortestInterval: Duration = .milliseconds(10)
 
     func validate() throws {
+        if share.isEmpty, shareDir == nil {
+            throw ValidationError("give --share FILE (repeatable) or --share-dir DIRECTORY")
+        }
+        if maxConcurrentRuns < 1 { throw ValidationError("--max-concurrent-runs must be at least 1") }
         if interval.duration < Self.shortestInterval {
             throw ValidationError("--interval must be at least 10ms")
         }
@@ -61,46 +85,57 @@ struct WatchCommand: AsyncParsableCommand {
         let console = outputOptions.console
         var logger = Logger(label: "cdx-verify.watch", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = outputOptions.verbose ? .debug : (outputOptions.quiet ? .error : .info)
-        let redeemed = try Runner.readShare(share, console: console)
+        // Every named share file must be usable from the start; a directory's files are read as they come.
+        var shares: [(path: String, share: RedeemedShare)] = []
+        for path in share { shares.append((path, try Runner.readShare(path, console: console))) }
+        if let shareDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: shareDir, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                console.error("--share-dir '\(shareDir)' is not a directory")
+                throw Exit.invalidInput
+            }
+        }
+        let options: ShareVerifier.Options
         do {
-            try await withShareMonitor(
-                share: redeemed,
-                options: try checks.verifierOptions(privateNetworking: false),
-                idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
-                logger: outputOptions.verbose ? logger : nil
-            ) { monitor in
-                try await watch(monitor, redeemed: redeemed, console: console, logger: logger)
+            options = try checks.verifierOptions(privateNetworking: false)
+            // What a monitor would refuse is refused now, naming the file.
+            for (path, share) in shares {
+                do {
+                    _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+                } catch {
+                    console.error("\(path): \(error.description)")
+                    throw Exit.invalidInput
+                }
             }
         } catch let error as ConfigurationError {
             throw Runner.fail(error, console: console)
         }
+        let fleet = WatchFleet(
+            settings: .init(
+                interval: interval.duration,
+                intervalText: interval.text,
+                options: options,
+                strict: checks.strict,
+                // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
+                staleAfter: interval.duration * 2 + checks.timeout.duration + .seconds(5),
+                idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
+                maximumConcurrentRuns: maxConcurrentRuns,
+                logger: logger,
+                monitorLogger: outputOptions.verbose ? logger : nil
+            ),
+            directory: shareDir
+        )
+        for (path, share) in shares { fleet.add(path: path, share: share) }
+        try await serve(fleet, console: console, logger: logger)
     }
 
-    /// Runs the schedule (and the metrics server) until SIGINT or SIGTERM.
-    private func watch(
-        _ monitor: ShareMonitor,
-        redeemed: RedeemedShare,
-        console: Console,
-        logger: Logger
-    ) async throws {
-        // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
-        let state = WatchState(
-            strict: checks.strict,
-            staleAfter: interval.duration * 2 + checks.timeout.duration + .seconds(5),
-            shareID: redeemed.id ?? "",
-            logger: logger
-        )
-        let loop = WatchLoop(
-            monitor: monitor,
-            interval: interval.duration,
-            state: state,
-            shareFile: WatchedFile(path: share)
-        )
-
+    /// Runs the shares' schedules (and the metrics server) until SIGINT or SIGTERM.
+    private func serve(_ fleet: WatchFleet, console: Console, logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let listening = Mutex(false)
         if let metricsAddress, let address = ListenAddress(metricsAddress) {
-            let server = MetricsServer.make(address: address, state: state) { port in
+            let server = MetricsServer.make(address: address, fleet: fleet) { port in
                 listening.withLock { $0 = true }
                 console.info(
                     "serving metrics on http://\(address.host):\(port)/metrics and health on http://\(address.host):\(port)/healthz"
@@ -108,7 +143,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
             services.append(.init(service: server))
         }
-        services.append(.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.init(service: fleet, successTerminationBehavior: .gracefullyShutdownGroup))
 
         var lifecycleLogger = logger
         lifecycleLogger.logLevel = outputOptions.verbose ? .debug : .critical
@@ -120,11 +155,7 @@ struct WatchCommand: AsyncParsableCommand {
         )
         // SIGTERM must end the process within a second, whatever a run or a scrape is doing.
         configuration.maximumGracefulShutdownDuration = .milliseconds(800)
-        console.info(
-            "watching \(share) every \(interval.text) "
-                + "(\(redeemed.topics.count) topic(s), \(redeemed.groupPrefixes.count) group prefix(es), "
-                + "\(redeemed.subjects.count) subject(s))"
-        )
+        if let shareDir { console.info("watching the share files of \(shareDir) every \(interval.text)") }
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch is CancellationError {
@@ -140,7 +171,7 @@ struct WatchCommand: AsyncParsableCommand {
             }
             throw Exit.invalidInput
         }
-        console.info("stopped after \(state.completedRuns) run(s)")
+        console.info("stopped after \(fleet.completedRuns) run(s)")
     }
 }
 
@@ -162,54 +193,6 @@ struct ListenAddress: Sendable {
         }
         self.host = host
         self.port = port
-    }
-}
-
-/// The schedule: run, record, wait for the rest of the interval; stop at graceful shutdown.
-struct WatchLoop: Service {
-    let monitor: ShareMonitor
-    let interval: Duration
-    let state: WatchState
-    let shareFile: WatchedFile
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let start = ContinuousClock.now
-                await reloadShareIfChanged()
-                let report: VerificationReport
-                do {
-                    report = try await monitor.verify()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    state.recordRunError(error)
-                    try await Task.sleep(until: start + interval, clock: .continuous)
-                    continue
-                }
-                let line = state.record(report, duration: ContinuousClock.now - start)
-                StandardStreams.writeOut((line + "\n"))
-                // A run that outlasted the interval delays the next one; it never overlaps it.
-                try await Task.sleep(until: start + interval, clock: .continuous)
-            }
-        }
-    }
-}
-
-extension WatchLoop {
-    /// A share file redeemed again (a new invitation after the provider rotated the key) is picked
-    /// up before the next run; an unusable one is reported once and the previous share kept.
-    private func reloadShareIfChanged() async {
-        guard shareFile.changed() else { return }
-        do {
-            let loaded = try ShareFile.read(shareFile.path)
-            try await monitor.replaceShare(loaded.share)
-            state.shareReplaced(loaded.share, path: shareFile.path)
-        } catch {
-            state.recordError(
-                "the share file \(shareFile.path) changed but cannot be used (\(error)); still verifying the previous share"
-            )
-        }
     }
 }
 
@@ -235,7 +218,7 @@ final class WatchedFile: Sendable {
     /// What identifies the file's content: where the path leads after every symbolic link, and that
     /// file's modification time, size and inode. A Kubernetes Secret mounts `share.json ->
     /// ..data/share.json` and swaps `..data` atomically: the link itself never changes.
-    private static func signature(_ path: String) -> [String] {
+    static func signature(_ path: String) -> [String] {
         let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target) else { return [] }
         return [

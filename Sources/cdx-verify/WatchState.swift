@@ -29,13 +29,29 @@ final class WatchState: Sendable {
     private let snapshot = Mutex(Snapshot())
     let metrics: WatchMetrics
 
-    /// - Parameter staleAfter: /healthz answers 503 when the last run completed longer ago than this
-    ///   (the loop is stuck), whatever that run said.
-    init(strict: Bool, staleAfter: Duration, shareID: String, logger: Logger) {
+    /// The share's name in metrics, JSON lines, logs and `/healthz?share=`: its id, else its file name.
+    let label: String
+
+    /// - Parameters:
+    ///   - label: The share's name in metrics and lines.
+    ///   - staleAfter: /healthz answers 503 when the last run completed longer ago than this (the loop
+    ///     is stuck), whatever that run said.
+    ///   - registry: The Prometheus registry of the whole watch.
+    init(
+        label: String,
+        strict: Bool,
+        staleAfter: Duration,
+        shareID: String,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) {
+        self.label = label
         self.strict = strict
         self.staleAfter = staleAfter
+        var logger = logger
+        logger[metadataKey: "share"] = "\(label)"
         self.logger = logger
-        self.metrics = WatchMetrics(shareID: shareID, strict: strict)
+        self.metrics = WatchMetrics(registry: registry, share: label, shareID: shareID, strict: strict)
     }
 
     /// A failure, or with --strict a warning: what makes a run unhealthy.
@@ -67,7 +83,7 @@ final class WatchState: Sendable {
         }
         for (check, previous) in changes { logChange(check, from: previous) }
         metrics.record(report, healthy: healthy, at: now, duration: duration)
-        return Self.jsonLine(report, run: run, at: now, duration: duration)
+        return Self.jsonLine(report, share: label, run: run, at: now, duration: duration)
     }
 
     /// Another share is verified from the next run on.
@@ -101,13 +117,17 @@ final class WatchState: Sendable {
     var health: Health {
         snapshot.withLock { state in
             guard let report = state.lastReport, let at = state.lastRunAt else {
-                return Health(status: 503, body: #"{"message":"no run has completed yet","status":"starting"}"#)
+                return Health(
+                    status: 503,
+                    body: Self.encode(["message": "no run has completed yet", "share": label, "status": "starting"])
+                )
             }
             let stale = Date().timeIntervalSince(at) > Double(staleAfter / .milliseconds(1)) / 1000
             let healthy = report.passed(strict: strict) && !stale && !state.lastRunFailed
             let status =
                 stale ? "stale" : (state.lastRunFailed ? "error" : (report.passed(strict: strict) ? "ok" : "failing"))
             let body = HealthBody(
+                share: label,
                 status: status,
                 lastRun: Self.timestamp(at),
                 message: stale
@@ -142,6 +162,7 @@ final class WatchState: Sendable {
             var message: String
         }
 
+        var share: String
         var status: String
         var lastRun: String
         var message: String?
@@ -151,6 +172,7 @@ final class WatchState: Sendable {
 
     private struct RunLine: Encodable {
         var timestamp: String
+        var share: String
         var run: Int
         var summary: VerificationReport.Summary
         var failed: [String]
@@ -158,10 +180,17 @@ final class WatchState: Sendable {
         var durationMs: Int
     }
 
-    private static func jsonLine(_ report: VerificationReport, run: Int, at: Date, duration: Duration) -> String {
+    private static func jsonLine(
+        _ report: VerificationReport,
+        share: String,
+        run: Int,
+        at: Date,
+        duration: Duration
+    ) -> String {
         encode(
             RunLine(
                 timestamp: Self.timestamp(at),
+                share: share,
                 run: run,
                 summary: report.summary,
                 failed: report.checks.filter { $0.status == .fail }.map(\.qualifiedID),
@@ -184,9 +213,12 @@ final class WatchState: Sendable {
     }
 }
 
-/// The Prometheus collectors of watch mode (swift-prometheus renders the exposition text).
+/// The Prometheus collectors of one watched share, in the registry all shares share: every series
+/// carries the `share` label. ``remove()`` takes them all out when the share is no longer watched.
 final class WatchMetrics: Sendable {
-    let registry = PrometheusCollectorRegistry()
+    let registry: PrometheusCollectorRegistry
+    /// The value of the `share` label.
+    let share: String
     private let checkGauges = Mutex<[String: (passed: Gauge, duration: Gauge)]>([:])
     private let runs: [String: Counter]
     private let lastRun: Gauge
@@ -206,9 +238,12 @@ final class WatchMetrics: Sendable {
 
     private let strict: Bool
 
-    init(shareID: String, strict: Bool) {
+    init(registry: PrometheusCollectorRegistry, share: String, shareID: String, strict: Bool) {
+        self.registry = registry
+        self.share = share
         self.strict = strict
-        info = Mutex(Self.makeInfo(registry, shareID: shareID))
+        let label = ("share", share)
+        info = Mutex(Self.makeInfo(registry, share: share, shareID: shareID))
         var runs: [String: Counter] = [:]
         for outcome in Self.outcomes {
             runs[outcome] = registry.makeCounter(
@@ -217,7 +252,7 @@ final class WatchMetrics: Sendable {
                     unit: "total",
                     help: "Completed verification runs by outcome (pass, warn, fail; error: the run could not be made)."
                 ),
-                labels: [("outcome", outcome)]
+                labels: [("outcome", outcome), label]
             )
         }
         self.runs = runs
@@ -226,23 +261,27 @@ final class WatchMetrics: Sendable {
                 "last_run_timestamp",
                 unit: "seconds",
                 help: "Unix time at which the last verification run completed."
-            )
+            ),
+            labels: [label]
         )
         lastRunDuration = registry.makeGauge(
             descriptor: Self.name(
                 "last_run_duration",
                 unit: "seconds",
                 help: "Duration of the last completed verification run."
-            )
+            ),
+            labels: [label]
         )
         healthy = registry.makeGauge(
             descriptor: Self.name(
                 "healthy",
-                help: "1 when the last run passed (what /healthz answers with 200), else 0."
-            )
+                help: "1 when the last run passed (what /healthz?share= answers with 200), else 0."
+            ),
+            labels: [label]
         )
         runDuration = registry.makeDurationHistogram(
             descriptor: Self.name("run_duration", unit: "seconds", help: "Duration of verification runs."),
+            labels: [label],
             buckets: [
                 .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
                 .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
@@ -252,7 +291,7 @@ final class WatchMetrics: Sendable {
         for status in [CheckStatus.pass, .warn, .fail, .skip] {
             checksByStatus[status] = registry.makeGauge(
                 descriptor: Self.name("checks", help: "Checks of the last run by status."),
-                labels: [("status", status.rawValue)]
+                labels: [("status", status.rawValue), label]
             )
         }
         self.checksByStatus = checksByStatus
@@ -268,6 +307,7 @@ final class WatchMetrics: Sendable {
         for (status, gauge) in checksByStatus { gauge.set(to: Double(counts[status] ?? 0)) }
 
         let registry = self.registry
+        let share = self.share
         for (status, count) in report.schemaRegistryRequests ?? [:] where count > 0 {
             let counter = registryRequests.withLock { counters in
                 if let counter = counters[status] { return counter }
@@ -277,7 +317,7 @@ final class WatchMetrics: Sendable {
                         unit: "total",
                         help: "Schema Registry requests sent by the runs, by HTTP status (error: no answer)."
                     ),
-                    labels: [("status", status)]
+                    labels: [("status", status), ("share", share)]
                 )
                 counters[status] = counter
                 return counter
@@ -289,6 +329,7 @@ final class WatchMetrics: Sendable {
             for check in report.checks {
                 let key = check.qualifiedID
                 seen.insert(key)
+                let labels = [("check", check.id), ("resource", check.resource ?? ""), ("share", share)]
                 let pair =
                     gauges[key]
                     ?? (
@@ -298,7 +339,7 @@ final class WatchMetrics: Sendable {
                                 help:
                                     "1 when the check passed (or only warned, unless --strict) in the last run, 0 when it failed or was skipped."
                             ),
-                            labels: [("check", check.id), ("resource", check.resource ?? "")]
+                            labels: labels
                         ),
                         duration: registry.makeGauge(
                             descriptor: Self.name(
@@ -306,7 +347,7 @@ final class WatchMetrics: Sendable {
                                 unit: "seconds",
                                 help: "Duration of the check in the last run."
                             ),
-                            labels: [("check", check.id), ("resource", check.resource ?? "")]
+                            labels: labels
                         )
                     )
                 gauges[key] = pair
@@ -332,13 +373,29 @@ final class WatchMetrics: Sendable {
     /// `cdx_verify_info` names the share now verified.
     func setShareID(_ shareID: String) {
         let registry = self.registry
+        let share = self.share
         info.withLock { gauge in
             registry.unregisterGauge(gauge)
-            gauge = Self.makeInfo(registry, shareID: shareID)
+            gauge = Self.makeInfo(registry, share: share, shareID: shareID)
         }
     }
 
-    private static func makeInfo(_ registry: PrometheusCollectorRegistry, shareID: String) -> Gauge {
+    /// Takes every series of this share out of the registry (the share is no longer watched).
+    func remove() {
+        for counter in runs.values { registry.unregisterCounter(counter) }
+        for gauge in [lastRun, lastRunDuration, healthy] + Array(checksByStatus.values) {
+            registry.unregisterGauge(gauge)
+        }
+        registry.unregisterDurationHistogram(runDuration)
+        info.withLock { registry.unregisterGauge($0) }
+        for counter in registryRequests.withLock({ Array($0.values) }) { registry.unregisterCounter(counter) }
+        for pair in checkGauges.withLock({ Array($0.values) }) {
+            registry.unregisterGauge(pair.passed)
+            registry.unregisterGauge(pair.duration)
+        }
+    }
+
+    private static func makeInfo(_ registry: PrometheusCollectorRegistry, share: String, shareID: String) -> Gauge {
         let gauge = registry.makeGauge(
             descriptor: name(
                 "info",
@@ -346,6 +403,7 @@ final class WatchMetrics: Sendable {
             ),
             labels: [
                 ("version", StreamShareVersion.string), ("librdkafka", KafkaLibrary.version), ("share_id", shareID),
+                ("share", share),
             ]
         )
         gauge.set(to: 1)

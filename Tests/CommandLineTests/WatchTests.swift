@@ -14,6 +14,7 @@ struct WatchTests {
     /// One JSON line of the watch's standard output.
     struct RunLine: Decodable {
         var timestamp: String
+        var share: String
         var run: Int
         var summary: VerificationReport.Summary
         var failed: [String]
@@ -61,21 +62,30 @@ struct WatchTests {
         return (Int(response.status.code), String(buffer: body))
     }
 
-    /// Parses the exposition text with prometheus_client's parser: `name{k="v",…}` → value.
-    static func metrics(_ port: Int) async throws -> [String: Double] {
+    /// Parses the exposition text with prometheus_client's parser: `name{k="v",…}` → value, the
+    /// `share` label left out of the key. Every sample must carry a `share` label; with `share`, only
+    /// that share's samples are returned.
+    static func metrics(_ port: Int, share: String? = nil) async throws -> [String: Double] {
         let (status, text) = try await get(port, "/metrics")
         #expect(status == 200)
         let script = """
             import json, sys
             from prometheus_client.parser import text_string_to_metric_families
+            wanted = sys.argv[1] if len(sys.argv) > 1 else None
             out = {}
             for family in text_string_to_metric_families(sys.stdin.read()):
                 for sample in family.samples:
-                    labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
-                    out[f"{sample.name}{{{labels}}}"] = sample.value
+                    labels = dict(sample.labels)
+                    if "share" not in labels:
+                        sys.exit(f"{sample.name} has no share label")
+                    if wanted is not None and labels.pop("share") != wanted:
+                        continue
+                    labels.pop("share", None)
+                    text = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+                    out[f"{sample.name}{{{text}}}"] = sample.value
             print(json.dumps(out))
             """
-        let parsed = try await run("/usr/bin/env", ["python3", "-c", script], stdin: text)
+        let parsed = try await run("/usr/bin/env", ["python3", "-c", script] + (share.map { [$0] } ?? []), stdin: text)
         #expect(parsed.status == 0, "prometheus_client rejected the exposition text: \(parsed.stderr)")
         return try JSONDecoder().decode([String: Double].self, from: Data(parsed.stdout.utf8))
     }
@@ -166,6 +176,128 @@ struct WatchTests {
             )
             // The port is released: a new server can listen on it.
             try await LocalHTTPServer.withServer(port: port, handler: { _ in .init(status: 204) }) { _ in }
+        }
+    }
+
+    @Test("two shares, one failing: both in the metrics and the lines, 503 on /readyz, ?share= for each")
+    func twoShares() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { healthy in
+            try await Sandbox.withSandbox(scenario: .faults) { faults in
+                let (good, goodShare) = try Self.shareFile(healthy)
+                let (bad, badShare) = try Self.shareFile(faults)
+                let goodName = try #require(goodShare.id)
+                let badName = try #require(badShare.id)
+                let watch = try Self.startWatch([
+                    "--share", good, "--share", bad, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
+                ])
+                defer { watch.kill() }
+                let port = try await Self.metricsPort(watch)
+                #expect(
+                    await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                        let lines = Self.lines(stdout)
+                        return lines.filter { $0.share == goodName }.count >= 2
+                            && lines.filter { $0.share == badName }.count >= 2
+                    }
+                )
+                let lines = Self.lines(watch.stdout.text)
+                #expect(lines.filter { $0.share == goodName }.allSatisfy { $0.failed.isEmpty })
+                #expect(lines.filter { $0.share == badName }.allSatisfy { $0.failed.contains("kafka.topic[payments]") })
+                // Runs of one share never overlap.
+                for name in [goodName, badName] {
+                    let spans = lines.filter { $0.share == name }.compactMap(\.span)
+                    for (earlier, later) in zip(spans, spans.dropFirst()) { #expect(later.start >= earlier.end) }
+                }
+
+                let goodMetrics = try await Self.metrics(port, share: goodName)
+                let badMetrics = try await Self.metrics(port, share: badName)
+                #expect(goodMetrics[#"cdx_verify_healthy{}"#] == 1)
+                #expect(badMetrics[#"cdx_verify_healthy{}"#] == 0)
+                #expect(goodMetrics[#"cdx_verify_check_passed{check="kafka.topic",resource="orders"}"#] == 1)
+                #expect(badMetrics[#"cdx_verify_check_passed{check="kafka.topic",resource="payments"}"#] == 0)
+                #expect(badMetrics.keys.contains { $0.hasPrefix("cdx_verify_info{") && $0.contains(badName) })
+
+                let ready = try await Self.get(port, "/readyz")
+                #expect(ready.status == 503)
+                #expect(ready.body.contains(badName) && ready.body.contains(goodName))
+                #expect(try await Self.get(port, "/readyz?share=\(goodName)").status == 200)
+                #expect(try await Self.get(port, "/healthz?share=\(badName)").status == 503)
+                #expect(try await Self.get(port, "/healthz?share=no-such-share").status == 404)
+                #expect(try await Self.get(port, "/livez").status == 200)
+                #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+            }
+        }
+    }
+
+    @Test("--max-concurrent-runs 1: runs of three shares never overlap one another")
+    func boundedConcurrency() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            // Slow registry answers: each run takes a few hundred milliseconds.
+            sandbox.schemaRegistry.setDelay(.milliseconds(150))
+            let directory = try Fixture.temporaryDirectory()
+            var arguments = ["--interval", "100ms", "--max-concurrent-runs", "1"]
+            for index in 1...3 {
+                var share = sandbox.share()
+                share.id = "dlz-bounded-\(index)"
+                try ShareFile.write(try share.jsonData(), to: directory + "/\(index).json", overwrite: false)
+                arguments += ["--share", directory + "/\(index).json"]
+            }
+            let watch = try Self.startWatch(arguments)
+            defer { watch.kill() }
+            #expect(
+                await watch.waitFor(timeout: .seconds(60)) { stdout, _ in
+                    Set(Self.lines(stdout).map(\.share)).count == 3 && Self.lines(stdout).count >= 9
+                }
+            )
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+            let spans = Self.lines(watch.stdout.text).compactMap(\.span).sorted { $0.start < $1.start }
+            #expect(spans.count >= 9)
+            // Timestamps have millisecond precision: a millisecond of slack.
+            for (earlier, later) in zip(spans, spans.dropFirst()) {
+                #expect(later.start >= earlier.end.addingTimeInterval(-0.002), "\(earlier) overlaps \(later)")
+            }
+        }
+    }
+
+    @Test("--share-dir: a share file added is watched, one removed is dropped with its series")
+    func shareDirectory() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let first = sandbox.share()
+            try ShareFile.write(try first.jsonData(), to: directory + "/first.json", overwrite: false)
+            // Not a share: skipped, and the watch goes on.
+            try "{}".write(toFile: directory + "/notes.json", atomically: true, encoding: .utf8)
+            let watch = try Self.startWatch([
+                "--share-dir", directory, "--interval", "200ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            let firstName = try #require(first.id)
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 1 })
+
+            // A second share appears (a new file name: no share id clash with the first).
+            var second = sandbox.share()
+            second.id = "dlz-second"
+            try ShareFile.write(try second.jsonData(), to: directory + "/second.json", overwrite: false)
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                    Self.lines(stdout).contains { $0.share == "dlz-second" }
+                }
+            )
+            #expect(try await Self.metrics(port, share: "dlz-second")[#"cdx_verify_healthy{}"#] == 1)
+            #expect(try await Self.get(port, "/readyz").status == 200)
+
+            // …and is taken away: its series go, the first share goes on.
+            try FileManager.default.removeItem(atPath: directory + "/second.json")
+            var gone = false
+            for _ in 0..<100 where !gone {
+                try await Task.sleep(for: .milliseconds(100))
+                gone = try await Self.metrics(port, share: "dlz-second").isEmpty
+            }
+            #expect(gone, "the removed share's series are still served")
+            #expect(try await Self.get(port, "/healthz?share=dlz-second").status == 404)
+            #expect(try await Self.metrics(port, share: firstName)[#"cdx_verify_healthy{}"#] == 1)
+            #expect(watch.stderr.text.contains("notes.json is not a share file"))
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }
     }
 
@@ -433,6 +565,11 @@ struct WatchTests {
         #expect(badAddress.stderr.contains("host:port"))
         let badInterval = try await CLITests.cli(["watch", "--share", "s.json", "--interval", "often"])
         #expect(badInterval.status == 64)
+        let noRuns = try await CLITests.cli(["watch", "--share", "s.json", "--max-concurrent-runs", "0"])
+        #expect(noRuns.status == 64)
+        let noDirectory = try await CLITests.cli(["watch", "--share-dir", "/nonexistent/cdx-shares"])
+        #expect(noDirectory.status == 3)
+        #expect(noDirectory.stderr.contains("not a directory"))
 
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let (path, _) = try Self.shareFile(sandbox)

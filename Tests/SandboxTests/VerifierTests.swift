@@ -468,6 +468,31 @@ struct VerifierTests {
         }
     }
 
+    @Test("a 429 storm through the listing: a registry limited to 1 request/s is waited for, every subject passes")
+    func listingUnderStorm() async throws {
+        let scenario = Scenario(
+            name: "listing-storm",
+            schemaRegistryRateLimit: 1,
+            topics: [.init(name: "t0")],
+            subjects: (0..<300).map { .init(name: "t\($0)-value") }
+                + [.init(name: "t300-value", fault: .forbidden), .init(name: "t301-value", fault: .missing)]
+        )
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+            let report = try await ShareVerifier(options: options).verify(sandbox.share())
+            let verdicts = Self.verdicts(report)
+            let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
+            #expect(subjects.count == 302)
+            #expect(subjects.filter { $0.status == .pass }.count == 300, "\(Set(subjects.map(\.code)))")
+            #expect(verdicts["schema_registry.subject[t300-value]"] == "fail:forbidden")
+            #expect(verdicts["schema_registry.subject[t301-value]"] == "fail:subject_not_found")
+            // The registry refused, and the verification waited instead of failing.
+            #expect(sandbox.schemaRegistry.rateLimitedCount > 0)
+            #expect((report.schemaRegistryRequests?["429"] ?? 0) > 0)
+            #expect(sandbox.schemaRegistry.listingRequestCount >= 1)
+        }
+    }
+
     @Test(
         "at scale (150), exactly the denied and missing subjects fail, each with its own code; without the listing too"
     )

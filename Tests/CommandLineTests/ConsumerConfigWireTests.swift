@@ -99,6 +99,15 @@ struct ConsumerConfigWireTests {
         #expect(!report.passed())
     }
 
+    @Test("bootstrap servers copied from another cluster: the comparison fails, and so does the connection")
+    func otherBootstrap() async throws {
+        let report = try await verify(javaFile(["bootstrap.servers": "127.0.0.1:1"]))
+        let verdicts = verdicts(report)
+        #expect(verdicts["consumer_config.bootstrap_servers[bootstrap.servers]"] == "fail:differs")
+        #expect(verdicts["kafka.connect"] == "fail:tcp", "\(verdicts)")
+        #expect(verdicts["consumer_config.credentials[sasl.jaas.config]"] == "pass:ok")
+    }
+
     @Test("a librdkafka file without security.protocol is used as its client would: PLAINTEXT against TLS fails")
     func librdkafkaPlaintext() async throws {
         let text = """

@@ -117,5 +117,22 @@ struct ShareFileTests {
         #expect(loaded.warnings.count == 1)
         #expect(loaded.warnings.first?.contains("chmod 600") == true)
         #expect(loaded.warnings.first?.contains("644") == true)
+        chmod(path, 0o640)
+        #expect(try ShareFile.read(path).warnings.count == 1)  // our own file: chmod 600 is the fix
+    }
+
+    @Test(
+        "no warning for a file another user owns that we read through its group (a Secret mounted with fsGroup)",
+        .enabled(if: getuid() == 0, "needs root to give the file to another user")
+    )
+    func groupReadableSecret() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/share.json"
+        try ShareFile.write(Data(Fixture.responseJSON.utf8), to: path, overwrite: false)
+        chmod(path, 0o440)
+        #expect(chown(path, 65534, getgid()) == 0)
+        #expect(try ShareFile.read(path).warnings.isEmpty)
+        chmod(path, 0o444)  // others too: still a problem
+        #expect(try ShareFile.read(path).warnings.count == 1)
     }
 }

@@ -101,7 +101,8 @@ public enum ShareFile {
 
     /// Reads and validates a share file.
     /// - Parameter path: The file.
-    /// - Returns: The share and warnings (a file readable by group or others).
+    /// - Returns: The share and warnings (a file others may read, or that the group may read though it
+    ///   is the reader's own).
     /// - Throws: ``ShareFileError`` for a missing or unreadable file, malformed JSON or a missing field.
     public static func read(_ path: String) throws(ShareFileError) -> Loaded {
         var info = stat()
@@ -131,7 +132,10 @@ public enum ShareFile {
         }
         var warnings: [String] = []
         let mode = info.st_mode & 0o777
-        if mode & 0o077 != 0 {
+        // Others may read it: always a problem. The group may: a problem when the file is ours (chmod 600
+        // keeps it readable), not when another user owns it and we read it through the group, as with a
+        // Kubernetes Secret mounted with fsGroup (root-owned, mode 0440): there chmod 600 would lock us out.
+        if mode & 0o007 != 0 || (mode & 0o070 != 0 && info.st_uid == geteuid()) {
             warnings.append(
                 "share file '\(path)' holds credentials but has mode \(String(mode, radix: 8)); run chmod 600 '\(path)'"
             )

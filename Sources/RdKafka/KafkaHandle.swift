@@ -294,11 +294,30 @@ package final class KafkaHandle: Sendable {
                 guard let message = rd_kafka_consumer_poll(handle, min(remaining, 200)) else { continue }
                 defer { rd_kafka_message_destroy(message) }
                 let error = message.pointee.err
+                // Transient transport hiccups are retried by librdkafka; errors of the handle's group
+                // (its coordinator denied or unavailable) say nothing about READ on the topic, which a
+                // fetch needs no group for; topic authorization is final.
+                let ignorable = [
+                    RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+                ]
                 guard let topicHandle = message.pointee.rkt,
-                    let name = rd_kafka_topic_name(topicHandle).map(String.init(cString:)),
-                    open[name] != nil
-                else { continue }
+                    let name = rd_kafka_topic_name(topicHandle).map(String.init(cString:))
+                else {
+                    // An error about no topic in particular (authentication, all brokers down, TLS)
+                    // ends every topic still waiting.
+                    if error != RD_KAFKA_RESP_ERR_NO_ERROR, !ignorable.contains(error) {
+                        for (topic, partitions) in open where !partitions.isEmpty {
+                            results[topic] = .failure(KafkaError(error))
+                            open[topic] = []
+                        }
+                    }
+                    continue
+                }
                 let partition = message.pointee.partition
+                // Each partition is read up to its latest record, once: later records (a busy topic) and
+                // answers for a partition already done are not kept.
+                guard open[name]?.contains(partition) == true else { continue }
                 switch error {
                 case RD_KAFKA_RESP_ERR_NO_ERROR:
                     samples[name, default: []].append(
@@ -308,14 +327,11 @@ package final class KafkaHandle: Sendable {
                             valuePrefix: Self.prefix(message.pointee.payload, message.pointee.len)
                         )
                     )
+                    open[name]?.remove(partition)
                 case RD_KAFKA_RESP_ERR__PARTITION_EOF:
                     if samples[name] == nil { samples[name] = [] }  // answered: READ is proven
                     open[name]?.remove(partition)
-                // Transient transport hiccups are retried by librdkafka; errors of the handle's group
-                // (its coordinator denied or unavailable) say nothing about READ on the topic, which a
-                // fetch needs no group for; topic authorization is final.
-                case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
-                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+                case _ where ignorable.contains(error):
                     continue
                 default:
                     results[name] = .failure(KafkaError(error))

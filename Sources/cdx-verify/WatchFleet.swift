@@ -28,6 +28,8 @@ final class WatchFleet: Service, Sendable {
     private struct Entry: Sendable {
         let state: WatchState
         let task: Task<Void, Never>
+        /// Found in --share-dir (and removed when its file goes), not named by --share.
+        let fromDirectory: Bool
     }
 
     private let settings: Settings
@@ -49,7 +51,8 @@ final class WatchFleet: Service, Sendable {
     // MARK: the shares
 
     /// Starts watching a share file.
-    func add(path: String, share: RedeemedShare) {
+    /// - Parameter fromDirectory: Found in the directory: stopped when the file goes away.
+    func add(path: String, share: RedeemedShare, fromDirectory: Bool = false) {
         let label = uniqueLabel(share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
         let state = WatchState(
             label: label,
@@ -64,7 +67,7 @@ final class WatchFleet: Service, Sendable {
         let task = Task {
             await Self.watch(share, path: path, state: state, settings: settings, limiter: limiter)
         }
-        entries.withLock { $0[path] = Entry(state: state, task: task) }
+        entries.withLock { $0[path] = Entry(state: state, task: task, fromDirectory: fromDirectory) }
         let counts =
             "\(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), \(share.subjects.count) subject(s)"
         settings.logger.info("watching \(path) as share '\(label)' every \(settings.intervalText) (\(counts))")
@@ -101,13 +104,18 @@ final class WatchFleet: Service, Sendable {
     func syncDirectory() async {
         guard let directory else { return }
         let present = Self.shareFiles(in: directory)
-        let watched = Set(entries.withLock { Array($0.keys) })
-        for path in watched.subtracting(present) { await remove(path: path) }
+        let (watched, fromDirectory) = entries.withLock { entries in
+            (Set(entries.keys), Set(entries.filter(\.value.fromDirectory).keys))
+        }
+        for path in fromDirectory.subtracting(present) { await remove(path: path) }
         for path in present.subtracting(watched).sorted() {
             let signature = WatchedFile.signature(path)
             if rejected.withLock({ $0[path] }) == signature { continue }
             do {
-                add(path: path, share: try ShareFile.read(path).share)
+                let share = try ShareFile.read(path).share
+                // What the monitor would refuse is refused here, so the file is tried again once it changes.
+                _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: settings.options))
+                add(path: path, share: share, fromDirectory: true)
                 rejected.withLock { _ = $0.removeValue(forKey: path) }
             } catch {
                 rejected.withLock { $0[path] = signature }
@@ -166,7 +174,8 @@ final class WatchFleet: Service, Sendable {
                     let start = ContinuousClock.now
                     await reloadIfChanged(file, monitor: monitor, state: state)
                     guard await limiter.acquire() else { return }
-                    // The run's duration leaves out the wait for a slot.
+                    // The run's duration leaves out the wait for a slot; the slot is given back once the
+                    // run is recorded, so that runs of different shares never overlap their lines either.
                     let runStart = ContinuousClock.now
                     let outcome: Result<VerificationReport, any Error>
                     do {
@@ -174,18 +183,18 @@ final class WatchFleet: Service, Sendable {
                     } catch {
                         outcome = .failure(error)
                     }
-                    await limiter.release()
-                    let report: VerificationReport
                     switch outcome {
-                    case .success(let value): report = value
-                    case .failure(is CancellationError): return
+                    case .success(let report):
+                        let line = state.record(report, duration: ContinuousClock.now - runStart)
+                        StandardStreams.writeOut(line + "\n")
+                        limiter.release()
+                    case .failure(is CancellationError):
+                        limiter.release()
+                        return
                     case .failure(let error):
                         state.recordRunError(error)
-                        try await Task.sleep(until: start + settings.interval, clock: .continuous)
-                        continue
+                        limiter.release()
                     }
-                    let line = state.record(report, duration: ContinuousClock.now - runStart)
-                    StandardStreams.writeOut(line + "\n")
                     // A run that outlasted the interval delays the next one; it never overlaps it.
                     try await Task.sleep(until: start + settings.interval, clock: .continuous)
                 }
@@ -238,31 +247,61 @@ final class WatchFleet: Service, Sendable {
 }
 
 /// At most `slots` runs at once, first come first served.
-actor RunLimiter {
-    private var available: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(slots: Int) { available = slots }
-
-    /// Waits for a slot; false when the task was cancelled meanwhile (the slot is then given back).
-    func acquire() async -> Bool {
-        if available > 0 {
-            available -= 1
-        } else {
-            await withCheckedContinuation { waiting.append($0) }
-        }
-        guard !Task.isCancelled else {
-            release()
-            return false
-        }
-        return true
+final class RunLimiter: Sendable {
+    private struct State {
+        var available: Int
+        var waiting: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextID = 0
     }
 
-    func release() {
-        if waiting.isEmpty {
-            available += 1
-        } else {
-            waiting.removeFirst().resume()
+    private let state: Mutex<State>
+
+    init(slots: Int) { state = Mutex(State(available: slots)) }
+
+    /// Waits for a slot; false, at once, when the task is cancelled meanwhile (then nothing is taken).
+    func acquire() async -> Bool {
+        let id = state.withLock { state -> Int? in
+            guard state.available == 0 else {
+                state.available -= 1
+                return nil
+            }
+            state.nextID += 1
+            return state.nextID
         }
+        guard let id else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let answer = state.withLock { state -> Bool? in
+                    // Cancelled before it was queued: the handler found nothing to resume.
+                    if Task.isCancelled { return false }
+                    // A slot given back since the first look (with nobody queued): take it.
+                    if state.available > 0 {
+                        state.available -= 1
+                        return true
+                    }
+                    state.waiting.append((id, continuation))
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+    }
+
+    /// Gives a slot back: to the first waiter, if any.
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.available += 1
+                return nil
+            }
+            return state.waiting.removeFirst().continuation
+        }
+        next?.resume(returning: true)
     }
 }

@@ -117,6 +117,15 @@ final class WatchState: Sendable {
     var health: Health {
         snapshot.withLock { state in
             guard let report = state.lastReport, let at = state.lastRunAt else {
+                if state.lastRunFailed {
+                    return Health(
+                        status: 503,
+                        body: Self.encode([
+                            "message": state.lastError ?? "the share cannot be verified", "share": label,
+                            "status": "error",
+                        ])
+                    )
+                }
                 return Health(
                     status: 503,
                     body: Self.encode(["message": "no run has completed yet", "share": label, "status": "starting"])

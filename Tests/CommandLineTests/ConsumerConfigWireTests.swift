@@ -108,6 +108,18 @@ struct ConsumerConfigWireTests {
         #expect(verdicts["consumer_config.credentials[sasl.jaas.config]"] == "pass:ok")
     }
 
+    @Test("foreign servers without credentials of the file's own: the share's secret never goes there")
+    func foreignServersWithoutCredentials() async throws {
+        let report = try await verify(javaFile(["bootstrap.servers": "127.0.0.1:1", "sasl.jaas.config": nil]))
+        let verdicts = verdicts(report)
+        #expect(verdicts["consumer_config.bootstrap_servers[bootstrap.servers]"] == "fail:differs")
+        #expect(verdicts["consumer_config.credentials[sasl.jaas.config]"] == "fail:missing_property")
+        // Verified against the share's own servers with the share's key, not against 127.0.0.1:1.
+        #expect(verdicts["kafka.connect"] == "pass:connected", "\(verdicts)")
+        #expect(report.share.bootstrapServers == wire.bootstrap)
+        #expect(report.share.apiKey == wire.username)
+    }
+
     @Test("a librdkafka file without security.protocol is used as its client would: PLAINTEXT against TLS fails")
     func librdkafkaPlaintext() async throws {
         let text = """

@@ -266,13 +266,23 @@ struct WatchTests {
             try ShareFile.write(try first.jsonData(), to: directory + "/first.json", overwrite: false)
             // Not a share: skipped, and the watch goes on.
             try "{}".write(toFile: directory + "/notes.json", atomically: true, encoding: .utf8)
+            // A --share file outside the directory is watched too, and not taken for a removed one.
+            var named = sandbox.share()
+            named.id = "dlz-named"
+            let namedPath = try Fixture.temporaryDirectory() + "/named.json"
+            try ShareFile.write(try named.jsonData(), to: namedPath, overwrite: false)
             let watch = try Self.startWatch([
-                "--share-dir", directory, "--interval", "200ms", "--metrics-address", "127.0.0.1:0",
+                "--share-dir", directory, "--share", namedPath, "--interval", "200ms", "--metrics-address",
+                "127.0.0.1:0",
             ])
             defer { watch.kill() }
             let port = try await Self.metricsPort(watch)
             let firstName = try #require(first.id)
-            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 1 })
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                    Set(Self.lines(stdout).map(\.share)) == [firstName, "dlz-named"]
+                }
+            )
 
             // A second share appears (a new file name: no share id clash with the first).
             var second = sandbox.share()
@@ -296,6 +306,8 @@ struct WatchTests {
             #expect(gone, "the removed share's series are still served")
             #expect(try await Self.get(port, "/healthz?share=dlz-second").status == 404)
             #expect(try await Self.metrics(port, share: firstName)[#"cdx_verify_healthy{}"#] == 1)
+            #expect(try await Self.metrics(port, share: "dlz-named")[#"cdx_verify_healthy{}"#] == 1)
+            #expect(!watch.stderr.text.contains("named.json is gone"))
             #expect(watch.stderr.text.contains("notes.json is not a share file"))
             #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }

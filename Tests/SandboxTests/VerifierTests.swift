@@ -193,8 +193,10 @@ struct VerifierTests {
         let report = try await Self.verify(scenario, deadline: .seconds(2))
         #expect(Self.verdicts(report)["kafka.connect"] == "fail:timeout")
         #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
-        // Not a performance assertion: a deadline that is not honoured is a hang.
-        #expect(report.timings.totalMs < 2_000 + 1_500)
+        // Not a performance assertion: a deadline that is not honoured is a hang, here a wait for the
+        // broker's 5 s answer. The margin below it absorbs a loaded CI machine (3.6 s seen with two
+        // builds running next to the tests).
+        #expect(report.timings.totalMs < 2_000 + 2_900)
     }
 
     @Test("1,000 topics cost the same Kafka requests as one: a single batched metadata request")

@@ -77,6 +77,21 @@ struct ConsumerConfigurationTests {
         #expect(parsed.module == "org.apache.kafka.common.security.plain.PlainLoginModule")
         #expect(parsed.options["username"] == #"K"1"#)
         #expect(parsed.options["password"] == #"p\ss"#)
+        let single = ConsumerConfiguration.jaasOptions("m.PlainLoginModule required username='K' password='S';")
+        #expect(single.options["username"] == "K")
+        #expect(single.options["password"] == "S")
+    }
+
+    @Test("the family: env files with other variables too, and credentials deciding a tie")
+    func families() throws {
+        let env = try ConsumerConfiguration(text: "TZ=UTC\nexport KAFKA_BOOTSTRAP_SERVERS='b:9092'\n")
+        #expect(env.family == .env)
+        #expect(env["bootstrap.servers"] == "b:9092")
+        let librdkafka = try ConsumerConfiguration(
+            text: "sasl.mechanism=PLAIN\nsasl.username=K\nsasl.password=S\nschema.registry.url=https://sr\n"
+                + "basic.auth.user.info=a:b\n"
+        )
+        #expect(librdkafka.family == .librdkafka)
     }
 
     @Test("our own exports read back as the share, in each client's spelling, every check passing")

@@ -58,25 +58,19 @@ struct RegistryProbeTests {
     func windowAdapts() async throws {
         let pacing = RegistryPacing(concurrency: 8)
         #expect(pacing.window == 8)
-        for _ in 0..<3 { #expect(await pacing.start()) }
-        pacing.finish(status: 429)
-        #expect(pacing.window == 4)
-        pacing.finish(status: 429)
-        #expect(pacing.window == 2)
-        pacing.finish(status: 429)
-        #expect(pacing.window == 1)
-        // Never below one, and a request not sent teaches nothing.
-        #expect(await pacing.start())
-        pacing.finish(status: 429)
-        #expect(pacing.window == 1)
-        #expect(await pacing.start())
-        pacing.finish(status: nil, sent: false)
+        // One cut per 429 of a request sent after the last cut.
+        for expected in [4, 2, 1, 1] {
+            let ticket = try #require(await pacing.start())
+            pacing.finish(ticket, status: 429)
+            #expect(pacing.window == expected)
+        }
+        // A request not sent teaches nothing.
+        pacing.finish(try #require(await pacing.start()), status: nil, sent: false)
         #expect(pacing.window == 1)
         // Additive increase: one more after `window` answers without a 429, up to the maximum.
         var answers = 0
         while pacing.window < 8 {
-            #expect(await pacing.start())
-            pacing.finish(status: 200)
+            pacing.finish(try #require(await pacing.start()), status: 200)
             answers += 1
             #expect(answers <= 1 + 2 + 3 + 4 + 5 + 6 + 7)
         }
@@ -84,29 +78,101 @@ struct RegistryProbeTests {
         #expect(pacing.requestsByStatus == ["429": 4, "200": answers])
     }
 
+    @Test("a registry's own 404 to the listing is remembered; a proxy's 404 page is not")
+    func listingAbsenceRemembered() async throws {
+        for (body, remembered) in [
+            (#"{"error_code":404,"message":"HTTP 404 Not Found"}"#, true), ("<html>404</html>", false),
+        ] {
+            let transport = Answering { url in
+                if url.hasSuffix("/schemas/types") {
+                    return TransportResponse(status: 200, headers: [], body: Data(#"["AVRO"]"#.utf8))
+                }
+                if url.contains("/schemas?") {
+                    return TransportResponse(status: 404, headers: [], body: Data(body.utf8))
+                }
+                return TransportResponse(status: 404, headers: [], body: Data(#"{"error_code":40401}"#.utf8))
+            }
+            let knowledge = RegistryKnowledge()
+            let probe = SchemaRegistryProbe(
+                registry: SchemaRegistryConfig(
+                    url: URL(string: "https://sr.example")!,
+                    apiKey: "K",
+                    secret: Secret("S")
+                ),
+                subjects: ["a-value", "b-value"],
+                transport: transport,
+                concurrency: 4,
+                deadline: ContinuousClock.now + .seconds(10),
+                sink: CheckSink(),
+                pacing: RegistryPacing(),
+                knowledge: knowledge
+            )
+            await probe.run()
+            #expect(knowledge.listingSupported == !remembered, "\(body)")
+        }
+    }
+
+    @Test("a budget too small for the deadline says so (rate_budget), and does not send what cannot finish")
+    func budgetTooSmall() async throws {
+        let transport = Answering { url in
+            if url.hasSuffix("/schemas/types") {
+                return TransportResponse(status: 200, headers: [], body: Data(#"["AVRO"]"#.utf8))
+            }
+            return TransportResponse(status: 404, headers: [], body: Data(#"{"error_code":40401}"#.utf8))
+        }
+        let sink = CheckSink()
+        let probe = SchemaRegistryProbe(
+            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
+            subjects: (0..<10).map { "s\($0)-value" },
+            transport: transport,
+            concurrency: 4,
+            deadline: ContinuousClock.now + .milliseconds(1_500),
+            sink: sink,
+            pacing: RegistryPacing(requestsPerSecond: 1)
+        )
+        await probe.run()
+        let codes = sink.all.filter { $0.id == "schema_registry.subject" }.map(\.code)
+        #expect(codes.count == 10)
+        #expect(codes.filter { $0 == "rate_budget" }.count >= 7, "\(codes)")
+        #expect(!codes.contains("timeout"))
+        // One slot a second (and one carried over): /schemas/types and at most two more in 1.5 s.
+        #expect(transport.requests.withLock { $0 } <= 3)
+    }
+
+    @Test("a burst of 429s for requests sent together cuts the window once, not once each")
+    func oneCutPerBurst() async throws {
+        let pacing = RegistryPacing(concurrency: 32)
+        var tickets: [Int] = []
+        for _ in 0..<8 { tickets.append(try #require(await pacing.start())) }
+        for ticket in tickets { pacing.finish(ticket, status: 429) }
+        #expect(pacing.window == 16)
+        // A request sent after the cut may cut again.
+        pacing.finish(try #require(await pacing.start()), status: 429)
+        #expect(pacing.window == 8)
+    }
+
     @Test("a full window holds requests back until one finishes; a cancelled waiter takes no room")
     func windowHoldsBack() async throws {
         let pacing = RegistryPacing(concurrency: 1)
-        #expect(await pacing.start())
+        let first = try #require(await pacing.start())
         let admitted = Mutex(false)
         let waiter = Task {
-            let started = await pacing.start()
-            admitted.withLock { $0 = started }
-            return started
+            let ticket = await pacing.start()
+            admitted.withLock { $0 = ticket != nil }
+            return ticket
         }
         try await Task.sleep(for: .milliseconds(50))
         #expect(admitted.withLock { $0 } == false)
-        pacing.finish(status: 200)
-        #expect(await waiter.value)
+        pacing.finish(first, status: 200)
+        let second = try #require(await waiter.value)
         // The window (1) is taken by the admitted waiter: a new one waits, and is cancelled.
         let cancelled = Task { await pacing.start() }
         try await Task.sleep(for: .milliseconds(50))
         cancelled.cancel()
-        #expect(await cancelled.value == false)
-        pacing.finish(status: 200)
+        #expect(await cancelled.value == nil)
+        pacing.finish(second, status: 200)
         // The cancelled waiter took nothing: the window is free again.
-        #expect(await pacing.start())
-        pacing.finish(status: 200)
+        pacing.finish(try #require(await pacing.start()), status: 200)
     }
 
     @Test("after a 429 and its pause, requests go out through a halved window, not all at once")

@@ -71,10 +71,13 @@ package struct TransportError: Error, Sendable {
     package var detail: String
     /// The deadline passed (before or after sending, as ``kind`` says).
     package var timedOut: Bool
+    /// Not sent: the caller's own request budget left no slot before the deadline.
+    package var outOfBudget: Bool
 
-    package init(kind: Kind, detail: String, timedOut: Bool = false) {
+    package init(kind: Kind, detail: String, timedOut: Bool = false, outOfBudget: Bool = false) {
         self.kind = kind
         self.detail = detail
         self.timedOut = timedOut
+        self.outOfBudget = outOfBudget
     }
 }

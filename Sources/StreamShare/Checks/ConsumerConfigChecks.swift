@@ -171,7 +171,7 @@ struct ConsumerConfigChecks {
                 .consumerCredentials,
                 key,
                 "differs",
-                "the username '\(username)' is not the share's API key '\(share.apiKey)'",
+                "the username is not the share's API key '\(share.apiKey)' (it is not shown: it may be a secret in the wrong place)",
                 hint: "Use the share's API key and secret; another share's key is not authorized here."
             )
         }
@@ -180,7 +180,7 @@ struct ConsumerConfigChecks {
                 .consumerCredentials,
                 key,
                 "differs",
-                "the password differs from the share's secret (API key '\(username)')",
+                "the password differs from the share's secret (API key '\(share.apiKey)')",
                 hint: "Copy the secret again from the share file; if the provider rotated it, redeem a new invitation."
             )
         }
@@ -303,7 +303,7 @@ struct ConsumerConfigChecks {
                     .consumerSchemaRegistry,
                     userInfoKey,
                     "differs",
-                    "the registry key '\(key)' is not the share's '\(registry.apiKey)'",
+                    "the registry key is not the share's '\(registry.apiKey)' (it is not shown: it may be a secret in the wrong place)",
                     hint: "Use the share's schema_registry_api_key (it differs from the Kafka key)."
                 )
             ]
@@ -314,7 +314,7 @@ struct ConsumerConfigChecks {
                     .consumerSchemaRegistry,
                     userInfoKey,
                     "differs",
-                    "the registry secret differs from the share's (key '\(key)')",
+                    "the registry secret differs from the share's (key '\(registry.apiKey)')",
                     hint: "Copy schema_registry_secret again from the share file."
                 )
             ]

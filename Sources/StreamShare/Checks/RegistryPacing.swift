@@ -18,6 +18,8 @@ final class RegistryPacing: Sendable {
         var inFlight = 0
         /// Answers without a 429 since the window last changed.
         var answeredSinceChange = 0
+        /// Bumped at every cut: a 429 for a request sent before the last cut does not cut again.
+        var generation = 0
         /// Requests waiting for room in the window, first come first served.
         var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
         var nextWaiterID = 0
@@ -35,16 +37,17 @@ final class RegistryPacing: Sendable {
     ///   - requestsPerSecond: The budget; the first second's worth go out at once.
     ///   - concurrency: Requests in flight at most (and at first).
     init(requestsPerSecond: Double? = nil, concurrency: Int = 32) {
-        self.requestsPerSecond = requestsPerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        // Above a million a second the budget is no budget (and Int(rate) stays representable).
+        self.requestsPerSecond = requestsPerSecond.flatMap { $0 > 0 && $0.isFinite ? min($0, 1e6) : nil }
         maximumWindow = max(1, concurrency)
         state = Mutex(State(window: max(1, concurrency)))
     }
 
     // MARK: the window of requests in flight
 
-    /// Waits for room in the window and takes it; every `true` must be followed by one
-    /// ``finish(status:)``. `false` when the task was cancelled while waiting (nothing taken).
-    func start() async -> Bool {
+    /// Waits for room in the window and takes it; every ticket must be given back by one
+    /// ``finish(_:status:sent:)``. Nil when the task was cancelled while waiting (nothing taken).
+    func start() async -> Int? {
         let id = state.withLock { state -> Int? in
             guard state.inFlight >= state.window || !state.waiters.isEmpty else {
                 state.inFlight += 1
@@ -53,39 +56,48 @@ final class RegistryPacing: Sendable {
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
-        guard let id else { return true }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let (cancelled, admitted) = state.withLock { state in
-                    // Cancelled before the waiter was queued: the handler found nothing to resume.
-                    if Task.isCancelled { return (true, [(id: Int, continuation: CheckedContinuation<Bool, Never>)]()) }
-                    state.waiters.append((id, continuation))
-                    return (false, Self.admitWaiters(&state))
+        if let id {
+            let admitted = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let (cancelled, admitted) = state.withLock { state in
+                        // Cancelled before the waiter was queued: the handler found nothing to resume.
+                        if Task.isCancelled {
+                            return (true, [(id: Int, continuation: CheckedContinuation<Bool, Never>)]())
+                        }
+                        state.waiters.append((id, continuation))
+                        return (false, Self.admitWaiters(&state))
+                    }
+                    if cancelled { continuation.resume(returning: false) }
+                    for waiter in admitted { waiter.continuation.resume(returning: true) }
                 }
-                if cancelled { continuation.resume(returning: false) }
-                for waiter in admitted { waiter.continuation.resume(returning: true) }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return state.waiters.remove(at: index).continuation
+                }
+                waiter?.resume(returning: false)
             }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index).continuation
-            }
-            waiter?.resume(returning: false)
+            guard admitted else { return nil }
         }
+        return state.withLock { $0.generation }
     }
 
     /// Gives the request's room back and adapts the window to its answer.
     /// - Parameters:
+    ///   - ticket: What ``start()`` returned.
     ///   - status: The HTTP status, or nil when no answer came.
     ///   - sent: The request went out (else it is neither counted nor does it change the window).
-    func finish(status: Int?, sent: Bool = true) {
+    func finish(_ ticket: Int, status: Int?, sent: Bool = true) {
         let admitted = state.withLock { state -> [(id: Int, continuation: CheckedContinuation<Bool, Never>)] in
             state.inFlight -= 1
             if sent { state.sent[status.map { "\($0)" } ?? "error", default: 0] += 1 }
             if !sent {
                 // Not sent: nothing learned about the registry.
             } else if status == 429 {
+                // One cut per window: the 429s of requests sent before the last cut were already counted.
+                guard ticket == state.generation else { return Self.admitWaiters(&state) }
                 state.window = max(1, state.window / 2)
+                state.generation += 1
                 state.answeredSinceChange = 0
             } else if status != nil {
                 state.answeredSinceChange += 1
@@ -119,19 +131,23 @@ final class RegistryPacing: Sendable {
 
     // MARK: the budget and the registry's pauses
 
-    /// Waits for the budget's next slot (never past `deadline`).
-    func waitForBudget(before deadline: ContinuousClock.Instant) async {
-        guard let rate = requestsPerSecond else { return }
+    /// Waits for the budget's next slot.
+    /// - Returns: False, at once and without taking a slot, when the next slot is past `deadline`.
+    func waitForBudget(before deadline: ContinuousClock.Instant) async -> Bool {
+        guard let rate = requestsPerSecond else { return true }
         let spacing = Duration.nanoseconds(Int64(1e9 / rate))
-        let slot = state.withLock { state -> ContinuousClock.Instant in
+        let slot = state.withLock { state -> ContinuousClock.Instant? in
             let now = ContinuousClock.now
             // At most one second's worth of unused slots carry over (the burst).
             let earliest = now - spacing * Int(rate.rounded(.down))
             let slot = max(state.nextSlot ?? earliest, earliest)
+            guard slot < deadline else { return nil }
             state.nextSlot = slot + spacing
             return slot
         }
-        if slot > ContinuousClock.now { try? await Task.sleep(until: min(slot, deadline), clock: .continuous) }
+        guard let slot else { return false }
+        if slot > ContinuousClock.now { try? await Task.sleep(until: slot, clock: .continuous) }
+        return true
     }
 
     /// Waits until the registry's advised pause is over. When that is past `deadline`, waits not at
@@ -159,13 +175,23 @@ final class RegistryPacing: Sendable {
 
 /// What a monitor's runs learn about a Schema Registry and keep for the next run.
 final class RegistryKnowledge: Sendable {
-    private let listing = Mutex<Bool?>(nil)
+    /// When a registry answered the listing as one without it.
+    private let listingAbsentAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// How long a registry without the listing is believed to have none (a registry upgraded, or a
+    /// proxy's answer taken for the registry's, is noticed after this).
+    static let memory: Duration = .seconds(600)
 
     init() {}
 
-    /// Whether `GET /schemas?subjectPrefix=…` is served: `nil` until a run found out.
-    var listingSupported: Bool? {
-        get { listing.withLock { $0 } }
-        set { listing.withLock { $0 = newValue } }
+    /// False while the registry is known not to serve `GET /schemas?subjectPrefix=…`.
+    var listingSupported: Bool {
+        listingAbsentAt.withLock { at in at.map { ContinuousClock.now - $0 > Self.memory } ?? true }
     }
+
+    /// The registry answered the listing as one without it.
+    func listingAbsent() { listingAbsentAt.withLock { $0 = .now } }
+
+    /// The registry served the listing.
+    func listingServed() { listingAbsentAt.withLock { $0 = nil } }
 }

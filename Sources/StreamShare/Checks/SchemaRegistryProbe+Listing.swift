@@ -16,6 +16,8 @@ extension SchemaRegistryProbe {
     /// and pages read at most (then the rest is read subject by subject).
     static let listingPageSize = 1000
     static let listingMaximumPages = 40
+    /// The largest listing page read (a page of 1,000 schemas of 64 KB each).
+    static let listingMaximumResponseBytes = 64 << 20
     /// What a registry without the listing answers to it.
     static let listingAbsentStatuses: Set<Int> = [400, 404, 405, 501]
 
@@ -49,19 +51,23 @@ extension SchemaRegistryProbe {
                 let path =
                     "/schemas?subjectPrefix=\(encoded)&latestOnly=true&offset=\(page * Self.listingPageSize)"
                     + "&limit=\(Self.listingPageSize)"
-                let answer = await get(path)
+                // A page of 1,000 schemas of a few kilobytes each is larger than any other answer.
+                let answer = await get(path, maxResponseBytes: Self.listingMaximumResponseBytes)
                 guard case .success(let response) = answer, response.status == 200,
                     let entries = try? JSONDecoder().decode([ListedSchema].self, from: response.body)
                 else {
-                    // A registry without the listing is remembered (a monitor's next run goes subject by
-                    // subject at once); a refusal, a rate limit or a broken answer may pass.
-                    if case .success(let response) = answer, Self.listingAbsentStatuses.contains(response.status) {
-                        knowledge.listingSupported = false
+                    // A registry without the listing is remembered for a while (a monitor's next runs go
+                    // subject by subject at once) when the registry itself says so; a proxy's page, a
+                    // refusal, a rate limit or a broken answer may pass.
+                    if case .success(let response) = answer, Self.listingAbsentStatuses.contains(response.status),
+                        Self.isRegistryAnswer(response)
+                    {
+                        knowledge.listingAbsent()
                     }
                     if page == 0 { return nil }
                     break
                 }
-                knowledge.listingSupported = true
+                knowledge.listingServed()
                 for entry in entries where found[entry.subject].map({ $0.version < entry.version }) ?? true {
                     found[entry.subject] = SubjectVersion(
                         id: entry.id,

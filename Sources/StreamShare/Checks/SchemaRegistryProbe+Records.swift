@@ -22,7 +22,8 @@ extension SchemaRegistryProbe {
             for (ids, suffix) in [(encoding.valueIDs, "-value"), (encoding.keyIDs, "-key")] {
                 for id in ids.sorted() where subjectOfID[id] == nil {
                     let subject = topic + suffix
-                    subjectOfID[id] = shared.contains(subject) ? subject : nil
+                    // updateValue: assigning nil through the subscript would remove the key instead.
+                    subjectOfID.updateValue(shared.contains(subject) ? subject : nil, forKey: id)
                 }
             }
         }

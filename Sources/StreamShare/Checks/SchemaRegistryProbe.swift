@@ -15,7 +15,7 @@ struct SchemaRegistryProbe: Sendable {
     /// Kept between a monitor's runs: whether the registry serves the bulk listing.
     var knowledge = RegistryKnowledge()
 
-    private static let maxResponseBytes = 4 << 20
+    static let maxResponseBytes = 4 << 20
 
     private var remaining: Duration { max(deadline - ContinuousClock.now, .zero) }
 
@@ -23,18 +23,26 @@ struct SchemaRegistryProbe: Sendable {
     /// registry's advice (`Retry-After`, else `X-RateLimit-Reset`, else 1 s) and fewer go out at once,
     /// then this one is sent again. Only when the deadline would pass first is the 429 returned (and
     /// reported `rate_limited`).
-    func get(_ path: String) async -> Result<TransportResponse, TransportError> {
+    func get(
+        _ path: String,
+        maxResponseBytes: Int = SchemaRegistryProbe.maxResponseBytes
+    ) async -> Result<TransportResponse, TransportError> {
         while true {
-            guard await pacing.start() else {
+            guard let ticket = await pacing.start() else {
                 return .failure(TransportError(kind: .cancelled, detail: "cancelled", timedOut: true))
             }
             if let refusal = await pacing.waitForTurn(before: deadline) {
-                pacing.finish(status: nil, sent: false)
+                pacing.finish(ticket, status: nil, sent: false)
                 return .success(refusal)
             }
-            await pacing.waitForBudget(before: deadline)
-            let result = await send(path)
-            pacing.finish(status: try? result.get().status)
+            guard await pacing.waitForBudget(before: deadline) else {
+                pacing.finish(ticket, status: nil, sent: false)
+                return .failure(
+                    TransportError(kind: .notSent, detail: "out of budget", timedOut: true, outOfBudget: true)
+                )
+            }
+            let result = await send(path, maxResponseBytes: maxResponseBytes)
+            pacing.finish(ticket, status: try? result.get().status)
             // Out of time while the registry was rate limiting: that is the cause, not the network.
             if case .failure(let error) = result, error.timedOut, let refusal = pacing.refusal {
                 return .success(refusal)
@@ -46,7 +54,7 @@ struct SchemaRegistryProbe: Sendable {
         }
     }
 
-    private func send(_ path: String) async -> Result<TransportResponse, TransportError> {
+    private func send(_ path: String, maxResponseBytes: Int) async -> Result<TransportResponse, TransportError> {
         let base = registry.url.absoluteString.trimmingSuffix("/")
         do {
             return .success(
@@ -61,7 +69,7 @@ struct SchemaRegistryProbe: Sendable {
                         ],
                         body: Data(),
                         timeout: remaining,
-                        maxResponseBytes: Self.maxResponseBytes
+                        maxResponseBytes: maxResponseBytes
                     )
                 )
             )
@@ -96,7 +104,7 @@ struct SchemaRegistryProbe: Sendable {
         // to tell forbidden from missing.
         var outcomes: [(CheckResult, [SchemaReference])] = []
         var unlisted = subjects
-        if subjects.count > 1, knowledge.listingSupported != false,
+        if subjects.count > 1, knowledge.listingSupported,
             let listing = await proveByListing(subjects, prefix: Self.commonPrefix(subjects))
         {
             (outcomes, unlisted) = listing
@@ -203,6 +211,18 @@ struct SchemaRegistryProbe: Sendable {
         watch: Stopwatch
     ) -> CheckResult {
         let host = registry.url.host ?? registry.url.absoluteString
+        if error.outOfBudget {
+            return CheckResult(
+                id,
+                resource: resource,
+                status: .fail,
+                code: "rate_budget",
+                message: "not read: the request budget (--registry-rate) left no time for it before the deadline",
+                hint: "Give the verification more time (--timeout), or a larger budget (--registry-rate); the "
+                    + "registry's own limit is shared with the provider's clients.",
+                durationMs: watch.elapsedMs
+            )
+        }
         let (code, message, hint): (String, String, String) =
             switch error.kind {
             case .tls:

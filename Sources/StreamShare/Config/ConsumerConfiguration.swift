@@ -58,11 +58,13 @@ public struct ConsumerConfiguration: Sendable {
     /// - Throws: ``ConfigurationError`` when it has no property at all.
     public init(text: String, family: Family? = nil) throws(ConfigurationError) {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        // An env file: KAFKA_… or SCHEMA_REGISTRY_… variables, and no line that is not a variable
+        // (other variables, TZ=UTC say, may be there too).
         let isEnv =
             family == .env
             || (family == nil
                 && lines.contains { Self.envAssignment($0) != nil }
-                && !lines.contains { Self.isPropertyLine($0) && Self.envAssignment($0) == nil })
+                && !lines.contains { Self.isPropertyLine($0) && !Self.isVariableLine($0) })
         let resolved: Family
         let properties: [(key: String, value: String)]
         if isEnv {
@@ -98,6 +100,9 @@ public struct ConsumerConfiguration: Sendable {
     ]
 
     private static func guessFamily(_ keys: [String]) -> Family {
+        // The credentials say it first: only Java has sasl.jaas.config, only librdkafka sasl.username.
+        if keys.contains("sasl.jaas.config") { return .java }
+        if keys.contains("sasl.username") || keys.contains("sasl.password") { return .librdkafka }
         let java = keys.filter(javaOnlyKeys.contains).count
         let librdkafka = keys.filter(librdkafkaOnlyKeys.contains).count
         return librdkafka > java ? .librdkafka : .java
@@ -127,6 +132,14 @@ public struct ConsumerConfiguration: Sendable {
             )
         }
         return nil
+    }
+
+    /// `NAME=…` or `export NAME=…` with an upper-case shell variable name.
+    private static func isVariableLine(_ line: String) -> Bool {
+        var text = line.trimmingWhitespace()
+        if text.hasPrefix("export ") { text = String(text.dropFirst("export ".count)).trimmingWhitespace() }
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return false }
+        return text[..<equals].allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" }
     }
 
     private static func isPropertyLine(_ line: String) -> Bool {
@@ -254,9 +267,9 @@ public struct ConsumerConfiguration: Sendable {
             characters = characters.dropFirst()
             skipBlanks()
             var value = ""
-            if characters.first == "\"" {
+            if let quote = characters.first, quote == "\"" || quote == "'" {
                 characters = characters.dropFirst()
-                while let character = characters.first, character != "\"" {
+                while let character = characters.first, character != quote {
                     characters = characters.dropFirst()
                     if character == "\\", let next = characters.first {
                         value.append(next)

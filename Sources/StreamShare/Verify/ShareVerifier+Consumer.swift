@@ -38,6 +38,9 @@ extension ShareVerifier {
             .run(adapted, handles: KafkaHandlePool(), httpClient: httpClient)
         report.checks = checks + report.checks
         report.summary = .init(report.checks)
+        // The report names the share's key, never a value read from the consumer's file (a username
+        // and a password swapped by mistake would otherwise print the secret).
+        report.share.apiKey = share.apiKey
         return report
     }
 
@@ -50,24 +53,23 @@ extension ShareVerifier {
         let consumer = compared.consumer
         var share = share
         var options = options
+        // The share's secrets only ever go where the share says: the consumer's servers and registry
+        // URL are used with the consumer's own credentials, or not at all (their mismatch is reported).
         let (_, username, password, _) = compared.saslCredentials()
         if let username, let password {
             share.apiKey = username
             share.secret = Secret(password)
-        }
-        if let servers = consumer["bootstrap.servers"], !ConsumerConfigChecks.servers(servers).isEmpty {
-            let scheme = share.kafkaBootstrapURL.range(of: "://").map {
-                String(share.kafkaBootstrapURL[..<$0.upperBound])
+            if let servers = consumer["bootstrap.servers"], !ConsumerConfigChecks.servers(servers).isEmpty {
+                let url = share.kafkaBootstrapURL
+                let scheme = url.range(of: "://").map { String(url[..<$0.upperBound]) }
+                share.kafkaBootstrapURL = (scheme ?? "") + ConsumerConfigChecks.servers(servers).joined(separator: ",")
             }
-            share.kafkaBootstrapURL = (scheme ?? "") + ConsumerConfigChecks.servers(servers).joined(separator: ",")
         }
         let registry = compared.registrySettings()
-        if let url = registry.url {
+        if let url = registry.url, let userInfo = registry.userInfo, let colon = userInfo.firstIndex(of: ":") {
             share.schemaRegistryURL = url
-            if let userInfo = registry.userInfo, let colon = userInfo.firstIndex(of: ":") {
-                share.schemaRegistryAPIKey = String(userInfo[..<colon])
-                share.schemaRegistrySecret = Secret(String(userInfo[userInfo.index(after: colon)...]))
-            }
+            share.schemaRegistryAPIKey = String(userInfo[..<colon])
+            share.schemaRegistrySecret = Secret(String(userInfo[userInfo.index(after: colon)...]))
         }
         // The group checks use the consumer's group.id: the suffix after the prefix it is under.
         if let groupID = consumer["group.id"], let prefix = share.groupPrefixes.first(where: { groupID.hasPrefix($0) })
@@ -104,7 +106,9 @@ extension ShareVerifier {
             ]
             for (key, value) in consumer.properties
             where !handled.contains(key) && !ConsumerConfigChecks.registryKeys.contains(key) {
-                let secret = key.contains("password") || key.contains("secret") || key.hasSuffix(".pem")
+                let secret =
+                    ConfigProperty.secretKeys.contains(key) || key.contains("password") || key.contains("secret")
+                    || key.hasSuffix(".pem") || key.hasSuffix(".config")
                 guard (try? RdKafkaConfiguration().set(RdKafkaProperty(key, value, isSecret: secret))) != nil else {
                     continue
                 }

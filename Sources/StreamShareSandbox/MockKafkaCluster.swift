@@ -105,19 +105,10 @@ public final class MockKafkaCluster: Sendable {
     /// control operations each wait for the mock's event loop to wake up.
     public func autoCreateTopics(_ names: [String]) throws {
         guard !names.isEmpty else { return }
-        let conf = RdKafkaConfiguration()
-        try? conf.apply([
-            RdKafkaProperty("bootstrap.servers", bootstrapServers),
-            RdKafkaProperty("allow.auto.create.topics", "true"),
-            RdKafkaProperty("log_level", "0"),
-        ])
-        let raw = conf.release()
-        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
-            rd_kafka_conf_destroy(raw)
-            throw MockClusterError(message: "cannot create the seeding client")
-        }
+        let client = try makeProducer(
+            [RdKafkaProperty("allow.auto.create.topics", "true")],
+            purpose: "the seeding client"
+        )
         defer { rd_kafka_destroy(client) }
         let topics = names.compactMap { rd_kafka_topic_new(client, $0, nil) }
         defer { topics.forEach { rd_kafka_topic_destroy($0) } }
@@ -133,18 +124,7 @@ public final class MockKafkaCluster: Sendable {
     /// - Parameter records: Each record's key (nil: none) and value (nil: a tombstone).
     public func produce(topic: String, partition: Int, records: [(key: [UInt8]?, value: [UInt8]?)]) throws {
         guard !records.isEmpty else { return }
-        let conf = RdKafkaConfiguration()
-        try? conf.apply([
-            RdKafkaProperty("bootstrap.servers", bootstrapServers),
-            RdKafkaProperty("log_level", "0"),
-        ])
-        let raw = conf.release()
-        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
-        var errorBuffer = [CChar](repeating: 0, count: 512)
-        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
-            rd_kafka_conf_destroy(raw)
-            throw MockClusterError(message: "cannot create the producing client")
-        }
+        let client = try makeProducer([], purpose: "the producing client")
         defer { rd_kafka_destroy(client) }
         guard let handle = rd_kafka_topic_new(client, topic, nil) else {
             throw MockClusterError(message: "cannot produce to '\(topic)'")
@@ -175,6 +155,22 @@ public final class MockKafkaCluster: Sendable {
                 message: "producing to '\(topic)' failed: \(String(cString: rd_kafka_err2str(error)))"
             )
         }
+    }
+
+    /// A silent producer bootstrapped to the cluster; the caller destroys it.
+    private func makeProducer(_ properties: [RdKafkaProperty], purpose: String) throws -> OpaquePointer {
+        let conf = RdKafkaConfiguration()
+        try? conf.apply(
+            [RdKafkaProperty("bootstrap.servers", bootstrapServers), RdKafkaProperty("log_level", "0")] + properties
+        )
+        let raw = conf.release()
+        rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
+            rd_kafka_conf_destroy(raw)
+            throw MockClusterError(message: "cannot create \(purpose)")
+        }
+        return client
     }
 
     /// Makes metadata for a topic carry an error (the mock otherwise auto-creates unknown topics).

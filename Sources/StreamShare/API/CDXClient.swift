@@ -154,8 +154,11 @@ public struct CDXClient: Sendable {
         while true {
             attempt += 1
             logger.debug(
-                "\(operation) request",
-                metadata: ["attempt": "\(attempt)", "method": "\(method)", "url": "\(Self.withoutUserInfo(url))"]
+                "cdx api request",
+                metadata: [
+                    "operation": "\(operation)", "attempt": "\(attempt)", "method": "\(method)",
+                    "url": "\(Self.withoutUserInfo(url))",
+                ]
             )
             let failure: CDXAPIError
             let advisedWait: Duration?
@@ -173,8 +176,11 @@ public struct CDXClient: Sendable {
                 throw failure
             }
             logger.debug(
-                "\(operation) retry",
-                metadata: ["attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)", "reason": "\(failure.code)"]
+                "cdx api retry",
+                metadata: [
+                    "operation": "\(operation)", "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)",
+                    "reason": "\(failure.code)",
+                ]
             )
             do {
                 try await sleep(wait)
@@ -210,8 +216,10 @@ public struct CDXClient: Sendable {
         }
         let requestID = response.header("X-Request-Id")
         logger.debug(
-            "\(operation) response",
-            metadata: ["status": "\(response.status)", "request_id": "\(requestID ?? "-")"]
+            "cdx api response",
+            metadata: [
+                "operation": "\(operation)", "status": "\(response.status)", "request_id": "\(requestID ?? "-")",
+            ]
         )
         // 200 is the API's success; another 2xx may carry the credentials too: the token is spent either
         // way, so the body goes to the caller (and to the share file) to be judged, never dropped.

@@ -109,7 +109,10 @@ enum Runner {
         }
         let missing = preview.cloudsMissingAnAccount(in: request)
         guard !missing.isEmpty else { return }
-        let names = preview.resources.filter(\.isPrivateLink).map { $0.displayName ?? $0.id ?? "-" }
+        let names = preview.resources.filter {
+            $0.isPrivateLink && missing.contains($0.cloud ?? CloudProvider(rawValue: ""))
+        }
+        .map { $0.displayName ?? $0.id ?? "-" }
         let clouds = missing.map { $0.rawValue.isEmpty ? "an unnamed cloud" : $0.rawValue }
         let flags = missing.map { cloud in
             TokenOptions.accountFlag(for: cloud).map { "\($0) <id>" }

@@ -6,6 +6,11 @@ import Synchronization
 /// definition: HTTP Basic Cloud API credentials, single-use tokens, the `errors[]` body shape and
 /// the documented headers (`X-Request-Id` on every response, `WWW-Authenticate` on 401, `Location`
 /// on 409, `Retry-After` and `X-RateLimit-*` on 429). Faults can be queued to exercise clients.
+///
+/// It also serves the consumer endpoints beside redeem: the preview of a token
+/// (`POST /cdx/v1/shared-tokens:resources`, which does not spend it), the consumer shares that redeems
+/// create (listed page by page, read, deleted), their resources and the private network of a PrivateLink
+/// resource (see ``Listing``).
 public final class CDXAPIEmulator: Sendable {
     /// A fault applied to the next redeem request, in queue order.
     public enum Fault: Sendable, Hashable {
@@ -25,16 +30,20 @@ public final class CDXAPIEmulator: Sendable {
         case successStatus(Int)
     }
 
-    private struct State {
-        var tokens: [String: (body: Data, redeemed: Bool)] = [:]
+    struct State {
+        var tokens: [String: (body: Data, redeemed: Bool, listing: Listing)] = [:]
         var faults: [Fault] = []
         var redeemRequests = 0
+        var previewRequests = 0
         var nextRequestID = 1
+        var lastRedeemFields: [String: String]? = nil
+        var previewStatus: Int? = nil
+        var shares: [EmulatedShare] = []
     }
 
     /// The Cloud API key and secret the emulator accepts.
     public let credentials: CloudAPICredentials
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// Creates an emulator.
     /// - Parameter credentials: The accepted Cloud API key (random when omitted).
@@ -48,14 +57,20 @@ public final class CDXAPIEmulator: Sendable {
     }
 
     /// Registers a share and returns a fresh single-use token for it.
-    public func mintToken(for share: RedeemedShare) throws -> Secret {
-        mintToken(rawBody: try share.jsonData())
+    /// - Parameters:
+    ///   - share: What redeeming the token returns.
+    ///   - listing: What the preview and the consumer-share endpoints say about it.
+    public func mintToken(for share: RedeemedShare, listing: Listing = Listing()) throws -> Secret {
+        mintToken(rawBody: try share.jsonData(), listing: listing)
     }
 
     /// Registers a response body as is (to serve invalid shares) and returns its token.
-    public func mintToken(rawBody: Data) -> Secret {
+    /// - Parameters:
+    ///   - rawBody: What redeeming the token returns.
+    ///   - listing: What the preview and the consumer-share endpoints say about it.
+    public func mintToken(rawBody: Data, listing: Listing = Listing()) -> Secret {
         let token = "cdxtk-" + randomToken(bytes: 32)
-        state.withLock { $0.tokens[token] = (rawBody, false) }
+        state.withLock { $0.tokens[token] = (rawBody, false, listing) }
         return Secret(token)
     }
 
@@ -83,7 +98,7 @@ public final class CDXAPIEmulator: Sendable {
         }
         let idHeader = ("X-Request-Id", requestID)
         guard request.path.split(separator: "?").first == Substring(CDXClient.redeemPath) else {
-            return Self.failure(404, "not_found", "Not Found", "No route for \(request.path)", requestID)
+            return handleConsumer(request, requestID: requestID)
         }
         guard request.method == "POST" else {
             return Self.failure(405, "method_not_allowed", "Method Not Allowed", "Use POST", requestID)
@@ -92,22 +107,7 @@ public final class CDXAPIEmulator: Sendable {
             state.redeemRequests += 1
             return state.faults.isEmpty ? nil : state.faults.removeFirst()
         }
-        guard
-            request.headers["authorization"] == "Basic "
-                + Data("\(credentials.key):\(credentials.secret.revealed)".utf8).base64EncodedString()
-        else {
-            var response = Self.failure(
-                401,
-                "user_unauthenticated",
-                "Authentication Required",
-                "Valid authentication credentials must be provided",
-                requestID
-            )
-            response.headers.append(
-                ("WWW-Authenticate", "Basic error=\"invalid_key\", error_description=\"The API Key is invalid\"")
-            )
-            return response
-        }
+        guard authorized(request) else { return Self.unauthorized(requestID) }
         switch fault {
         case .rateLimited(let seconds, let useResetHeader):
             var headers = [
@@ -143,15 +143,9 @@ public final class CDXAPIEmulator: Sendable {
                 pointer: "/"
             )
         }
-        guard let token = object["token"] as? String, !token.isEmpty else {
-            return Self.failure(
-                400,
-                "invalid_token",
-                "Bad Request",
-                "The token must be provided",
-                requestID,
-                pointer: "/token"
-            )
+        guard let token = object["token"] as? String, !token.isEmpty else { return Self.tokenMissing(requestID) }
+        state.withLock { state in
+            state.lastRedeemFields = object.compactMapValues { $0 as? String }.filter { $0.key != "token" }
         }
         if let project = object["gcp_project"] as? String, project.isEmpty {
             return Self.failure(
@@ -166,24 +160,11 @@ public final class CDXAPIEmulator: Sendable {
         let lookup = state.withLock { state -> (Data, Bool)? in
             guard let entry = state.tokens[token] else { return nil }
             state.tokens[token]?.redeemed = true
+            if !entry.redeemed { state.addShare(redeemedBody: entry.body, listing: entry.listing, phase: .active) }
             return (entry.body, entry.redeemed)
         }
-        guard let (body, alreadyRedeemed) = lookup else {
-            return Self.failure(404, "not_found", "Not Found", "The shared token is invalid or has expired", requestID)
-        }
-        if alreadyRedeemed {
-            var response = Self.failure(
-                409,
-                "resource_already_exists",
-                "Resource Already exists",
-                "The shared token has already been redeemed",
-                requestID
-            )
-            response.headers.append(
-                ("Location", "https://api.confluent.cloud/cdx/v1/redeem-token-responses/rtr-emulated")
-            )
-            return response
-        }
+        guard let (body, alreadyRedeemed) = lookup else { return Self.tokenNotFound(requestID) }
+        if alreadyRedeemed { return Self.tokenRedeemed(requestID) }
         switch fault {
         case .serverError(afterRedeeming: true):
             return Self.failure(500, "internal_error", "Internal Server Error", "Something went wrong", requestID)
@@ -213,32 +194,77 @@ public final class CDXAPIEmulator: Sendable {
         }
     }
 
+    /// 400: the body has no token.
+    static func tokenMissing(_ requestID: String) -> LocalHTTPServer.Response {
+        failure(400, "invalid_token", "Bad Request", "The token must be provided", requestID, pointer: "/token")
+    }
+
+    /// 404: the token is unknown.
+    static func tokenNotFound(_ requestID: String) -> LocalHTTPServer.Response {
+        failure(404, "not_found", "Not Found", "The shared token is invalid or has expired", requestID)
+    }
+
+    /// 409 with `Location`: the token was redeemed before.
+    static func tokenRedeemed(_ requestID: String) -> LocalHTTPServer.Response {
+        var response = failure(
+            409,
+            "resource_already_exists",
+            "Resource Already exists",
+            "The shared token has already been redeemed",
+            requestID
+        )
+        response.headers.append(("Location", "https://api.confluent.cloud/cdx/v1/redeem-token-responses/rtr-emulated"))
+        return response
+    }
+
+    func authorized(_ request: LocalHTTPServer.Request) -> Bool {
+        request.headers["authorization"] == "Basic "
+            + Data("\(credentials.key):\(credentials.secret.revealed)".utf8).base64EncodedString()
+    }
+
+    static func unauthorized(_ requestID: String) -> LocalHTTPServer.Response {
+        var response = failure(
+            401,
+            "user_unauthenticated",
+            "Authentication Required",
+            "Valid authentication credentials must be provided",
+            requestID
+        )
+        response.headers.append(
+            ("WWW-Authenticate", "Basic error=\"invalid_key\", error_description=\"The API Key is invalid\"")
+        )
+        return response
+    }
+
     private static func errorBody(
         _ status: String,
         _ code: String,
         _ title: String,
         _ detail: String,
-        pointer: String? = nil
+        pointer: String? = nil,
+        parameter: String? = nil
     ) -> String {
         var entry: [String: Any] = [
             "id": UUID().uuidString.lowercased(), "status": status, "code": code, "title": title, "detail": detail,
         ]
         if let pointer { entry["source"] = ["pointer": pointer] }
+        if let parameter { entry["source"] = ["parameter": parameter] }
         let data = (try? JSONSerialization.data(withJSONObject: ["errors": [entry]], options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func failure(
+    static func failure(
         _ status: Int,
         _ code: String,
         _ title: String,
         _ detail: String,
         _ requestID: String,
-        pointer: String? = nil
+        pointer: String? = nil,
+        parameter: String? = nil
     ) -> LocalHTTPServer.Response {
         .json(
             status,
-            errorBody(String(status), code, title, detail, pointer: pointer),
+            errorBody(String(status), code, title, detail, pointer: pointer, parameter: parameter),
             headers: [("X-Request-Id", requestID)]
         )
     }

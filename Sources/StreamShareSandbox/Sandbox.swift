@@ -200,7 +200,7 @@ public final class Sandbox: Sendable {
 
     /// Mints a fresh single-use token for the scenario's share.
     public func mintToken() throws -> Secret {
-        try api.mintToken(for: share())
+        try api.mintToken(for: share(), listing: scenario.listing())
     }
 }
 

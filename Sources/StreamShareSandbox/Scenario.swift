@@ -1,4 +1,5 @@
 import Foundation
+public import StreamShare
 
 /// What the sandbox emulates: the cluster's topics and faults, the shared groups, the Schema
 /// Registry's subjects and faults, and faults of the CDX API. Read from JSON (see
@@ -204,6 +205,14 @@ public struct Scenario: Sendable, Hashable, Codable {
     public var subjects: [Subject]
     /// CDX API faults.
     public var apiFaults: [APIFault]?
+    /// The cloud the shared resource runs in, as the API names it (default `AWS`).
+    public var cloud: String?
+    /// How the shared resource is reached (default: none, the public internet); `["PRIVATELINK"]` makes
+    /// redeeming need the consumer's account for ``cloud`` and gives the share a ``network``.
+    public var networkConnectionTypes: [String]?
+    /// The private network of a PrivateLink share, in the API's shape (`…/{id}:network`); a PrivateLink
+    /// share without one gets a generated network for its cloud.
+    public var network: SharedNetwork?
 
     /// Creates a scenario.
     public init(
@@ -220,7 +229,10 @@ public struct Scenario: Sendable, Hashable, Codable {
         topics: [Topic],
         groups: [Group] = [],
         subjects: [Subject] = [],
-        apiFaults: [APIFault]? = nil
+        apiFaults: [APIFault]? = nil,
+        cloud: String? = nil,
+        networkConnectionTypes: [String]? = nil,
+        network: SharedNetwork? = nil
     ) {
         self.name = name
         self.description = description
@@ -236,6 +248,9 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.groups = groups
         self.subjects = subjects
         self.apiFaults = apiFaults
+        self.cloud = cloud
+        self.networkConnectionTypes = networkConnectionTypes
+        self.network = network
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -248,6 +263,8 @@ public struct Scenario: Sendable, Hashable, Codable {
         case schemaRegistryRateLimit = "schema_registry_rate_limit"
         case schemaRegistryListing = "schema_registry_listing"
         case apiFaults = "api_faults"
+        case cloud, network
+        case networkConnectionTypes = "network_connection_types"
     }
 
     /// Everything passes: two topics, a group prefix, their value subjects.
@@ -321,7 +338,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     /// The built-in scenarios by name.
     public static let builtIn: [String: Scenario] = [
         "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown, "new-key": .newKey,
-        "denied-reference": .deniedReference,
+        "denied-reference": .deniedReference, "privatelink": .privateLink,
     ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.

@@ -13,18 +13,21 @@ struct CDXVerify: AsyncParsableCommand {
 
             Cloud API credentials: --api-key/--api-secret or CONFLUENT_CLOUD_API_KEY/CONFLUENT_CLOUD_API_SECRET.
             Pass the token as --token - to read it from standard input (keeps it out of shell history).
+            Before redeeming, the token is previewed (not spent): a PrivateLink share without the account for its \
+            cloud (--aws-account, --azure-subscription, --gcp-project) is refused (exit 3); --skip-preview skips it.
 
             EXIT CODES
               0   every check passed (warnings allowed unless --strict)
               1   at least one check failed (or warned, with --strict)
               2   redeem / CDX API error
-              3   invalid input: share file, API response or configuration
+              3   invalid input: share file, API response or configuration; a PrivateLink token without the
+                  account for its cloud (the token is not redeemed)
               64  usage error
             """,
         version: "cdx-verify \(StreamShareVersion.string) (librdkafka \(KafkaLibrary.version))",
         subcommands: [
-            VerifyCommand.self, RedeemCommand.self, ConfigCommand.self, WatchCommand.self, SandboxCommand.self,
-            DemoCommand.self,
+            VerifyCommand.self, RedeemCommand.self, PreviewCommand.self, SharesCommand.self, ConfigCommand.self,
+            WatchCommand.self, SandboxCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: VerifyCommand.self
     )

@@ -45,19 +45,48 @@ struct TokenOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
     var token: String?
 
-    @Option(name: .long, help: "Your AWS account ID (PrivateLink shares).")
+    @Option(
+        name: [.long, .customLong("aws-account-id")],
+        help: "Your AWS account ID (PrivateLink shares; --aws-account-id as in the Confluent CLI)."
+    )
     var awsAccount: String?
 
-    @Option(name: .long, help: "Your Azure subscription ID (Private Link shares).")
+    @Option(
+        name: [.long, .customLong("azure-subscription-id")],
+        help: "Your Azure subscription ID (Private Link shares; also --azure-subscription-id)."
+    )
     var azureSubscription: String?
 
-    @Option(name: .long, help: "Your GCP project ID (Private Service Connect shares).")
+    @Option(
+        name: [.long, .customLong("gcp-project-id")],
+        help: "Your GCP project ID (Private Service Connect shares; also --gcp-project-id)."
+    )
     var gcpProject: String?
+
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Redeem without reading what the token shares first.",
+            discussion: "By default the token is previewed (not spent) and a PrivateLink share without the account "
+                + "for its cloud is refused before redeeming."
+        )
+    )
+    var skipPreview = false
 
     var privateNetworking: Bool { awsAccount != nil || azureSubscription != nil || gcpProject != nil }
 
     /// The request, reading the token from stdin when it is `-`.
     func request() throws -> RedeemTokenRequest {
+        RedeemTokenRequest(
+            token: try Self.readToken(token),
+            awsAccount: awsAccount,
+            azureSubscription: azureSubscription,
+            gcpProject: gcpProject
+        )
+    }
+
+    /// The token of `--token`, read from standard input when it is `-`.
+    static func readToken(_ token: String?) throws -> Secret {
         guard var token else { throw ValidationError("--token is required") }
         if token == "-" {
             guard let line = readLine(strippingNewline: true) else {
@@ -67,13 +96,24 @@ struct TokenOptions: ParsableArguments {
         }
         token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw ValidationError("the token is empty") }
-        return RedeemTokenRequest(
-            token: Secret(token),
-            awsAccount: awsAccount,
-            azureSubscription: azureSubscription,
-            gcpProject: gcpProject
-        )
+        return Secret(token)
     }
+
+    /// The flag that gives the account of a cloud, if this version knows one.
+    static func accountFlag(for cloud: CloudProvider) -> String? {
+        switch cloud {
+        case .aws: "--aws-account"
+        case .azure: "--azure-subscription"
+        case .gcp: "--gcp-project"
+        default: nil
+        }
+    }
+}
+
+/// `--format` of the commands that show API objects.
+enum ObjectFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
 }
 
 /// Output and logging.

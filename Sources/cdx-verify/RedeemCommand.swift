@@ -4,7 +4,12 @@ import StreamShare
 struct RedeemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redeem",
-        abstract: "Redeem a share token and save the share (mode 0600) without verifying it."
+        abstract: "Redeem a share token and save the share (mode 0600) without verifying it.",
+        discussion: """
+            The token is previewed first (not spent): a PrivateLink share without --aws-account, \
+            --azure-subscription or --gcp-project for its cloud is refused with exit 3 and the token stays \
+            unspent. --skip-preview redeems without the preview.
+            """
     )
 
     @OptionGroup var cloud: CloudOptions

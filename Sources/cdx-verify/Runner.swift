@@ -34,14 +34,13 @@ enum Runner {
         httpClient: HTTPClient = HTTPClientFactory.shared,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) async throws -> RedeemedShare {
-        let credentials = try cloud.credentials()
         let request = try token.request()
-        let client = CDXClient(
-            credentials: credentials,
-            configuration: .init(baseURL: try cloud.baseURL(), retryPolicy: retryPolicy),
-            httpClient: httpClient,
-            logger: logger
-        )
+        let client = try Self.client(cloud: cloud, logger: logger, httpClient: httpClient, retryPolicy: retryPolicy)
+        if token.skipPreview {
+            console.info("--skip-preview: redeeming without reading what the token shares first")
+        } else {
+            try await checkPreview(client: client, request: request, console: console)
+        }
         console.progress("redeeming the share token at \(cloud.apiURL) …")
         do {
             let share = try await client.redeem(request, savingTo: savePath, overwrite: overwrite)
@@ -50,6 +49,88 @@ enum Runner {
         } catch {
             throw fail(error, console: console)
         }
+    }
+
+    /// A CDX API client for `--api-url` with the Cloud API credentials.
+    static func client(
+        cloud: CloudOptions,
+        logger: Logger?,
+        httpClient: HTTPClient = HTTPClientFactory.shared,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) throws -> CDXClient {
+        CDXClient(
+            credentials: try cloud.credentials(),
+            configuration: .init(baseURL: try cloud.baseURL(), retryPolicy: retryPolicy),
+            httpClient: httpClient,
+            logger: logger
+        )
+    }
+
+    /// Reads an object from the CDX API and prints it as text or JSON; an API error is printed once and
+    /// becomes exit 2.
+    static func show<Value: Encodable>(
+        _ format: ObjectFormat,
+        cloud: CloudOptions,
+        output: OutputOptions,
+        text: (Value) -> String,
+        _ read: (CDXClient) async throws(CDXAPIError) -> Value
+    ) async throws {
+        let console = output.console
+        let client = try Self.client(cloud: cloud, logger: output.logger)
+        let value: Value
+        do {
+            value = try await read(client)
+        } catch {
+            throw fail(error, console: console)
+        }
+        switch format {
+        case .json: console.output(try ShareText.json(value))
+        case .text: console.output(text(value))
+        }
+    }
+
+    /// Reads what the token shares without spending it, and refuses (exit 3) a PrivateLink share whose
+    /// cloud has no account in the request: its credentials could not be used to connect. An API without
+    /// the preview (404, 405, 501) is said on stderr and the redeem goes on; other failures stop as a
+    /// redeem error would.
+    static func checkPreview(client: CDXClient, request: RedeemTokenRequest, console: Console) async throws {
+        console.progress("reading what the token shares (the token is not spent) …")
+        let preview: SharePreview
+        do {
+            preview = try await client.preview(request.token)
+        } catch let error where [404, 405, 501].contains(error.status ?? 0) {
+            console.warning(
+                "the CDX API did not preview the token (HTTP \(error.status ?? 0)); redeeming without checking "
+                    + "whether the share needs a PrivateLink account"
+            )
+            return
+        } catch {
+            throw fail(error, console: console)
+        }
+        let missing = preview.cloudsMissingAnAccount(in: request)
+        guard !missing.isEmpty else { return }
+        let names = preview.resources.filter {
+            $0.isPrivateLink && missing.contains($0.cloud ?? CloudProvider(rawValue: ""))
+        }
+        .map { $0.displayName ?? $0.id ?? "-" }
+        let clouds = missing.map { $0.rawValue.isEmpty ? "an unnamed cloud" : $0.rawValue }
+        let flags = missing.map { cloud in
+            TokenOptions.accountFlag(for: cloud).map { "\($0) <id>" }
+        }
+        let known = flags.compactMap { $0 }
+        var hint = known.isEmpty ? "" : "add " + known.joined(separator: " and ")
+        hint += known.isEmpty ? "" : " (the account that will create the private endpoint), then run the command again"
+        if known.count < flags.count {
+            hint +=
+                (hint.isEmpty ? "" : "; ") + "this version has no flag for \(clouds.joined(separator: ", ")): "
+                + "--skip-preview redeems anyway"
+        }
+        console.error(
+            "'\(names.joined(separator: "', '"))' is shared over PrivateLink on \(clouds.joined(separator: " and ")), "
+                + "and no account for it was given: the credentials would not connect. The token was not redeemed.",
+            hint: hint
+        )
+        throw Exit.invalidInput
     }
 
     /// Verifies, renders, and exits with the documented code.

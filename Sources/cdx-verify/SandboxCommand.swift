@@ -79,10 +79,17 @@ private struct SandboxService: Service {
             "  export CONFLUENT_CLOUD_API_SECRET=\(credentials.secret.revealed)",
         ]
         for token in minted { lines.append("  token: \(token.revealed)") }
+        // A PrivateLink share is refused without the consumer's account for its cloud.
+        var account = ""
+        if (loaded.networkConnectionTypes ?? []).contains(NetworkConnectionType.privateLink.rawValue),
+            let flag = TokenOptions.accountFlag(for: CloudProvider(rawValue: loaded.cloud ?? "AWS"))
+        {
+            account = " \(flag) " + (flag == "--aws-account" ? "123456789012" : "EXAMPLE-ID")
+        }
         lines += [
             "",
             "In another terminal (after the exports above):",
-            "  cdx-verify --api-url \(sandbox.apiURL.absoluteString) --token \(minted[0].revealed)",
+            "  cdx-verify --api-url \(sandbox.apiURL.absoluteString) --token \(minted[0].revealed)\(account)",
             "",
             "Serving until interrupted (Ctrl-C).",
         ]

@@ -1,4 +1,5 @@
-/// A redeem request that did not return a share, with everything Confluent Cloud said about it.
+/// A CDX API request (redeem, preview, consumer shares) that failed, with everything Confluent Cloud said
+/// about it.
 ///
 /// Compare ``code`` with the static members of ``Code``. The error carries the HTTP status, the
 /// `X-Request-Id` to quote to Confluent support, the API's own `errors[]` entries, and — because a
@@ -22,6 +23,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             case responseTooLarge = "response_too_large"
             case invalidConfiguration = "invalid_configuration"
             case cancelled
+            case invalidResponse = "invalid_response"
         }
 
         private let base: Base
@@ -58,6 +60,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidConfiguration = Code(.invalidConfiguration)
         /// The caller cancelled the request.
         public static let cancelled = Code(.cancelled)
+        /// A 2xx response whose body this version cannot read (not the documented JSON).
+        public static let invalidResponse = Code(.invalidResponse)
 
         /// The stable machine-readable code.
         public var description: String { base.rawValue }
@@ -84,6 +88,20 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     public let attempts: Int
     /// Details of a transport failure (never containing a secret).
     public let underlying: String?
+    /// The request that failed: redeem, preview, or a consumer-share call.
+    let operation: Operation
+
+    /// Which API call an error belongs to: what a 404 means, and whether a token may be spent, depend on it.
+    enum Operation: String, Sendable, Hashable, CustomStringConvertible {
+        /// `POST /cdx/v1/shared-tokens:redeem`.
+        case redeem
+        /// `POST /cdx/v1/shared-tokens:resources`.
+        case preview
+        /// The consumer-share and consumer-shared-resource calls.
+        case consumerShares = "consumer-shares"
+
+        var description: String { rawValue }
+    }
 
     init(
         code: Code,
@@ -95,7 +113,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         location: String? = nil,
         mayHaveBeenRedeemed: Bool = false,
         attempts: Int = 1,
-        underlying: String? = nil
+        underlying: String? = nil,
+        operation: Operation = .redeem
     ) {
         self.code = code
         self.status = status
@@ -107,27 +126,36 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.mayHaveBeenRedeemed = mayHaveBeenRedeemed
         self.attempts = attempts
         self.underlying = underlying
+        self.operation = operation
     }
 
     /// One line: what failed, with the server's explanation.
     public var summary: String {
         var text: String
-        switch code {
-        case .badRequest: text = "the CDX API rejected the redeem request (HTTP 400)"
-        case .unauthorized: text = "the Cloud API key or secret was not accepted (HTTP 401)"
-        case .forbidden: text = "the Cloud API key is not allowed to redeem this token (HTTP 403)"
-        case .notFound: text = "the share token was not found (HTTP 404)"
-        case .conflict: text = "the share token has already been redeemed (HTTP 409)"
-        case .rateLimited: text = "the CDX API is rate limiting requests (HTTP 429)"
-        case .serverError: text = "the CDX API failed (HTTP \(status ?? 500))"
-        case .unexpectedStatus: text = "the CDX API answered with unexpected HTTP \(status ?? 0)"
-        case .connectionFailed: text = "could not connect to the CDX API"
-        case .tlsFailure: text = "the TLS handshake with the CDX API failed"
-        case .timeout: text = "no response from the CDX API in time after the request was sent"
-        case .connectionLost: text = "the connection to the CDX API broke after the request was sent"
-        case .responseTooLarge: text = "the CDX API response exceeded the size limit"
-        case .invalidConfiguration: text = "the CDX API client configuration is invalid"
-        default: text = "the redeem request was cancelled"
+        switch (code, operation) {
+        case (.badRequest, .preview): text = "the CDX API rejected the preview request (HTTP 400)"
+        case (.badRequest, .consumerShares): text = "the CDX API rejected the request (HTTP 400)"
+        case (.forbidden, .consumerShares):
+            text = "the Cloud API key is not allowed to read or change this share (HTTP 403)"
+        case (.forbidden, .preview): text = "the Cloud API key is not allowed to preview this token (HTTP 403)"
+        case (.notFound, .consumerShares): text = "the share or shared resource was not found (HTTP 404)"
+        case (.invalidResponse, _):
+            text = "the CDX API answered the \(operation) request with a body that cannot be read"
+        case (.badRequest, _): text = "the CDX API rejected the redeem request (HTTP 400)"
+        case (.unauthorized, _): text = "the Cloud API key or secret was not accepted (HTTP 401)"
+        case (.forbidden, _): text = "the Cloud API key is not allowed to redeem this token (HTTP 403)"
+        case (.notFound, _): text = "the share token was not found (HTTP 404)"
+        case (.conflict, _): text = "the share token has already been redeemed (HTTP 409)"
+        case (.rateLimited, _): text = "the CDX API is rate limiting requests (HTTP 429)"
+        case (.serverError, _): text = "the CDX API failed (HTTP \(status ?? 500))"
+        case (.unexpectedStatus, _): text = "the CDX API answered with unexpected HTTP \(status ?? 0)"
+        case (.connectionFailed, _): text = "could not connect to the CDX API"
+        case (.tlsFailure, _): text = "the TLS handshake with the CDX API failed"
+        case (.timeout, _): text = "no response from the CDX API in time after the request was sent"
+        case (.connectionLost, _): text = "the connection to the CDX API broke after the request was sent"
+        case (.responseTooLarge, _): text = "the CDX API response exceeded the size limit"
+        case (.invalidConfiguration, _): text = "the CDX API client configuration is invalid"
+        default: text = "the \(operation) request was cancelled"
         }
         let explanation = errors.map(\.description).filter { !$0.isEmpty }
         if !explanation.isEmpty { text += ": " + explanation.joined(separator: "; ") }
@@ -139,6 +167,14 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the user can do about it.
     public var hint: String {
         switch code {
+        case .notFound where operation == .consumerShares:
+            "Check the id with cdx-verify shares list (--include-deleted shows shares you left)."
+        case .invalidResponse:
+            "The URL may not point at the Confluent Cloud API (check --api-url)."
+        case _ where operation != .redeem && [.serverError, .timeout, .connectionLost].contains(code):
+            "Try again in a minute"
+                + (requestID.map { "; quote request id \($0) to Confluent support if it persists" } ?? "")
+                + "."
         case .badRequest:
             "Check the token and the private-networking options (--aws-account, --azure-subscription, --gcp-project)."
         case .unauthorized:

@@ -2,7 +2,8 @@ public import AsyncHTTPClient
 public import Foundation
 public import Logging
 
-/// A client of Confluent Cloud's CDX (Stream Sharing) API: redeems share tokens.
+/// A client of Confluent Cloud's CDX (Stream Sharing) API, consumer side: previews and redeems share
+/// tokens, and lists, reads and leaves the consumer's shares.
 ///
 /// ```swift
 /// let client = CDXClient(credentials: CloudAPICredentials(key: key, secret: Secret(secret)))
@@ -45,12 +46,12 @@ public struct CDXClient: Sendable {
     /// The path of the redeem operation (`redeemCdxV1SharedToken`).
     public static let redeemPath = "/cdx/v1/shared-tokens:redeem"
 
-    private let credentials: CloudAPICredentials
-    private let configuration: Configuration
-    private let transport: any HTTPTransport
-    private let sleep: @Sendable (Duration) async throws -> Void
-    private let now: @Sendable () -> Date
-    private let logger: Logger
+    let credentials: CloudAPICredentials
+    let configuration: Configuration
+    let transport: any HTTPTransport
+    let sleep: @Sendable (Duration) async throws -> Void
+    let now: @Sendable () -> Date
+    let logger: Logger
 
     /// Creates a client.
     /// - Parameters:
@@ -104,22 +105,45 @@ public struct CDXClient: Sendable {
         } catch {
             throw CDXAPIError(code: .invalidConfiguration, underlying: "cannot encode the request")
         }
-        let url = configuration.baseURL.absoluteString.trimmingSuffix("/") + Self.redeemPath
+        let response = try await perform(
+            "POST",
+            Self.redeemPath,
+            body: body,
+            operation: .redeem,
+            secrets: [request.token]
+        )
+        return RedeemResponse(body: response.body, requestID: response.header("X-Request-Id"), status: response.status)
+    }
+
+    /// Sends one API request with the Cloud API key, retrying as ``RetryPolicy`` allows (a request that
+    /// never reached the server, a 429), and returns its 2xx response; every other outcome becomes a
+    /// ``CDXAPIError`` here and nowhere else.
+    /// - Parameters:
+    ///   - pathAndQuery: The path under the base URL, with its query.
+    ///   - secrets: What the request carries besides the Cloud API key (the token), scrubbed from errors.
+    func perform(
+        _ method: String,
+        _ pathAndQuery: String,
+        body: Data = Data(),
+        operation: CDXAPIError.Operation,
+        secrets extraSecrets: [Secret] = []
+    ) async throws(CDXAPIError) -> TransportResponse {
+        let url = configuration.baseURL.absoluteString.trimmingSuffix("/") + pathAndQuery
         // Everything a server, a proxy or the transport might echo back: the Cloud API secret, the
         // token, the Authorization header and its base64 part (which is key:secret).
         let header = credentials.authorizationHeader
-        let secrets = [
-            credentials.secret, request.token, Secret(header), Secret(String(header.dropFirst("Basic ".count))),
+        let secrets =
+            [credentials.secret, Secret(header), Secret(String(header.dropFirst("Basic ".count)))] + extraSecrets
+        var headers = [
+            ("Authorization", header),
+            ("Accept", "application/json"),
+            ("User-Agent", StreamShareVersion.userAgent),
         ]
+        if !body.isEmpty { headers.append(("Content-Type", "application/json")) }
         let transportRequest = TransportRequest(
             url: url,
-            method: "POST",
-            headers: [
-                ("Authorization", credentials.authorizationHeader),
-                ("Content-Type", "application/json"),
-                ("Accept", "application/json"),
-                ("User-Agent", StreamShareVersion.userAgent),
-            ],
+            method: method,
+            headers: headers,
             body: body,
             timeout: configuration.requestTimeout,
             maxResponseBytes: configuration.maxResponseBytes
@@ -129,10 +153,16 @@ public struct CDXClient: Sendable {
         var waited = Duration.zero
         while true {
             attempt += 1
-            logger.debug("redeem request", metadata: ["attempt": "\(attempt)", "url": "\(Self.withoutUserInfo(url))"])
+            logger.debug(
+                "cdx api request",
+                metadata: [
+                    "operation": "\(operation)", "attempt": "\(attempt)", "method": "\(method)",
+                    "url": "\(Self.withoutUserInfo(url))",
+                ]
+            )
             let failure: CDXAPIError
             let advisedWait: Duration?
-            switch await send(transportRequest, attempt: attempt, secrets: secrets) {
+            switch await send(transportRequest, attempt: attempt, operation: operation, secrets: secrets) {
             case .success(let response):
                 return response
             case .failure(let error, let retryable, let advice):
@@ -146,47 +176,55 @@ public struct CDXClient: Sendable {
                 throw failure
             }
             logger.debug(
-                "redeem retry",
-                metadata: ["attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)", "reason": "\(failure.code)"]
+                "cdx api retry",
+                metadata: [
+                    "operation": "\(operation)", "attempt": "\(attempt)", "wait_ms": "\(wait.milliseconds)",
+                    "reason": "\(failure.code)",
+                ]
             )
             do {
                 try await sleep(wait)
             } catch {
-                throw CDXAPIError(code: .cancelled, attempts: attempt)
+                throw CDXAPIError(code: .cancelled, attempts: attempt, operation: operation)
             }
             waited += wait
         }
     }
 
     private enum AttemptOutcome {
-        case success(RedeemResponse)
+        case success(TransportResponse)
         /// `retryable` is true only for a 429 and for a request that never reached the server;
         /// `advisedWait` is the server's advice (429 only).
         case failure(CDXAPIError, retryable: Bool, advisedWait: Duration?)
     }
 
-    private func send(_ request: TransportRequest, attempt: Int, secrets: [Secret]) async -> AttemptOutcome {
+    private func send(
+        _ request: TransportRequest,
+        attempt: Int,
+        operation: CDXAPIError.Operation,
+        secrets: [Secret]
+    ) async -> AttemptOutcome {
         let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
             return .failure(
-                self.error(for: error, attempts: attempt, secrets: secrets),
+                self.error(for: error, attempts: attempt, operation: operation, secrets: secrets),
                 retryable: error.kind == .notSent,
                 advisedWait: nil
             )
         }
         let requestID = response.header("X-Request-Id")
         logger.debug(
-            "redeem response",
-            metadata: ["status": "\(response.status)", "request_id": "\(requestID ?? "-")"]
+            "cdx api response",
+            metadata: [
+                "operation": "\(operation)", "status": "\(response.status)", "request_id": "\(requestID ?? "-")",
+            ]
         )
         // 200 is the API's success; another 2xx may carry the credentials too: the token is spent either
         // way, so the body goes to the caller (and to the share file) to be judged, never dropped.
-        if (200...299).contains(response.status) {
-            return .success(RedeemResponse(body: response.body, requestID: requestID, status: response.status))
-        }
-        let failure = error(for: response, attempts: attempt, secrets: secrets)
+        if (200...299).contains(response.status) { return .success(response) }
+        let failure = error(for: response, attempts: attempt, operation: operation, secrets: secrets)
         guard response.status == 429 else { return .failure(failure, retryable: false, advisedWait: nil) }
         return .failure(
             failure,
@@ -195,7 +233,7 @@ public struct CDXClient: Sendable {
         )
     }
 
-    private func scrub(_ text: String?, _ secrets: [Secret]) -> String? {
+    func scrub(_ text: String?, _ secrets: [Secret]) -> String? {
         guard let text else { return nil }
         // Longest first, so that a secret inside another (the base64 inside the header) is not half-replaced.
         let scrubbed = secrets.sorted { $0.revealed.count > $1.revealed.count }.reduce(text) { $1.scrub($0) }
@@ -207,7 +245,12 @@ public struct CDXClient: Sendable {
         text.replacing(#/([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@/#) { match in "\(match.output.1)<redacted>@" }
     }
 
-    private func error(for response: TransportResponse, attempts: Int, secrets: [Secret]) -> CDXAPIError {
+    private func error(
+        for response: TransportResponse,
+        attempts: Int,
+        operation: CDXAPIError.Operation,
+        secrets: [Secret]
+    ) -> CDXAPIError {
         let entries = ((try? JSONDecoder().decode(APIErrorDocument.self, from: response.body))?.errors ?? []).map {
             entry in
             var entry = entry
@@ -235,8 +278,9 @@ public struct CDXClient: Sendable {
             retryAfter: response.status == 429 ? advisedWait(response) : nil,
             wwwAuthenticate: scrub(response.header("WWW-Authenticate"), secrets),
             location: scrub(response.header("Location"), secrets),
-            mayHaveBeenRedeemed: response.status >= 500,
-            attempts: attempts
+            mayHaveBeenRedeemed: operation == .redeem && response.status >= 500,
+            attempts: attempts,
+            operation: operation
         )
     }
 
@@ -268,25 +312,31 @@ public struct CDXClient: Sendable {
 
     static func httpDateFormatterString(_ date: Date) -> String { httpDateFormatter().string(from: date) }
 
-    private func error(for failure: TransportError, attempts: Int, secrets: [Secret]) -> CDXAPIError {
+    private func error(
+        for failure: TransportError,
+        attempts: Int,
+        operation: CDXAPIError.Operation,
+        secrets: [Secret]
+    ) -> CDXAPIError {
         let detail = scrub(failure.detail, secrets)
-        switch failure.kind {
-        case .notSent: return CDXAPIError(code: .connectionFailed, attempts: attempts, underlying: detail)
-        case .tls: return CDXAPIError(code: .tlsFailure, attempts: attempts, underlying: detail)
-        case .timeoutAfterSend:
-            return CDXAPIError(code: .timeout, mayHaveBeenRedeemed: true, attempts: attempts, underlying: detail)
-        case .connectionLostAfterSend:
-            return CDXAPIError(code: .connectionLost, mayHaveBeenRedeemed: true, attempts: attempts, underlying: detail)
-        case .responseTooLarge:
-            return CDXAPIError(
-                code: .responseTooLarge,
-                mayHaveBeenRedeemed: true,
-                attempts: attempts,
-                underlying: "limit \(configuration.maxResponseBytes) bytes"
-            )
-        case .invalidRequest: return CDXAPIError(code: .invalidConfiguration, attempts: attempts, underlying: detail)
-        case .cancelled: return CDXAPIError(code: .cancelled, attempts: attempts)
-        }
+        let sent = operation == .redeem
+        let (code, mayHaveBeenRedeemed, underlying): (CDXAPIError.Code, Bool, String?) =
+            switch failure.kind {
+            case .notSent: (.connectionFailed, false, detail)
+            case .tls: (.tlsFailure, false, detail)
+            case .timeoutAfterSend: (.timeout, sent, detail)
+            case .connectionLostAfterSend: (.connectionLost, sent, detail)
+            case .responseTooLarge: (.responseTooLarge, sent, "limit \(configuration.maxResponseBytes) bytes")
+            case .invalidRequest: (.invalidConfiguration, false, detail)
+            case .cancelled: (.cancelled, false, nil)
+            }
+        return CDXAPIError(
+            code: code,
+            mayHaveBeenRedeemed: mayHaveBeenRedeemed,
+            attempts: attempts,
+            underlying: underlying,
+            operation: operation
+        )
     }
 }
 

@@ -1,0 +1,31 @@
+import ArgumentParser
+import StreamShare
+
+struct PreviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Show what a share token shares, without redeeming it (the token stays unspent).",
+        discussion: """
+            Prints the provider, each shared resource's name and description, its cloud, how it is reached \
+            (PRIVATELINK needs --aws-account, --azure-subscription or --gcp-project when redeeming) and its \
+            schemas. The token itself is never printed.
+            """
+    )
+
+    @OptionGroup var cloud: CloudOptions
+
+    @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
+    var token: String
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: ObjectFormat = .text
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() async throws {
+        let secret = try TokenOptions.readToken(token)
+        try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.preview) {
+            (client) async throws(CDXAPIError) in try await client.preview(secret)
+        }
+    }
+}

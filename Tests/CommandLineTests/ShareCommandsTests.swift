@@ -1,0 +1,219 @@
+import Foundation
+import StreamShareSandbox
+import Testing
+
+@testable import StreamShare
+@testable import TestSupport
+
+/// `preview`, the PrivateLink guard before redeeming, and `shares`, run as a user runs them.
+@Suite("cdx-verify preview and shares", .serialized, .timeLimit(.minutes(2)))
+struct ShareCommandsTests {
+    private static func api(_ sandbox: Sandbox) -> [String] { ["--api-url", sandbox.apiURL.absoluteString] }
+
+    @Test("preview prints what the token shares (text and JSON), never the token, and does not spend it")
+    func preview() async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let token = try sandbox.mintToken()
+            let text = try await CLITests.cli(
+                ["preview", "--token", token.revealed] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(text.status == 0, "\(text.stderr)")
+            for expected in ["Sandbox Provider Inc.", "Sandbox: privatelink", "AWS", "PRIVATELINK", "orders-value"] {
+                #expect(text.stdout.contains(expected), "\(expected): \(text.stdout)")
+            }
+            let json = try await CLITests.cli(
+                ["preview", "--token", "-", "--format", "json"] + Self.api(sandbox),
+                stdin: token.revealed + "\n",
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(json.status == 0, "\(json.stderr)")
+            let preview = try JSONDecoder().decode(SharePreview.self, from: Data(json.stdout.utf8))
+            #expect(preview.resources.first?.networkConnectionTypes == [.privateLink])
+            #expect(sandbox.api.redeemRequestCount == 0)
+            CLITests.expectNoSecrets(
+                [text.stdout, text.stderr, json.stdout, json.stderr],
+                [token.revealed, sandbox.cloudCredentials.secret.revealed]
+            )
+        }
+    }
+
+    @Test(
+        "a PrivateLink token without an account is refused with exit 3 naming --aws-account; the token is not spent",
+        arguments: [["redeem"], ["verify"], []]
+    )
+    func privateLinkWithoutAccountIsRefused(command: [String]) async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let token = try sandbox.mintToken()
+            let result = try await CLITests.cli(
+                command + ["--token", token.revealed] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(result.stderr.contains("--aws-account"), "\(result.stderr)")
+            #expect(result.stderr.contains("not redeemed"), "\(result.stderr)")
+            #expect(sandbox.api.redeemRequestCount == 0)
+            #expect(sandbox.api.previewRequestCount == 1)
+            CLITests.expectNoSecrets([result.stdout, result.stderr], [token.revealed])
+        }
+    }
+
+    @Test(
+        "the account reaches the redeem request, by --aws-account or the Confluent CLI's --aws-account-id",
+        arguments: ["--aws-account", "--aws-account-id"]
+    )
+    func accountReachesTheRedeemRequest(flag: String) async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let token = try sandbox.mintToken()
+            let directory = try Fixture.temporaryDirectory()
+            let result = try await CLITests.cli(
+                ["redeem", "--token", token.revealed, flag, "123456789012", "--out", directory + "/share.json"]
+                    + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(sandbox.api.lastRedeemFields?["aws_account"] == "123456789012")
+            #expect(sandbox.api.redeemRequestCount == 1)
+            #expect(sandbox.api.previewRequestCount == 1)
+        }
+    }
+
+    @Test("--skip-preview redeems without asking; an API without preview (501) is said and the redeem goes on")
+    func skipPreviewAndOlderAPI() async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let skipped = try await CLITests.cli(
+                [
+                    "redeem", "--token", try sandbox.mintToken().revealed, "--skip-preview", "--out",
+                    directory + "/a.json",
+                ]
+                    + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(skipped.status == 0, "\(skipped.stderr)")
+            #expect(sandbox.api.previewRequestCount == 0)
+            #expect(sandbox.api.redeemRequestCount == 1)
+
+            sandbox.api.setPreviewStatus(501)
+            let older = try await CLITests.cli(
+                ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/b.json"]
+                    + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(older.status == 0, "\(older.stderr)")
+            #expect(older.stderr.contains("HTTP 501"), "\(older.stderr)")
+            #expect(sandbox.api.previewRequestCount == 1)
+            #expect(sandbox.api.redeemRequestCount == 2)
+        }
+    }
+
+    @Test("unknown fields and values are shown; PrivateLink on an unknown cloud is refused, pointing at --skip-preview")
+    func unknownValuesShownAndUnknownCloudRefused() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let listing = CDXAPIEmulator.Listing(
+                resource: ConsumerSharedResource(
+                    displayName: "Oracle feed",
+                    cloud: CloudProvider(rawValue: "ORACLE"),
+                    networkConnectionTypes: [.privateLink, NetworkConnectionType(rawValue: "QUANTUM_TUNNEL")],
+                    additionalFields: ["sla": .object(["tier": .string("gold")])]
+                )
+            )
+            let token = try sandbox.api.mintToken(for: sandbox.share(), listing: listing)
+            let preview = try await CLITests.cli(
+                ["preview", "--token", token.revealed] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(preview.status == 0, "\(preview.stderr)")
+            for expected in ["ORACLE", "QUANTUM_TUNNEL", "sla (unrecognized)", "gold"] {
+                #expect(preview.stdout.contains(expected), "\(expected): \(preview.stdout)")
+            }
+            let redeem = try await CLITests.cli(
+                ["redeem", "--token", token.revealed, "--aws-account", "123456789012"] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(redeem.status == 3, "\(redeem.stderr)")
+            #expect(redeem.stderr.contains("ORACLE") && redeem.stderr.contains("--skip-preview"), "\(redeem.stderr)")
+            #expect(sandbox.api.redeemRequestCount == 0)
+        }
+    }
+
+    @Test("a preview refused with 401 stops like a redeem error (exit 2) without redeeming")
+    func previewUnauthorized() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let result = try await CLITests.cli(
+                ["redeem", "--token", try sandbox.mintToken().revealed] + Self.api(sandbox),
+                environment: ["CONFLUENT_CLOUD_API_KEY": "WRONG", "CONFLUENT_CLOUD_API_SECRET": "WRONGSECRET"]
+            )
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("401"), "\(result.stderr)")
+            #expect(sandbox.api.redeemRequestCount == 0)
+        }
+    }
+
+    @Test("shares list, describe (with the PrivateLink network), delete needing --force, --include-deleted")
+    func sharesLifecycle() async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let token = try sandbox.mintToken()
+            let directory = try Fixture.temporaryDirectory()
+            let env = CLITests.environment(sandbox)
+            let redeem = try await CLITests.cli(
+                ["redeem", "--token", token.revealed, "--aws-account", "123456789012", "--out", directory + "/s.json"]
+                    + Self.api(sandbox),
+                environment: env
+            )
+            #expect(redeem.status == 0, "\(redeem.stderr)")
+            let invited = sandbox.api.addShare(phase: .invited)
+            let id = try #require(try ShareFile.read(directory + "/s.json").share.id)
+
+            let list = try await CLITests.cli(["shares", "list"] + Self.api(sandbox), environment: env)
+            #expect(list.status == 0, "\(list.stderr)")
+            #expect(list.stdout.contains(id) && list.stdout.contains("ACTIVE"), "\(list.stdout)")
+            #expect(list.stdout.contains(invited) && list.stdout.contains("INVITED"), "\(list.stdout)")
+
+            let describe = try await CLITests.cli(["shares", "describe", id] + Self.api(sandbox), environment: env)
+            #expect(describe.status == 0, "\(describe.stderr)")
+            for expected in [
+                "ACTIVE", "com.amazonaws.vpce", "us-east-1.aws.glb.confluent.cloud", "use1-az1", "PRIVATELINK",
+            ] {
+                #expect(describe.stdout.contains(expected), "\(expected): \(describe.stdout)")
+            }
+            let json = try await CLITests.cli(
+                ["shares", "describe", id, "--format", "json"] + Self.api(sandbox),
+                environment: env
+            )
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(json.stdout.contains("\"private_link_endpoint_service\""), "\(json.stdout)")
+
+            let refused = try await CLITests.cli(["shares", "delete", id] + Self.api(sandbox), environment: env)
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains(id) && refused.stderr.contains("--force"), "\(refused.stderr)")
+            #expect(
+                try await CLITests.cli(["shares", "list"] + Self.api(sandbox), environment: env).stdout.contains(id)
+            )
+
+            let deleted = try await CLITests.cli(
+                ["shares", "delete", id, "--force"] + Self.api(sandbox),
+                environment: env
+            )
+            #expect(deleted.status == 0, "\(deleted.stderr)")
+            let after = try await CLITests.cli(["shares", "list"] + Self.api(sandbox), environment: env)
+            #expect(!after.stdout.contains(id), "\(after.stdout)")
+            let all = try await CLITests.cli(
+                ["shares", "list", "--include-deleted", "--format", "json"] + Self.api(sandbox),
+                environment: env
+            )
+            let shares = try JSONDecoder().decode([ConsumerShare].self, from: Data(all.stdout.utf8))
+            #expect(shares.contains { $0.id == id && $0.metadata?.deletedAt != nil })
+
+            let missing = try await CLITests.cli(["shares", "describe", id] + Self.api(sandbox), environment: env)
+            #expect(missing.status == 2, "\(missing.stderr)")
+            #expect(missing.stderr.contains("404"), "\(missing.stderr)")
+
+            let share = try ShareFile.read(directory + "/s.json").share
+            CLITests.expectNoSecrets(
+                [list, describe, json, refused, deleted, after, all, missing].flatMap { [$0.stdout, $0.stderr] },
+                [token.revealed, sandbox.cloudCredentials.secret.revealed, share.secret.revealed]
+            )
+        }
+    }
+}

@@ -56,6 +56,14 @@ extension CDXAPIEmulator {
         state.withLock { $0.addShare(redeemedBody: nil, listing: listing, phase: phase) }
     }
 
+    /// Moves a share to another phase (the provider deactivates it, an invitation expires).
+    public func setPhase(_ phase: ConsumerShare.Phase, ofShare id: String) {
+        state.withLock { state in
+            guard let index = state.shares.firstIndex(where: { $0.share.id == id }) else { return }
+            state.shares[index].share.phase = phase
+        }
+    }
+
     func handleConsumer(_ request: LocalHTTPServer.Request, requestID: String) -> LocalHTTPServer.Response {
         let parts = request.path.split(separator: "?", maxSplits: 1).map(String.init)
         let path = parts.first ?? ""

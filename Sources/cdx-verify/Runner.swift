@@ -140,9 +140,25 @@ enum Runner {
         verifierOptions: ShareVerifier.Options,
         consumer: ConsumerConfiguration? = nil,
         wait: WaitPolicy = .none,
+        cloud: CloudOptions? = nil,
         console: Console,
         logger: Logger?
     ) async throws -> Never {
+        // With Cloud API credentials at hand, an authentication failure is explained by the share's
+        // status (deactivated by the provider, or still active: then the key in use is wrong).
+        let shareStatus: (@Sendable () async -> ConsumerShare?)?
+        if let cloud, let id = share.id, let client = try? Runner.client(cloud: cloud, logger: logger) {
+            shareStatus = {
+                do {
+                    return try await client.share(id: id)
+                } catch {
+                    logger?.debug("the share's status could not be looked up: \(error)")
+                    return nil
+                }
+            }
+        } else {
+            shareStatus = nil
+        }
         console.progress(
             "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
                 + "\(share.subjects.count) subject(s) …"
@@ -152,6 +168,7 @@ enum Runner {
             report = try await ShareVerifier(options: verifierOptions, logger: logger).verify(
                 share,
                 consumer: consumer,
+                shareStatus: shareStatus,
                 waiting: wait
             ) {
                 // With debug logs on stderr, a line that rewrites itself would be interleaved with them.

@@ -88,6 +88,7 @@ struct VerifyCommand: AsyncParsableCommand {
             verifierOptions: try verifyOptions.verifierOptions(privateNetworking: tokenOptions.privateNetworking),
             consumer: consumer,
             wait: verifyOptions.waitPolicy(justRedeemed: share == nil),
+            cloud: cloud,
             console: console,
             logger: logger
         )

@@ -150,6 +150,78 @@ struct ShareCommandsTests {
         }
     }
 
+    @Test("a refused key is explained by the share's status: a typo while ACTIVE, the provider when DEACTIVATED")
+    func statusExplainsRefusedKey() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let env = CLITests.environment(sandbox)
+            let redeem = try await CLITests.cli(
+                ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/s.json"]
+                    + Self.api(sandbox),
+                environment: env
+            )
+            #expect(redeem.status == 0, "\(redeem.stderr)")
+            // The registry secret in the file is wrong: schema_registry.auth is refused (401).
+            var share = try ShareFile.read(directory + "/s.json").share
+            let id = try #require(share.id)
+            share.schemaRegistrySecret = Secret("typo-in-the-secret")
+            try ShareFile.write(try share.jsonData(), to: directory + "/typo.json", overwrite: false)
+            let arguments = ["verify", "--share", directory + "/typo.json", "--format", "json"] + Self.api(sandbox)
+
+            func authCheck(_ environment: [String: String]) async throws -> CheckResult {
+                let result = try await CLITests.cli(arguments, environment: environment)
+                #expect(result.status == 1, "\(result.stderr)")
+                CLITests.expectNoSecrets([result.stdout, result.stderr], ["typo-in-the-secret"])
+                let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
+                return try #require(report.checks.first { $0.id == "schema_registry.auth" })
+            }
+            let active = try await authCheck(env)
+            #expect(active.code == "unauthorized")
+            #expect(active.details["share_phase"] == "ACTIVE")
+            #expect(active.hint?.contains("the provider has not ended it") == true, "\(active.hint ?? "")")
+
+            sandbox.api.setPhase(.deactivated, ofShare: id)
+            let deactivated = try await authCheck(env)
+            #expect(deactivated.details["share_phase"] == "DEACTIVATED")
+            #expect(deactivated.hint?.contains("The provider deactivated this share") == true)
+
+            // Without Cloud API credentials nothing is looked up: the usual hint.
+            var bare = env
+            bare["CONFLUENT_CLOUD_API_KEY"] = nil
+            bare["CONFLUENT_CLOUD_API_SECRET"] = nil
+            let unexplained = try await authCheck(bare)
+            #expect(unexplained.details["share_phase"] == nil)
+        }
+    }
+
+    @Test("waiting for a new key stops as soon as the share turns out deactivated")
+    func deactivatedShareEndsTheWait() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let env = CLITests.environment(sandbox)
+            let redeem = try await CLITests.cli(
+                ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/s.json"]
+                    + Self.api(sandbox),
+                environment: env
+            )
+            #expect(redeem.status == 0, "\(redeem.stderr)")
+            var share = try ShareFile.read(directory + "/s.json").share
+            sandbox.api.setPhase(.deactivated, ofShare: try #require(share.id))
+            share.schemaRegistrySecret = Secret("revoked")
+            try ShareFile.write(try share.jsonData(), to: directory + "/revoked.json", overwrite: false)
+            let started = ContinuousClock.now
+            let result = try await CLITests.cli(
+                ["verify", "--share", directory + "/revoked.json", "--wait", "60s", "--format", "json"]
+                    + Self.api(sandbox),
+                environment: env
+            )
+            #expect(result.status == 1, "\(result.stderr)")
+            // Not a timing assertion: the wait of 60 s was not spent.
+            #expect(ContinuousClock.now - started < .seconds(40))
+            #expect(result.stdout.contains("The provider deactivated this share"))
+        }
+    }
+
     @Test("shares list, describe (with the PrivateLink network), delete needing --force, --include-deleted")
     func sharesLifecycle() async throws {
         try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in

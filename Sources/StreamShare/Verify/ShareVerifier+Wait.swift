@@ -69,7 +69,7 @@ public struct WaitPolicy: Sendable, Hashable {
     }
 }
 
-/// Told before each pause of ``ShareVerifier/verify(_:consumer:waiting:onRetry:)``.
+/// Told before each pause of ``ShareVerifier/verify(_:consumer:shareStatus:waiting:onRetry:)``.
 public struct WaitProgress: Sendable {
     /// The run that failed (1 for the first).
     public var run: Int
@@ -128,6 +128,9 @@ extension ShareVerifier {
     ///   - share: The redeemed share.
     ///   - consumer: A consumer's own configuration to check and verify with, as
     ///     ``ShareVerifier/verify(_:consumer:)`` does; a mismatch in it is never waited for.
+    ///   - shareStatus: Looks the share up on Confluent Cloud (``CDXClient/share(id:)``), or nil when it
+    ///     cannot be. Asked only when authentication fails: a share the provider deactivated (or an
+    ///     invitation that expired) turns the hints of those failures into that, and ends the wait.
     ///   - policy: How long to wait, and for which failures.
     ///   - onRetry: Called before each pause (for a progress line).
     /// - Returns: The report of the last run. Cancelling the calling task ends the wait and returns the
@@ -136,19 +139,34 @@ extension ShareVerifier {
     public func verify(
         _ share: RedeemedShare,
         consumer: ConsumerConfiguration? = nil,
+        shareStatus: (@Sendable () async -> ConsumerShare?)? = nil,
         waiting policy: WaitPolicy,
         onRetry: @Sendable (WaitProgress) -> Void = { _ in }
     ) async throws(ConfigurationError) -> VerificationReport {
         let started = ContinuousClock.now
         var pause = policy.initialPause
         var run = 1
+        // The share's status on Confluent Cloud, asked for once an authentication failure needs it.
+        var status: ConsumerShare?? = nil
+        func explain(_ report: VerificationReport) async -> (report: VerificationReport, ended: Bool) {
+            guard let shareStatus, report.failures.contains(where: WaitPolicy.isAuthenticationFailure) else {
+                return (report, false)
+            }
+            if status == nil { status = .some(await shareStatus()) }
+            guard let known = status ?? nil else { return (report, false) }
+            return (report.explained(by: known), known.phase == .deactivated || known.phase == .expired)
+        }
         while true {
             let report =
                 if let consumer { try await verify(share, consumer: consumer) } else { try await verify(share) }
             let elapsed = ContinuousClock.now - started
             guard policy.wantsAnotherRun(after: report), elapsed + pause < policy.duration, !Task.isCancelled else {
-                return report
+                return await explain(report).report
             }
+            // A share the provider ended will not start working: no more waiting for its key.
+            let (explained, ended) = await explain(report)
+            if ended { return explained }
+            status = nil  // asked again after the next run: a share can be ended while we wait
             onRetry(
                 WaitProgress(
                     run: run,
@@ -166,5 +184,44 @@ extension ShareVerifier {
             pause = min(pause * 2, policy.maximumPause)
             run += 1
         }
+    }
+}
+
+extension VerificationReport {
+    /// The report with its authentication failures explained by the share's status on Confluent
+    /// Cloud: a share the provider deactivated, or whose invitation expired, has keys that no longer
+    /// work; a share still active has a key or secret in use that is not the share's.
+    /// - Parameter share: The share as ``CDXClient/share(id:)`` returns it.
+    public func explained(by share: ConsumerShare) -> VerificationReport {
+        let hint: String
+        switch share.phase {
+        case .deactivated?:
+            let when = share.metadata?.deletedAt ?? share.metadata?.updatedAt
+            hint =
+                "The provider deactivated this share\(when.map { " (\($0))" } ?? "") (status DEACTIVATED on "
+                + "Confluent Cloud): its keys no longer work, whatever you change here. Ask the provider for a new "
+                + "invitation, or look at `cdx-verify shares describe \(share.id)`."
+        case .expired?:
+            hint =
+                "This share's invitation expired (status EXPIRED on Confluent Cloud): its keys never became "
+                + "usable. Ask the provider for a new invitation."
+        case .active?:
+            // Not the provider's doing: the key is new (not active yet) or not the share's. What the
+            // verification already said about that stays, after this.
+            hint =
+                "The share is ACTIVE on Confluent Cloud: the provider has not ended it, so the key or secret "
+                + "in use is not (yet) accepted — a typo, another share's key, or a key just created."
+        default:
+            return self
+        }
+        var report = self
+        report.checks = checks.map { check in
+            guard WaitPolicy.isAuthenticationFailure(check) else { return check }
+            var explained = check
+            explained.hint = share.phase == .active ? hint + (check.hint.map { " \($0)" } ?? "") : hint
+            explained.details["share_phase"] = share.phase?.rawValue ?? ""
+            return explained
+        }
+        return report
     }
 }

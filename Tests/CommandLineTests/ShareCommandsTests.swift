@@ -150,19 +150,23 @@ struct ShareCommandsTests {
         }
     }
 
+    /// Redeems a token of the sandbox with `cdx-verify redeem` into `directory`/s.json, and reads it back.
+    private static func redeemed(_ sandbox: Sandbox, into directory: String) async throws -> RedeemedShare {
+        let redeem = try await CLITests.cli(
+            ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/s.json"] + api(sandbox),
+            environment: CLITests.environment(sandbox)
+        )
+        #expect(redeem.status == 0, "\(redeem.stderr)")
+        return try ShareFile.read(directory + "/s.json").share
+    }
+
     @Test("a refused key is explained by the share's status: a typo while ACTIVE, the provider when DEACTIVATED")
     func statusExplainsRefusedKey() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try Fixture.temporaryDirectory()
             let env = CLITests.environment(sandbox)
-            let redeem = try await CLITests.cli(
-                ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/s.json"]
-                    + Self.api(sandbox),
-                environment: env
-            )
-            #expect(redeem.status == 0, "\(redeem.stderr)")
             // The registry secret in the file is wrong: schema_registry.auth is refused (401).
-            var share = try ShareFile.read(directory + "/s.json").share
+            var share = try await Self.redeemed(sandbox, into: directory)
             let id = try #require(share.id)
             share.schemaRegistrySecret = Secret("typo-in-the-secret")
             try ShareFile.write(try share.jsonData(), to: directory + "/typo.json", overwrite: false)
@@ -199,13 +203,7 @@ struct ShareCommandsTests {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try Fixture.temporaryDirectory()
             let env = CLITests.environment(sandbox)
-            let redeem = try await CLITests.cli(
-                ["redeem", "--token", try sandbox.mintToken().revealed, "--out", directory + "/s.json"]
-                    + Self.api(sandbox),
-                environment: env
-            )
-            #expect(redeem.status == 0, "\(redeem.stderr)")
-            var share = try ShareFile.read(directory + "/s.json").share
+            var share = try await Self.redeemed(sandbox, into: directory)
             sandbox.api.setPhase(.deactivated, ofShare: try #require(share.id))
             share.schemaRegistrySecret = Secret("revoked")
             try ShareFile.write(try share.jsonData(), to: directory + "/revoked.json", overwrite: false)

@@ -22,6 +22,28 @@ struct RegistryProbeTests {
         }
     }
 
+    /// A probe of `subjects` against `transport` at https://sr.example.
+    static func probe(
+        _ subjects: [String],
+        transport: any HTTPTransport,
+        concurrency: Int = 4,
+        deadline: Duration,
+        sink: CheckSink = CheckSink(),
+        pacing: RegistryPacing = RegistryPacing(),
+        knowledge: RegistryKnowledge = RegistryKnowledge()
+    ) -> SchemaRegistryProbe {
+        SchemaRegistryProbe(
+            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
+            subjects: subjects,
+            transport: transport,
+            concurrency: concurrency,
+            deadline: ContinuousClock.now + deadline,
+            sink: sink,
+            pacing: pacing,
+            knowledge: knowledge
+        )
+    }
+
     @Test(
         "a registry that answers 429 until the deadline: every subject fails rate_limited, with the shared-limit hint"
     )
@@ -36,12 +58,10 @@ struct RegistryProbeTests {
                 ? TransportResponse(status: 200, headers: [], body: Data(#"["AVRO"]"#.utf8)) : limited
         }
         let sink = CheckSink()
-        let probe = SchemaRegistryProbe(
-            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
-            subjects: ["a-value", "b-value", "c-value"],
+        let probe = Self.probe(
+            ["a-value", "b-value", "c-value"],
             transport: transport,
-            concurrency: 4,
-            deadline: ContinuousClock.now + .milliseconds(2_500),
+            deadline: .milliseconds(2_500),
             sink: sink,
             pacing: RegistryPacing(requestsPerSecond: nil)
         )
@@ -93,18 +113,10 @@ struct RegistryProbeTests {
                 return TransportResponse(status: 404, headers: [], body: Data(#"{"error_code":40401}"#.utf8))
             }
             let knowledge = RegistryKnowledge()
-            let probe = SchemaRegistryProbe(
-                registry: SchemaRegistryConfig(
-                    url: URL(string: "https://sr.example")!,
-                    apiKey: "K",
-                    secret: Secret("S")
-                ),
-                subjects: ["a-value", "b-value"],
+            let probe = Self.probe(
+                ["a-value", "b-value"],
                 transport: transport,
-                concurrency: 4,
-                deadline: ContinuousClock.now + .seconds(10),
-                sink: CheckSink(),
-                pacing: RegistryPacing(),
+                deadline: .seconds(10),
                 knowledge: knowledge
             )
             await probe.run()
@@ -121,12 +133,10 @@ struct RegistryProbeTests {
             return TransportResponse(status: 404, headers: [], body: Data(#"{"error_code":40401}"#.utf8))
         }
         let sink = CheckSink()
-        let probe = SchemaRegistryProbe(
-            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
-            subjects: (0..<10).map { "s\($0)-value" },
+        let probe = Self.probe(
+            (0..<10).map { "s\($0)-value" },
             transport: transport,
-            concurrency: 4,
-            deadline: ContinuousClock.now + .milliseconds(1_500),
+            deadline: .milliseconds(1_500),
             sink: sink,
             pacing: RegistryPacing(requestsPerSecond: 1)
         )
@@ -209,12 +219,11 @@ struct RegistryProbeTests {
         }
         let transport = Storm()
         let sink = CheckSink()
-        let probe = SchemaRegistryProbe(
-            registry: SchemaRegistryConfig(url: URL(string: "https://sr.example")!, apiKey: "K", secret: Secret("S")),
-            subjects: (0..<40).map { "s\($0)-value" },
+        let probe = Self.probe(
+            (0..<40).map { "s\($0)-value" },
             transport: transport,
             concurrency: 8,
-            deadline: ContinuousClock.now + .seconds(20),
+            deadline: .seconds(20),
             sink: sink,
             pacing: RegistryPacing(concurrency: 8)
         )

@@ -346,9 +346,10 @@ struct ConsumerConfigChecks {
                     )
                 )
             } else if !Self.registryKeys.contains(key) {
-                let secret = key.contains("password") || key.contains("secret") || key.hasSuffix(".key.pem")
                 do {
-                    try RdKafkaConfiguration().set(RdKafkaProperty(key, value, isSecret: secret))
+                    try RdKafkaConfiguration().set(
+                        RdKafkaProperty(key, value, isSecret: ConsumerConfiguration.isSecretKey(key))
+                    )
                 } catch {
                     switch error {
                     case .unknownProperty:

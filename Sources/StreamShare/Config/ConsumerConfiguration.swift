@@ -85,6 +85,14 @@ public struct ConsumerConfiguration: Sendable {
         self.init(properties: properties, family: resolved)
     }
 
+    /// Whether a key's value is a credential, to be scrubbed from librdkafka's messages and passed on as a
+    /// secret: the keys ``ConfigProperty/secretKeys`` names, and any password, secret, PEM or JAAS-like
+    /// `*.config` value.
+    static func isSecretKey(_ key: String) -> Bool {
+        ConfigProperty.secretKeys.contains(key) || key.contains("password") || key.contains("secret")
+            || key.hasSuffix(".pem") || key.hasSuffix(".config")
+    }
+
     /// The value of a key (the last one given).
     public subscript(key: String) -> String? { properties.last { $0.key == key }?.value }
 

@@ -106,9 +106,7 @@ extension ShareVerifier {
             ]
             for (key, value) in consumer.properties
             where !handled.contains(key) && !ConsumerConfigChecks.registryKeys.contains(key) {
-                let secret =
-                    ConfigProperty.secretKeys.contains(key) || key.contains("password") || key.contains("secret")
-                    || key.hasSuffix(".pem") || key.hasSuffix(".config")
+                let secret = ConsumerConfiguration.isSecretKey(key)
                 guard (try? RdKafkaConfiguration().set(RdKafkaProperty(key, value, isSecret: secret))) != nil else {
                     continue
                 }

@@ -46,7 +46,8 @@ struct DemoCommand: AsyncParsableCommand {
             try await Runner.verify(
                 share,
                 options: verifyOptions,
-                verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false),
+                // The embedded sandbox is on 127.0.0.1: never through a proxy.
+                verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false, proxy: .direct),
                 wait: verifyOptions.waitPolicy(justRedeemed: true),
                 console: console,
                 logger: outputOptions.logger

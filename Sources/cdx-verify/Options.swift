@@ -1,7 +1,9 @@
 public import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 public import StreamShare
+import Synchronization
 
 /// The environment, injectable for tests; flag → environment → default is resolved here only.
 enum Environment {
@@ -18,6 +20,8 @@ struct CloudOptions: ParsableArguments {
 
     @Option(name: .long, help: "CDX API base URL.")
     var apiURL: String = CDXClient.Configuration.defaultBaseURL.absoluteString
+
+    @OptionGroup var proxyOptions: ProxyOptions
 
     /// The credentials, from flags or the environment.
     func credentials() throws -> CloudAPICredentials {
@@ -37,6 +41,69 @@ struct CloudOptions: ParsableArguments {
             throw ValidationError("--api-url '\(apiURL)' is not an http(s) URL")
         }
         return url
+    }
+}
+
+/// `--proxy` and `--noproxy`, over the environment's proxy variables (read as curl reads them).
+struct ProxyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Proxy for the CDX API and Schema Registry requests: http://[user:password@]host:port or "
+                + "socks5h://host:port; \"\" for none.",
+            discussion:
+                "Default: https_proxy/HTTPS_PROXY (https URLs), http_proxy (http URLs), all_proxy, as curl reads "
+                + "them. Kafka connections never use it: librdkafka has no HTTP proxy support.",
+            valueName: "url"
+        )
+    )
+    var proxy: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Hosts reached without the proxy: comma-separated names (a name covers its subdomains), IP addresses, "
+                + "CIDR ranges, or * (default: no_proxy/NO_PROXY).",
+            valueName: "list"
+        )
+    )
+    var noproxy: String?
+
+    func validate() throws { _ = try configuration() }
+
+    /// The settings in force: these flags over the environment.
+    func configuration() throws -> HTTPProxyConfiguration {
+        do {
+            return try HTTPProxyConfiguration.resolve(proxy: proxy, noProxy: noproxy, environment: Environment.values)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The client for requests to `url`: the shared direct one, or one (kept for the process's
+    /// lifetime, like the shared one) that goes through the proxy that applies.
+    func httpClient(for url: URL, logger: Logger?) throws -> HTTPClient {
+        guard let proxy = try configuration().proxy(for: url) else { return HTTPClientFactory.shared }
+        logger?.debug("requests to \(url.host ?? "-") go through the proxy \(proxy)")
+        ProxiedClients.inUse.withLock { $0 = proxy }
+        return try ProxiedClients.client(for: proxy)
+    }
+}
+
+/// One client per proxy, for the process's lifetime.
+enum ProxiedClients {
+    private static let clients = Mutex<[HTTPProxy: HTTPClient]>([:])
+
+    /// The proxy of the CDX API requests, once a client for it was made: error hints name it.
+    static let inUse = Mutex<HTTPProxy?>(nil)
+
+    static func client(for proxy: HTTPProxy) throws -> HTTPClient {
+        try clients.withLock { clients in
+            if let client = clients[proxy] { return client }
+            let client = try HTTPClientFactory.makeClient(trusting: nil, idleTimeout: nil, proxy: proxy)
+            clients[proxy] = client
+            return client
+        }
     }
 }
 
@@ -239,7 +306,8 @@ struct CheckOptions: ParsableArguments {
         }
     }
 
-    func verifierOptions(privateNetworking: Bool) throws -> ShareVerifier.Options {
+    /// The verifier's options; `proxy` is for the Schema Registry requests (`.direct` for the sandbox).
+    func verifierOptions(privateNetworking: Bool, proxy: HTTPProxyConfiguration) throws -> ShareVerifier.Options {
         ShareVerifier.Options(
             deadline: timeout.duration,
             deep: deep,
@@ -248,7 +316,8 @@ struct CheckOptions: ParsableArguments {
             groupSuffix: groupSuffix,
             schemaRegistryRequestsPerSecond: registryRate > 0 ? registryRate : nil,
             countKafkaRequests: countKafkaRequests,
-            privateNetworking: privateNetworking
+            privateNetworking: privateNetworking,
+            proxy: proxy
         )
     }
 }
@@ -294,8 +363,8 @@ struct VerifyOptions: ParsableArguments {
 
     var strict: Bool { checks.strict }
 
-    func verifierOptions(privateNetworking: Bool) throws -> ShareVerifier.Options {
-        try checks.verifierOptions(privateNetworking: privateNetworking)
+    func verifierOptions(privateNetworking: Bool, proxy: HTTPProxyConfiguration) throws -> ShareVerifier.Options {
+        try checks.verifierOptions(privateNetworking: privateNetworking, proxy: proxy)
     }
 
     /// The wait policy: `--wait D` waits on any failure; without it, a share just redeemed waits for

@@ -31,11 +31,10 @@ enum Runner {
         overwrite: Bool,
         console: Console,
         logger: Logger?,
-        httpClient: HTTPClient = HTTPClientFactory.shared,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) async throws -> RedeemedShare {
         let request = try token.request()
-        let client = try Self.client(cloud: cloud, logger: logger, httpClient: httpClient, retryPolicy: retryPolicy)
+        let client = try Self.client(cloud: cloud, logger: logger, retryPolicy: retryPolicy)
         if token.skipPreview {
             console.info("--skip-preview: redeeming without reading what the token shares first")
         } else {
@@ -51,17 +50,17 @@ enum Runner {
         }
     }
 
-    /// A CDX API client for `--api-url` with the Cloud API credentials.
+    /// A CDX API client for `--api-url` with the Cloud API credentials, through the proxy that applies.
     static func client(
         cloud: CloudOptions,
         logger: Logger?,
-        httpClient: HTTPClient = HTTPClientFactory.shared,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) throws -> CDXClient {
-        CDXClient(
+        let baseURL = try cloud.baseURL()
+        return CDXClient(
             credentials: try cloud.credentials(),
-            configuration: .init(baseURL: try cloud.baseURL(), retryPolicy: retryPolicy),
-            httpClient: httpClient,
+            configuration: .init(baseURL: baseURL, retryPolicy: retryPolicy),
+            httpClient: try cloud.proxyOptions.httpClient(for: baseURL, logger: logger),
             logger: logger
         )
     }
@@ -255,7 +254,11 @@ enum Runner {
         case let error as ValidationError:
             return error
         case let error as CDXAPIError:
-            console.error(error.summary, hint: error.hint)
+            var hint = error.hint
+            if error.status == nil, let proxy = ProxiedClients.inUse.withLock({ $0 }) {
+                hint += " The request went through the proxy \(proxy) (--proxy, or the proxy variables)."
+            }
+            console.error(error.summary, hint: hint)
             return Exit.apiError
         case let error as ShareFileError:
             if let unsaved = error.unsavedResponse {

@@ -85,7 +85,10 @@ struct VerifyCommand: AsyncParsableCommand {
         try await Runner.verify(
             redeemed,
             options: verifyOptions,
-            verifierOptions: try verifyOptions.verifierOptions(privateNetworking: tokenOptions.privateNetworking),
+            verifierOptions: try verifyOptions.verifierOptions(
+                privateNetworking: tokenOptions.privateNetworking,
+                proxy: try cloud.proxyOptions.configuration()
+            ),
             consumer: consumer,
             wait: verifyOptions.waitPolicy(justRedeemed: share == nil),
             cloud: cloud,

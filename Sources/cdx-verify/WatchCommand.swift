@@ -63,6 +63,7 @@ struct WatchCommand: AsyncParsableCommand {
     var metricsAddress: String?
 
     @OptionGroup var checks: CheckOptions
+    @OptionGroup var proxyOptions: ProxyOptions
     @OptionGroup var outputOptions: OutputOptions
 
     /// The shortest interval: shorter runs would follow each other back to back.
@@ -98,7 +99,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let options: ShareVerifier.Options
         do {
-            options = try checks.verifierOptions(privateNetworking: false)
+            options = try checks.verifierOptions(privateNetworking: false, proxy: try proxyOptions.configuration())
             // What a monitor would refuse is refused now, naming the file.
             for (path, share) in shares {
                 do {

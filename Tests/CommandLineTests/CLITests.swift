@@ -29,6 +29,12 @@ struct CLITests {
         var env = ProcessInfo.processInfo.environment
         env["CONFLUENT_CLOUD_API_KEY"] = nil
         env["CONFLUENT_CLOUD_API_SECRET"] = nil
+        // The sandbox is on 127.0.0.1: a proxy of the machine running the tests must not apply.
+        for name in [
+            "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+        ] {
+            env[name] = nil
+        }
         env.merge(environment) { $1 }
         return try await run(
             binary,

@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
 /// ``HTTPTransport`` over async-http-client.
@@ -80,10 +81,26 @@ package struct AsyncHTTPTransport: HTTPTransport {
             case .connectTimeout: return "connect timeout"
             case .deadlineExceeded: return "timed out before the request could be sent"
             case .remoteConnectionClosed: return "connection closed by the server"
+            case .proxyAuthenticationRequired:
+                return
+                    "the proxy asks for credentials (HTTP 407): give them in the proxy URL (http://user:password@host:port)"
+            case .invalidProxyResponse:
+                return "the proxy refused to connect to the server (no 200 answer to CONNECT)"
+            case .httpProxyHandshakeTimeout: return "the proxy did not answer CONNECT in time"
+            case .socksHandshakeTimeout: return "the SOCKS proxy did not answer in time"
             default: return "\(clientError)"
             }
         }
         if let ioError = error as? IOError { return String(cString: strerror(ioError.errnoCode)) }
+        if let connection = error as? NIOConnectionError {
+            // The proxy's address when the request goes through one: that is where the connection failed.
+            if let failure = connection.connectionErrors.first {
+                return "\(connection.host):\(connection.port): \(describe(failure.error))"
+            }
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil {
+                return "cannot resolve \(connection.host)"
+            }
+        }
         return "\(error)"
     }
 }

@@ -30,12 +30,17 @@ public enum HTTPClientFactory {
         try makeClient(trusting: Optional(caFile), idleTimeout: nil)
     }
 
-    /// Makes a client that trusts the system's CAs and, when given, those of a PEM file, and keeps
-    /// idle connections for `idleTimeout` (async-http-client's default when nil).
+    /// Makes a client that trusts the system's CAs and, when given, those of a PEM file, keeps idle
+    /// connections for `idleTimeout` (async-http-client's default when nil), and sends every request
+    /// through `proxy` when given (HTTPS through a `CONNECT` tunnel).
     ///
     /// The caller owns the client and must call `shutdown()` on it.
     /// - Throws: When the file cannot be read as PEM certificates.
-    public static func makeClient(trusting caFile: String?, idleTimeout: Duration?) throws -> HTTPClient {
+    public static func makeClient(
+        trusting caFile: String?,
+        idleTimeout: Duration?,
+        proxy: HTTPProxy? = nil
+    ) throws -> HTTPClient {
         var tls: TLSConfiguration? = nil
         if let caFile {
             var trusting = TLSConfiguration.makeClientConfiguration()
@@ -45,6 +50,17 @@ public enum HTTPClientFactory {
         var configuration = configuration(tls: tls)
         if let idleTimeout {
             configuration.connectionPool.idleTimeout = .milliseconds(idleTimeout.milliseconds)
+        }
+        if let proxy {
+            switch proxy.kind {
+            case .http:
+                let authorization = proxy.username.map { user in
+                    HTTPClient.Authorization.basic(username: user, password: proxy.password?.revealed ?? "")
+                }
+                configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            case .socks5:
+                configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+            }
         }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

@@ -37,8 +37,11 @@ struct JUnitReportRenderer {
             "      <property name=\"bootstrap_servers\" value=\"\(Self.escape(report.share.bootstrapServers))\"/>",
             "      <property name=\"librdkafka_version\" value=\"\(Self.escape(report.librdkafkaVersion))\"/>",
             "      <property name=\"schema_version\" value=\"\(report.schemaVersion)\"/>",
-            "    </properties>",
         ]
+        for note in report.notes ?? [] {
+            lines.append("      <property name=\"note\" value=\"\(Self.escape(note))\"/>")
+        }
+        lines.append("    </properties>")
         for check in report.checks {
             let name = Self.escape(check.resource ?? check.id)
             let open =

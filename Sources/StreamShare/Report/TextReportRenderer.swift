@@ -28,6 +28,7 @@ struct TextReportRenderer {
             "cdx-verify \(report.toolVersion) · librdkafka \(report.librdkafkaVersion) · \(report.share.bootstrapServers)"
                 + (report.share.schemaRegistryURL.map { " · \($0)" } ?? "")
         )
+        for note in report.notes ?? [] { lines.append(paint("note: \(note)", "2")) }
         lines.append("")
         lines.append(
             "STATUS  \(pad("CHECK", checkWidth))  \(pad("RESOURCE", resourceWidth))  \(pad("TIME", 8))  MESSAGE"

@@ -136,6 +136,9 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     /// Schema Registry requests sent, by HTTP status (`error`: no answer came), when the share has a
     /// registry: what the verification cost a registry whose request limit is shared.
     public var schemaRegistryRequests: [String: Int]?
+    /// What the reader should know beside the checks, such as that the Kafka connections did not use
+    /// the HTTP proxy that the Schema Registry requests went through; absent when there is nothing.
+    public var notes: [String]?
 
     /// Creates a report, for example to test code that consumes one without running a verification.
     /// - Parameters:
@@ -150,6 +153,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     ///   - timings: Durations.
     ///   - kafkaRequests: Kafka requests by type, when they were counted.
     ///   - schemaRegistryRequests: Schema Registry requests by HTTP status, when a registry was checked.
+    ///   - notes: What the reader should know beside the checks.
     public init(
         schemaVersion: Int = VerificationReport.currentSchemaVersion,
         toolVersion: String = StreamShareVersion.string,
@@ -161,7 +165,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         summary: Summary? = nil,
         timings: Timings,
         kafkaRequests: [String: Int]? = nil,
-        schemaRegistryRequests: [String: Int]? = nil
+        schemaRegistryRequests: [String: Int]? = nil,
+        notes: [String]? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.toolVersion = toolVersion
@@ -174,10 +179,11 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         self.timings = timings
         self.kafkaRequests = kafkaRequests
         self.schemaRegistryRequests = schemaRegistryRequests
+        self.notes = notes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case share, checks, summary, timings
+        case share, checks, summary, timings, notes
         case schemaVersion = "schema_version"
         case toolVersion = "tool_version"
         case librdkafkaVersion = "librdkafka_version"

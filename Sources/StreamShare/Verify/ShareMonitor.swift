@@ -62,18 +62,12 @@ public actor ShareMonitor {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            do {
-                self.httpClient = try HTTPClientFactory.makeClient(
-                    trusting: options.caFile,
-                    idleTimeout: idleConnectionTimeout
-                )
-            } catch {
-                throw ConfigurationError(
-                    code: .invalidValue,
-                    key: "ssl.ca.location",
-                    message: "cannot read CA file '\(options.caFile ?? "")' as PEM"
-                )
-            }
+            let registryURL = (try? share.configurationEndpoints())?.schemaRegistry?.url
+            self.httpClient = try ShareVerifier.makeClient(
+                options,
+                proxy: registryURL.flatMap { options.proxy.proxy(for: $0) },
+                idleTimeout: idleConnectionTimeout
+            )
             self.ownsHTTPClient = true
         }
     }

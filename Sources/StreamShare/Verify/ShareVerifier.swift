@@ -41,6 +41,11 @@ public struct ShareVerifier: Sendable {
         public var countKafkaRequests: Bool
         /// The share was redeemed for private networking (hints mention PrivateLink / PSC).
         public var privateNetworking: Bool
+        /// The proxies of Schema Registry requests (default: none; the command line reads `--proxy`
+        /// and the environment, see ``HTTPProxyConfiguration/environment(_:)``). librdkafka cannot
+        /// use an HTTP proxy: Kafka connections are always direct, which the report notes when a proxy
+        /// would have applied to the bootstrap host.
+        public var proxy: HTTPProxyConfiguration
 
         /// Creates options.
         public init(
@@ -53,7 +58,8 @@ public struct ShareVerifier: Sendable {
             schemaRegistryConcurrency: Int = HTTPClientFactory.maxConnectionsPerHost,
             schemaRegistryRequestsPerSecond: Double? = 10,
             countKafkaRequests: Bool = false,
-            privateNetworking: Bool = false
+            privateNetworking: Bool = false,
+            proxy: HTTPProxyConfiguration = .direct
         ) {
             self.deadline = deadline
             self.deep = deep
@@ -65,6 +71,7 @@ public struct ShareVerifier: Sendable {
             self.schemaRegistryRequestsPerSecond = schemaRegistryRequestsPerSecond
             self.countKafkaRequests = countKafkaRequests
             self.privateNetworking = privateNetworking
+            self.proxy = proxy
         }
     }
 
@@ -127,17 +134,10 @@ public struct ShareVerifier: Sendable {
 
         var client = httpClient ?? HTTPClientFactory.shared
         var ownedClient: HTTPClient? = nil
-        if httpClient == nil, let caFile = options.caFile, registry != nil {
-            do {
-                client = try HTTPClientFactory.makeClient(trusting: caFile)
-                ownedClient = client
-            } catch {
-                throw ConfigurationError(
-                    code: .invalidValue,
-                    key: "ssl.ca.location",
-                    message: "cannot read CA file '\(caFile)' as PEM"
-                )
-            }
+        let registryProxy = registry.flatMap { options.proxy.proxy(for: $0.url) }
+        if httpClient == nil, registry != nil, options.caFile != nil || registryProxy != nil {
+            client = try Self.makeClient(options, proxy: registryProxy)
+            ownedClient = client
         }
 
         let kafkaProbe = KafkaProbe(
@@ -176,11 +176,15 @@ public struct ShareVerifier: Sendable {
         // Every registry request has returned (the group awaited its children): the client can go.
         try? await ownedClient?.shutdown()
 
-        let checks = Self.noteNewKey(
-            plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline),
-            redeemedAt: share.metadata?.createdAt
-        )
         let bootstrap = kafka.bootstrap
+        let (checks, notes) = Self.notingProxy(
+            Self.noteNewKey(
+                plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline),
+                redeemedAt: share.metadata?.createdAt
+            ),
+            proxy: options.proxy,
+            bootstrap: bootstrap
+        )
         let report = VerificationReport(
             schemaVersion: VerificationReport.currentSchemaVersion,
             toolVersion: StreamShareVersion.string,
@@ -202,13 +206,32 @@ public struct ShareVerifier: Sendable {
             summary: .init(checks),
             timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
             kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil,
-            schemaRegistryRequests: registryProbe?.pacing.requestsByStatus
+            schemaRegistryRequests: registryProbe?.pacing.requestsByStatus,
+            notes: notes
         )
         logger.debug(
             "verification finished",
             metadata: ["status": "\(report.summary.status.rawValue)", "failed": "\(report.summary.failed)"]
         )
         return report
+    }
+
+    /// A Schema Registry client trusting ``Options/caFile`` and going through `proxy`; the caller
+    /// shuts it down.
+    static func makeClient(
+        _ options: Options,
+        proxy: HTTPProxy?,
+        idleTimeout: Duration? = nil
+    ) throws(ConfigurationError) -> HTTPClient {
+        do {
+            return try HTTPClientFactory.makeClient(trusting: options.caFile, idleTimeout: idleTimeout, proxy: proxy)
+        } catch {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: "ssl.ca.location",
+                message: "cannot read CA file '\(options.caFile ?? "")' as PEM"
+            )
+        }
     }
 
     /// How a child of the verification's task group ended.

@@ -4,10 +4,11 @@ import Synchronization
 /// call, or the value standing for cancellation — whichever comes first. A value delivered before
 /// the continuation is installed is kept and handed over at installation.
 ///
-/// The only place the package escapes structured cancellation: a blocking librdkafka call cannot be
-/// interrupted, so ``KafkaHandle`` answers a cancelled caller at once and lets the call finish by
-/// itself on the handle's queue.
-final class ResumeOnce<Value: Sendable>: Sendable {
+/// One of the two places the package escapes structured cancellation: a blocking librdkafka call
+/// cannot be interrupted, so ``KafkaHandle`` answers a cancelled caller at once and lets the call
+/// finish by itself on the handle's queue; a host name lookup (`getaddrinfo`) is answered by its
+/// deadline the same way.
+package final class ResumeOnce<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value, Never>?
         var early: Value?
@@ -16,9 +17,9 @@ final class ResumeOnce<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    package init() {}
 
-    func install(_ continuation: CheckedContinuation<Value, Never>) {
+    package func install(_ continuation: CheckedContinuation<Value, Never>) {
         let early: Value? = state.withLock { state in
             if let value = state.early {
                 state.early = nil
@@ -30,7 +31,7 @@ final class ResumeOnce<Value: Sendable>: Sendable {
         if let early { continuation.resume(returning: early) }
     }
 
-    func resume(_ value: Value) {
+    package func resume(_ value: Value) {
         let continuation: CheckedContinuation<Value, Never>? = state.withLock { state in
             guard !state.done else { return nil }
             state.done = true

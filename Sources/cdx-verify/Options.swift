@@ -287,6 +287,17 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
     var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Check that every Kafka host name resolves, and only to private addresses (network.dns).",
+            discussion: "What a PrivateLink / Private Service Connect share needs. Implied when redeeming with "
+                + "--aws-account, --azure-subscription or --gcp-project, and when Cloud API credentials are at hand "
+                + "and the share's resource is a PrivateLink one (its network's DNS domain then goes into the hint)."
+        )
+    )
+    var privateDNS = false
+
     @Flag(name: .long, help: .hidden)
     var countKafkaRequests = false
 
@@ -317,7 +328,8 @@ struct CheckOptions: ParsableArguments {
             schemaRegistryRequestsPerSecond: registryRate > 0 ? registryRate : nil,
             countKafkaRequests: countKafkaRequests,
             privateNetworking: privateNetworking,
-            proxy: proxy
+            proxy: proxy,
+            privateDNS: privateNetworking || privateDNS ? PrivateNetworkDNS() : nil
         )
     }
 }

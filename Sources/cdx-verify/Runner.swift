@@ -158,6 +158,12 @@ enum Runner {
         } else {
             shareStatus = nil
         }
+        var verifierOptions = verifierOptions
+        if let cloud, let id = share.id, let client = try? Runner.client(cloud: cloud, logger: logger),
+            let network = await privateNetwork(shareID: id, client: client, logger: logger)
+        {
+            verifierOptions.privateDNS = network
+        }
         console.progress(
             "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
                 + "\(share.subjects.count) subject(s) …"
@@ -207,6 +213,22 @@ enum Runner {
             console.output(document)
         }
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
+    }
+
+    /// The DNS a share's PrivateLink resource needs, from the CDX API (its resources, then the first
+    /// PrivateLink one's network); nil for a share without one, or when the API cannot tell.
+    static func privateNetwork(shareID: String, client: CDXClient, logger: Logger?) async -> PrivateNetworkDNS? {
+        do {
+            let resources = try await client.sharedResources(shareID: shareID)
+            guard let resource = resources.first(where: \.isPrivateLink) else { return nil }
+            guard let resourceID = resource.id else { return PrivateNetworkDNS(cloud: resource.cloud) }
+            let network = try await client.network(resourceID: resourceID)
+            logger?.debug("the share is reached over PrivateLink; network DNS domain \(network.dnsDomain ?? "-")")
+            return PrivateNetworkDNS(network: network, cloud: resource.cloud)
+        } catch {
+            logger?.debug("the share's resources could not be looked up: \(error)")
+            return nil
+        }
     }
 
     /// Refuses a report destination that is one of `shares` (the share being read or saved), or any

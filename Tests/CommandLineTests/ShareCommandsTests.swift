@@ -78,6 +78,37 @@ struct ShareCommandsTests {
         }
     }
 
+    @Test(
+        "a PrivateLink share's Kafka names must resolve privately: after redeeming with an account, from the CDX API later"
+    )
+    func privateLinkShareChecksDNS() async throws {
+        try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let env = CLITests.environment(sandbox)
+            func dnsRows(_ arguments: [String], _ environment: [String: String]) async throws -> [String: String] {
+                let result = try await CLITests.cli(arguments + ["--format", "json"], environment: environment)
+                #expect(result.status == 0, "\(result.stderr)")
+                let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
+                return verdicts(report).filter { $0.key.hasPrefix("network.dns") }
+            }
+            let expected = ["network.dns[127.0.0.1]": "pass:private"]
+            let redeemed = try await dnsRows(
+                [
+                    "verify", "--token", try sandbox.mintToken().revealed, "--aws-account", "123456789012", "--save",
+                    directory + "/s.json", "--wait", "0s",
+                ] + Self.api(sandbox),
+                env
+            )
+            #expect(redeemed == expected)
+            let saved = ["verify", "--share", directory + "/s.json"] + Self.api(sandbox)
+            // With Cloud API credentials, the share's resource says PRIVATELINK.
+            #expect(try await dnsRows(saved, env) == expected)
+            // Without them nothing says so, unless --private-dns does.
+            #expect(try await dnsRows(saved, [:]).isEmpty)
+            #expect(try await dnsRows(saved + ["--private-dns"], [:]) == expected)
+        }
+    }
+
     @Test("--skip-preview redeems without asking; an API without preview (501) is said and the redeem goes on")
     func skipPreviewAndOlderAPI() async throws {
         try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in

@@ -9,6 +9,9 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvert
     /// Creates an id from its text (any text: reports of newer versions may carry ids this one lacks).
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// A Kafka host name of a privately networked share resolves, and only to private addresses (per
+    /// host: the bootstrap hosts, then every broker's).
+    public static let networkDNS = CheckID(rawValue: "network.dns")
     /// A broker is reachable and the SASL/PLAIN key is accepted.
     public static let kafkaConnect = CheckID(rawValue: "kafka.connect")
     /// Every broker of the cluster is reachable with the share's credentials (per broker: `<id> host:port`).
@@ -105,8 +108,10 @@ struct CheckPlan: Sendable {
     ///   - share: The share.
     ///   - deep: Reads and joins are owed too.
     ///   - schemaRegistry: The share has a usable Schema Registry (else its checks are not owed).
-    init(share: RedeemedShare, deep: Bool, schemaRegistry: Bool) {
-        var entries = [Entry(id: .kafkaConnect)]
+    ///   - privateDNSHosts: The bootstrap hosts whose DNS answers must be private (private networking).
+    init(share: RedeemedShare, deep: Bool, schemaRegistry: Bool, privateDNSHosts: [String] = []) {
+        var entries = privateDNSHosts.map { Entry(id: .networkDNS, resource: $0) }
+        entries.append(Entry(id: .kafkaConnect))
         entries += share.topics.map { Entry(id: .kafkaTopic, resource: $0) }
         if deep { entries += share.topics.map { Entry(id: .kafkaTopicRead, resource: $0) } }
         entries += share.groupPrefixes.map { Entry(id: .kafkaGroup, resource: $0) }
@@ -133,10 +138,13 @@ struct CheckPlan: Sendable {
         var rows: [CheckResult] = []
         var seen = Set<String>()
         var owed = entries
-        // Brokers right after kafka.connect; schema references at the end, after the subjects.
+        // Brokers right after kafka.connect, their host names' DNS right before it; schema references
+        // at the end, after the subjects.
         let brokers = discovered.filter { $0.id == .kafkaBroker }
         owed.insert(contentsOf: brokers, at: owed.firstIndex { $0.id == .kafkaConnect }.map { $0 + 1 } ?? 0)
-        owed += discovered.filter { $0.id != .kafkaBroker }
+        let names = discovered.filter { $0.id == .networkDNS }
+        owed.insert(contentsOf: names, at: owed.firstIndex { $0.id == .kafkaConnect } ?? 0)
+        owed += discovered.filter { $0.id != .kafkaBroker && $0.id != .networkDNS }
         for entry in owed where !seen.contains(entry.key) {
             seen.insert(entry.key)
             rows.append(

@@ -11,6 +11,9 @@ struct KafkaProbe: Sendable {
     let groupSuffix: String
     let deep: Bool
     let privateNetworking: Bool
+    /// When set, `network.dns` checks every Kafka host name's answers.
+    let privateDNS: PrivateNetworkDNS?
+    let resolveHost: @Sendable (String, Duration) async -> HostResolution
     let countRequests: Bool
     let deadline: ContinuousClock.Instant
     let sink: CheckSink
@@ -57,6 +60,13 @@ struct KafkaProbe: Sendable {
     }
 
     func run() async {
+        // A private share's host names are checked alongside the connection they decide.
+        async let names: Void = checkNames(Self.uniqueHosts(config.bootstrap.endpoints.map(\.host)))
+        await runChecks()
+        await names
+    }
+
+    private func runChecks() async {
         let watch = Stopwatch()
         // The first group's id goes on the main handle: librdkafka starts looking up its coordinator
         // as soon as the handle exists, in parallel with the metadata requests, and the group check
@@ -83,6 +93,7 @@ struct KafkaProbe: Sendable {
         }
 
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
+        async let brokerNames: Void = checkBrokerNames(metadata.brokers)
         // Every broker is proven in parallel with the topic lookups and the group checks; a topic's
         // verdict waits for them, since a partition led by an unreachable broker stalls consumers.
         async let unreachable = proveBrokers(metadata.brokers)
@@ -103,6 +114,7 @@ struct KafkaProbe: Sendable {
                 primary: primaryGroupID != nil && !handle.isBusy ? handle : nil
             )
         }
+        await brokerNames
     }
 
     /// The failure of a check whose librdkafka client could not be created: a configuration that

@@ -46,6 +46,12 @@ public struct ShareVerifier: Sendable {
         /// use an HTTP proxy: Kafka connections are always direct, which the report notes when a proxy
         /// would have applied to the bootstrap host.
         public var proxy: HTTPProxyConfiguration
+        /// The share is reached over private networking: `network.dns` checks that the bootstrap host
+        /// and every broker host resolve, and only to private addresses (default: no such check; the
+        /// command line sets it when the share's resource is a PrivateLink one).
+        public var privateDNS: PrivateNetworkDNS?
+        /// Resolves a host name by a timeout (tests inject answers; by default the system resolver).
+        package var resolveHost: @Sendable (String, Duration) async -> HostResolution = HostResolver.resolve
 
         /// Creates options.
         public init(
@@ -59,7 +65,8 @@ public struct ShareVerifier: Sendable {
             schemaRegistryRequestsPerSecond: Double? = 10,
             countKafkaRequests: Bool = false,
             privateNetworking: Bool = false,
-            proxy: HTTPProxyConfiguration = .direct
+            proxy: HTTPProxyConfiguration = .direct,
+            privateDNS: PrivateNetworkDNS? = nil
         ) {
             self.deadline = deadline
             self.deep = deep
@@ -72,6 +79,7 @@ public struct ShareVerifier: Sendable {
             self.countKafkaRequests = countKafkaRequests
             self.privateNetworking = privateNetworking
             self.proxy = proxy
+            self.privateDNS = privateDNS
         }
     }
 
@@ -120,7 +128,13 @@ public struct ShareVerifier: Sendable {
         let endpoints = try share.configurationEndpoints()
         let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
         let registry = endpoints.schemaRegistry
-        let plan = CheckPlan(share: share, deep: options.deep, schemaRegistry: registry != nil)
+        let plan = CheckPlan(
+            share: share,
+            deep: options.deep,
+            schemaRegistry: registry != nil,
+            privateDNSHosts: options.privateDNS == nil
+                ? [] : KafkaProbe.uniqueHosts(kafka.bootstrap.endpoints.map(\.host))
+        )
         logger.debug(
             "verification started",
             metadata: [
@@ -146,6 +160,8 @@ public struct ShareVerifier: Sendable {
             groupSuffix: options.groupSuffix,
             deep: options.deep,
             privateNetworking: options.privateNetworking,
+            privateDNS: options.privateDNS,
+            resolveHost: options.resolveHost,
             countRequests: options.countKafkaRequests,
             deadline: deadline,
             sink: sink,

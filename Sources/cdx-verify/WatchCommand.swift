@@ -63,7 +63,8 @@ struct WatchCommand: AsyncParsableCommand {
     var metricsAddress: String?
 
     @OptionGroup var checks: CheckOptions
-    @OptionGroup var proxyOptions: ProxyOptions
+    @OptionGroup(title: "Confluent Cloud (optional: the shares' status phase, cdx_verify_share_phase)")
+    var cloud: CloudOptions
     @OptionGroup var outputOptions: OutputOptions
 
     /// The shortest interval: shorter runs would follow each other back to back.
@@ -99,7 +100,10 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let options: ShareVerifier.Options
         do {
-            options = try checks.verifierOptions(privateNetworking: false, proxy: try proxyOptions.configuration())
+            options = try checks.verifierOptions(
+                privateNetworking: false,
+                proxy: try cloud.proxyOptions.configuration()
+            )
             // What a monitor would refuse is refused now, naming the file.
             for (path, share) in shares {
                 do {
@@ -123,12 +127,31 @@ struct WatchCommand: AsyncParsableCommand {
                 idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
                 maximumConcurrentRuns: maxConcurrentRuns,
                 logger: logger,
-                monitorLogger: outputOptions.verbose ? logger : nil
+                monitorLogger: outputOptions.verbose ? logger : nil,
+                shareStatus: shareStatus(logger: logger),
+                phaseInterval: max(interval.duration, .seconds(300))
             ),
             directory: shareDir
         )
         for (path, share) in shares { fleet.add(path: path, share: share) }
         try await serve(fleet, console: console, logger: logger)
+    }
+
+    /// With Cloud API credentials (flags or environment), a lookup of a share's status; else nil.
+    private func shareStatus(logger: Logger) -> (@Sendable (String) async -> ConsumerShare?)? {
+        guard let client = try? Runner.client(cloud: cloud, logger: outputOptions.verbose ? logger : nil) else {
+            return nil
+        }
+        return { id in
+            do {
+                return try await client.share(id: id)
+            } catch {
+                logger.warning(
+                    "the status of share \(id) could not be looked up: \((error as? CDXAPIError)?.summary ?? "\(error)")"
+                )
+                return nil
+            }
+        }
     }
 
     /// Runs the shares' schedules (and the metrics server) until SIGINT or SIGTERM.

@@ -22,6 +22,10 @@ final class WatchFleet: Service, Sendable {
         var logger: Logger
         /// Given to the monitors (debug logging), or nil.
         var monitorLogger: Logger?
+        /// Looks a share up on Confluent Cloud by id (with Cloud API credentials), or nil.
+        var shareStatus: (@Sendable (String) async -> ConsumerShare?)? = nil
+        /// How often a share's status phase is looked up (at the first run, then at most this often).
+        var phaseInterval: Duration = .seconds(300)
     }
 
     /// One watched share.
@@ -170,9 +174,14 @@ final class WatchFleet: Service, Sendable {
                 logger: settings.monitorLogger
             ) { monitor in
                 let file = WatchedFile(path: path)
+                var shareID = share.id
+                var phaseDue = ContinuousClock.now
                 while !Task.isCancelled {
                     let start = ContinuousClock.now
-                    await reloadIfChanged(file, monitor: monitor, state: state)
+                    if let replaced = await reloadIfChanged(file, monitor: monitor, state: state) {
+                        shareID = replaced.id
+                        phaseDue = start
+                    }
                     guard await limiter.acquire() else { return }
                     // The run's duration leaves out the wait for a slot; the slot is given back once the
                     // run is recorded, so that runs of different shares never overlap their lines either.
@@ -195,6 +204,12 @@ final class WatchFleet: Service, Sendable {
                         state.recordRunError(error)
                         limiter.release()
                     }
+                    if let lookUp = settings.shareStatus, let shareID, ContinuousClock.now >= phaseDue {
+                        phaseDue = ContinuousClock.now + settings.phaseInterval
+                        if let phase = await lookUp(shareID)?.phase {
+                            state.metrics.recordPhase(phase.rawValue)
+                        }
+                    }
                     // A run that outlasted the interval delays the next one; it never overlaps it.
                     try await Task.sleep(until: start + settings.interval, clock: .continuous)
                 }
@@ -207,16 +222,23 @@ final class WatchFleet: Service, Sendable {
 
     /// A share file redeemed again (a new invitation after the provider rotated the key) is picked up
     /// before the next run; an unusable one is reported once and the previous share kept.
-    private static func reloadIfChanged(_ file: WatchedFile, monitor: ShareMonitor, state: WatchState) async {
-        guard file.changed() else { return }
+    /// - Returns: The new share, when it replaced the previous one.
+    private static func reloadIfChanged(
+        _ file: WatchedFile,
+        monitor: ShareMonitor,
+        state: WatchState
+    ) async -> RedeemedShare? {
+        guard file.changed() else { return nil }
         do {
             let loaded = try ShareFile.read(file.path)
             try await monitor.replaceShare(loaded.share)
             state.shareReplaced(loaded.share, path: file.path)
+            return loaded.share
         } catch {
             state.recordError(
                 "the share file \(file.path) changed but cannot be used (\(error)); still verifying the previous share"
             )
+            return nil
         }
     }
 

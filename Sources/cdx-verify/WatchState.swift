@@ -237,6 +237,8 @@ final class WatchMetrics: Sendable {
     private let checksByStatus: [CheckStatus: Gauge]
     private let registryRequests = Mutex<[String: Counter]>([:])
     private let info: Mutex<Gauge>
+    /// `cdx_verify_share_phase`, by phase: made at the first phase looked up (with Cloud API credentials).
+    private let phases = Mutex<[String: Gauge]>([:])
 
     static let outcomes = ["pass", "warn", "fail", "error"]
 
@@ -373,6 +375,32 @@ final class WatchMetrics: Sendable {
         }
     }
 
+    /// The share's status phase on Confluent Cloud: 1 for it, 0 for every other phase (the four
+    /// documented ones and any seen before), so that an alert can match `phase="DEACTIVATED"`.
+    func recordPhase(_ phase: String) {
+        let registry = self.registry
+        let share = self.share
+        phases.withLock { gauges in
+            for name in Set(Self.phases + [phase] + gauges.keys) {
+                let gauge =
+                    gauges[name]
+                    ?? registry.makeGauge(
+                        descriptor: Self.name(
+                            "share_phase",
+                            help: "1 for the share's status phase on Confluent Cloud (INVITED, ACTIVE, EXPIRED, "
+                                + "DEACTIVATED), 0 for the others; only with Cloud API credentials."
+                        ),
+                        labels: [("phase", name), ("share", share)]
+                    )
+                gauges[name] = gauge
+                gauge.set(to: name == phase ? 1 : 0)
+            }
+        }
+    }
+
+    /// The phases a share's status documents.
+    static let phases = ["INVITED", "ACTIVE", "EXPIRED", "DEACTIVATED"]
+
     /// A run that could not be made.
     func recordRunError() {
         runs["error"]?.increment()
@@ -397,6 +425,7 @@ final class WatchMetrics: Sendable {
         }
         registry.unregisterDurationHistogram(runDuration)
         info.withLock { registry.unregisterGauge($0) }
+        for gauge in phases.withLock({ Array($0.values) }) { registry.unregisterGauge(gauge) }
         for counter in registryRequests.withLock({ Array($0.values) }) { registry.unregisterCounter(counter) }
         for pair in checkGauges.withLock({ Array($0.values) }) {
             registry.unregisterGauge(pair.passed)

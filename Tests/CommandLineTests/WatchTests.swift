@@ -90,6 +90,37 @@ struct WatchTests {
         return try JSONDecoder().decode([String: Double].self, from: Data(parsed.stdout.utf8))
     }
 
+    @Test(
+        "with Cloud API credentials, cdx_verify_share_phase shows the share's status: 1 for DEACTIVATED, 0 for the rest"
+    )
+    func sharePhase() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            var share = sandbox.share()
+            share.id = sandbox.api.addShare(phase: .deactivated)
+            let path = try Fixture.temporaryDirectory() + "/share.json"
+            try ShareFile.write(try share.jsonData(), to: path, overwrite: false)
+            let watch = try Self.startWatch([
+                "--share", path, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
+                "--api-url", sandbox.apiURL.absoluteString, "--api-key", sandbox.cloudCredentials.key,
+                "--api-secret", sandbox.cloudCredentials.secret.revealed,
+            ])
+            defer { watch.kill() }
+            let port = try await Self.metricsPort(watch)
+            #expect(await watch.waitFor(timeout: .seconds(30)) { stdout, _ in Self.lines(stdout).count >= 2 })
+            let metrics = try await Self.metrics(port)
+            #expect(
+                metrics.filter { $0.key.hasPrefix("cdx_verify_share_phase") } == [
+                    #"cdx_verify_share_phase{phase="ACTIVE"}"#: 0, #"cdx_verify_share_phase{phase="DEACTIVATED"}"#: 1,
+                    #"cdx_verify_share_phase{phase="EXPIRED"}"#: 0, #"cdx_verify_share_phase{phase="INVITED"}"#: 0,
+                ]
+            )
+            CLITests.expectNoSecrets(
+                [watch.stdout.text, watch.stderr.text],
+                [sandbox.cloudCredentials.secret.revealed, share.secret.revealed]
+            )
+        }
+    }
+
     @Test("metrics and /healthz follow the sandbox: healthy, a topic revoked, restored; each change logged once")
     func followsSandbox() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
@@ -110,6 +141,8 @@ struct WatchTests {
             #expect(metrics[#"cdx_verify_check_passed{check="kafka.connect",resource=""}"#] == 1)
             #expect(metrics[#"cdx_verify_check_duration_seconds{check="kafka.group",resource="share-orders-"}"#] != nil)
             #expect(metrics[#"cdx_verify_healthy{}"#] == 1)
+            // No Cloud API credentials: no status phase.
+            #expect(!metrics.keys.contains { $0.hasPrefix("cdx_verify_share_phase") })
             #expect((metrics[#"cdx_verify_runs_total{outcome="warn"}"#] ?? 0) >= 3)  // the sandbox is PLAINTEXT: warn
             #expect(metrics[#"cdx_verify_runs_total{outcome="fail"}"#] == 0)
             #expect(metrics[#"cdx_verify_checks{status="fail"}"#] == 0)

@@ -56,6 +56,11 @@ extension CDXAPIEmulator {
         state.withLock { $0.addShare(redeemedBody: nil, listing: listing, phase: phase) }
     }
 
+    /// The phase of the shares redeemed from now on (`ACTIVE` by default).
+    public func setRedeemedPhase(_ phase: ConsumerShare.Phase) {
+        state.withLock { $0.redeemedPhase = phase }
+    }
+
     /// Moves a share to another phase (the provider deactivates it, an invitation expires).
     public func setPhase(_ phase: ConsumerShare.Phase, ofShare id: String) {
         state.withLock { state in

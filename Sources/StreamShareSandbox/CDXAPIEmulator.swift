@@ -39,6 +39,7 @@ public final class CDXAPIEmulator: Sendable {
         var lastRedeemFields: [String: String]? = nil
         var previewStatus: Int? = nil
         var shares: [EmulatedShare] = []
+        var redeemedPhase = ConsumerShare.Phase.active
     }
 
     /// The Cloud API key and secret the emulator accepts.
@@ -160,7 +161,9 @@ public final class CDXAPIEmulator: Sendable {
         let lookup = state.withLock { state -> (Data, Bool)? in
             guard let entry = state.tokens[token] else { return nil }
             state.tokens[token]?.redeemed = true
-            if !entry.redeemed { state.addShare(redeemedBody: entry.body, listing: entry.listing, phase: .active) }
+            if !entry.redeemed {
+                state.addShare(redeemedBody: entry.body, listing: entry.listing, phase: state.redeemedPhase)
+            }
             return (entry.body, entry.redeemed)
         }
         guard let (body, alreadyRedeemed) = lookup else { return Self.tokenNotFound(requestID) }

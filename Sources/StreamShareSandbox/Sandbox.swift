@@ -64,6 +64,7 @@ public final class Sandbox: Sendable {
         let registry = makeRegistry(scenario)
         let cluster = try makeCluster(scenario, registry: registry)
         let api = CDXAPIEmulator()
+        if let phase = scenario.sharePhase { api.setRedeemedPhase(ConsumerShare.Phase(rawValue: phase.uppercased())) }
         for fault in scenario.apiFaults ?? [] {
             switch fault {
             case .rateLimited(let seconds): api.enqueue(.rateLimited(seconds: seconds))
@@ -172,6 +173,7 @@ public final class Sandbox: Sendable {
         if let seconds = scenario.keyActivationSeconds, seconds > 0 {
             registry.setKeyActivation(after: .milliseconds(Int64(seconds * 1000)))
         }
+        if scenario.keysRevoked { registry.revokeKey() }
         return registry
     }
 

@@ -213,6 +213,11 @@ public struct Scenario: Sendable, Hashable, Codable {
     /// The private network of a PrivateLink share, in the API's shape (`…/{id}:network`); a PrivateLink
     /// share without one gets a generated network for its cloud.
     public var network: SharedNetwork?
+    /// The status phase the CDX API gives a share once it is redeemed (default `ACTIVE`). `DEACTIVATED`
+    /// or `EXPIRED` (the provider ended it) also revokes its keys: the Schema Registry refuses them
+    /// (401). The mock cluster has no authentication: list the share's topics as `unauthorized` to see
+    /// its Kafka side refused too.
+    public var sharePhase: String?
 
     /// Creates a scenario.
     public init(
@@ -232,7 +237,8 @@ public struct Scenario: Sendable, Hashable, Codable {
         apiFaults: [APIFault]? = nil,
         cloud: String? = nil,
         networkConnectionTypes: [String]? = nil,
-        network: SharedNetwork? = nil
+        network: SharedNetwork? = nil,
+        sharePhase: String? = nil
     ) {
         self.name = name
         self.description = description
@@ -251,7 +257,11 @@ public struct Scenario: Sendable, Hashable, Codable {
         self.cloud = cloud
         self.networkConnectionTypes = networkConnectionTypes
         self.network = network
+        self.sharePhase = sharePhase
     }
+
+    /// The share's keys were revoked with it (a deactivated or expired share).
+    var keysRevoked: Bool { ["DEACTIVATED", "EXPIRED"].contains(sharePhase?.uppercased() ?? "") }
 
     private enum CodingKeys: String, CodingKey {
         case name, description, brokers, topics, groups, subjects
@@ -265,6 +275,7 @@ public struct Scenario: Sendable, Hashable, Codable {
         case apiFaults = "api_faults"
         case cloud, network
         case networkConnectionTypes = "network_connection_types"
+        case sharePhase = "share_phase"
     }
 
     /// Everything passes: two topics, a group prefix, their value subjects.
@@ -335,10 +346,21 @@ public struct Scenario: Sendable, Hashable, Codable {
         ]
     )
 
+    /// The provider deactivated the share right after it was redeemed: its keys are refused, and the
+    /// CDX API says `DEACTIVATED`. With Cloud API credentials, `verify` explains the refused keys by it.
+    public static let deactivated = Scenario(
+        name: "deactivated",
+        description: "The provider deactivated the share after it was redeemed: its keys are refused.",
+        topics: [Topic(name: "orders", fault: .unauthorized)],
+        groups: [Group(prefix: "share-orders-", fault: .denied)],
+        subjects: [Subject(name: "orders-value")],
+        sharePhase: "DEACTIVATED"
+    )
+
     /// The built-in scenarios by name.
     public static let builtIn: [String: Scenario] = [
         "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown, "new-key": .newKey,
-        "denied-reference": .deniedReference, "privatelink": .privateLink,
+        "denied-reference": .deniedReference, "privatelink": .privateLink, "deactivated": .deactivated,
     ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.

@@ -48,6 +48,7 @@ public final class SchemaRegistryEmulator: Sendable {
         var delay: Duration = .zero
         var nextID = 100_001
         var activation: Duration = .zero
+        var revoked = false
         var firstAuthenticatedAttempt: ContinuousClock.Instant?
         /// Requests per second (a token bucket holding one second's worth), or nil for no limit.
         var rateLimit: Double?
@@ -108,6 +109,11 @@ public final class SchemaRegistryEmulator: Sendable {
     /// as a freshly created Confluent Cloud API key becomes active only after a while.
     public func setKeyActivation(after delay: Duration) {
         state.withLock { $0.activation = delay }
+    }
+
+    /// Revokes the key (the provider deactivated the share): every request is refused (401).
+    public func revokeKey() {
+        state.withLock { $0.revoked = true }
     }
 
     /// Limits requests as Confluent Cloud's registry does (about 75 reads per second, shared by every
@@ -275,7 +281,7 @@ public final class SchemaRegistryEmulator: Sendable {
             let now = ContinuousClock.now
             let first = state.firstAuthenticatedAttempt ?? now
             state.firstAuthenticatedAttempt = first
-            return now - first >= state.activation
+            return !state.revoked && now - first >= state.activation
         }
         guard active else { return Self.error(401, 401, "Unauthorized") }
         guard request.method == "GET" else { return Self.error(405, 405, "Method not allowed") }

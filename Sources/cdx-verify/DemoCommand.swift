@@ -43,12 +43,18 @@ struct DemoCommand: AsyncParsableCommand {
             } catch {
                 throw Runner.fail(error, console: console)
             }
+            // The sandbox's own Cloud API credentials: a refused key is explained by the share's status,
+            // and a PrivateLink share's host names are checked. On 127.0.0.1: never through a proxy.
+            let cloud = try CloudOptions.parse([
+                "--api-url", sandbox.apiURL.absoluteString, "--api-key", sandbox.cloudCredentials.key,
+                "--api-secret", sandbox.cloudCredentials.secret.revealed, "--proxy", "",
+            ])
             try await Runner.verify(
                 share,
                 options: verifyOptions,
-                // The embedded sandbox is on 127.0.0.1: never through a proxy.
                 verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false, proxy: .direct),
                 wait: verifyOptions.waitPolicy(justRedeemed: true),
+                cloud: cloud,
                 console: console,
                 logger: outputOptions.logger
             )

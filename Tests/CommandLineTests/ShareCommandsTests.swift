@@ -109,6 +109,38 @@ struct ShareCommandsTests {
         }
     }
 
+    @Test(
+        "the deactivated scenario: redeem-then-verify stops at once and every refusal is explained by the share's status",
+        arguments: [false, true]
+    )
+    func deactivatedScenario(demo: Bool) async throws {
+        let result: ProcessResult
+        if demo {
+            result = try await CLITests.cli(["demo", "--scenario", "deactivated", "--format", "json"])
+        } else {
+            result = try await Sandbox.withSandbox(scenario: .deactivated) { sandbox in
+                try await CLITests.cli(
+                    ["verify", "--token", try sandbox.mintToken().revealed, "--format", "json"] + Self.api(sandbox),
+                    environment: CLITests.environment(sandbox)
+                )
+            }
+        }
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try JSONDecoder().decode(VerificationReport.self, from: Data(result.stdout.utf8))
+        #expect(
+            verdicts(report).filter { $0.value.hasPrefix("fail") } == [
+                "kafka.topic[orders]": "fail:unauthorized", "kafka.group[share-orders-]": "fail:unauthorized",
+                "schema_registry.auth": "fail:unauthorized",
+            ]
+        )
+        for check in report.checks where check.status == .fail {
+            #expect(check.details["share_phase"] == "DEACTIVATED", "\(check.qualifiedID)")
+            #expect(check.hint?.hasPrefix("The provider deactivated this share") == true, "\(check.hint ?? "")")
+        }
+        // The default wait for a new key ends at once: nothing to wait for.
+        #expect(!result.stderr.contains("waiting for the new key"), "\(result.stderr)")
+    }
+
     @Test("--skip-preview redeems without asking; an API without preview (501) is said and the redeem goes on")
     func skipPreviewAndOlderAPI() async throws {
         try await Sandbox.withSandbox(scenario: .privateLink) { sandbox in

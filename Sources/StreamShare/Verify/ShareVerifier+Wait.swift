@@ -190,7 +190,8 @@ extension ShareVerifier {
 extension VerificationReport {
     /// The report with its authentication failures explained by the share's status on Confluent
     /// Cloud: a share the provider deactivated, or whose invitation expired, has keys that no longer
-    /// work; a share still active has a key or secret in use that is not the share's.
+    /// work (its denied topics, groups and subjects are explained the same way); a share still active
+    /// has a key or secret in use that is not the share's.
     /// - Parameter share: The share as ``CDXClient/share(id:)`` returns it.
     public func explained(by share: ConsumerShare) -> VerificationReport {
         let hint: String
@@ -214,9 +215,12 @@ extension VerificationReport {
         default:
             return self
         }
+        // An ended share also explains what its key is denied (a topic, a group, a subject).
+        let ended = share.phase == .deactivated || share.phase == .expired
         var report = self
         report.checks = checks.map { check in
-            guard WaitPolicy.isAuthenticationFailure(check) else { return check }
+            let denied = check.status == .fail && ["unauthorized", "forbidden"].contains(check.code)
+            guard WaitPolicy.isAuthenticationFailure(check) || (ended && denied) else { return check }
             var explained = check
             explained.hint = share.phase == .active ? hint + (check.hint.map { " \($0)" } ?? "") : hint
             explained.details["share_phase"] = share.phase?.rawValue ?? ""

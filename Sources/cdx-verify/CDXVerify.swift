@@ -15,13 +15,15 @@ struct CDXVerify: AsyncParsableCommand {
             Pass the token as --token - to read it from standard input (keeps it out of shell history).
             Before redeeming, the token is previewed (not spent): a PrivateLink share without the account for its \
             cloud (--aws-account, --azure-subscription, --gcp-project) is refused (exit 3); --skip-preview skips it.
+            HTTP requests (CDX API, Schema Registry) go through --proxy, else https_proxy / http_proxy / all_proxy \
+            (except no_proxy hosts), read as curl reads them; Kafka connections never use a proxy.
 
             EXIT CODES
               0   every check passed (warnings allowed unless --strict)
               1   at least one check failed (or warned, with --strict)
               2   redeem / CDX API error
-              3   invalid input: share file, API response or configuration; a PrivateLink token without the
-                  account for its cloud (the token is not redeemed)
+              3   invalid input: share file, API response or configuration;
+                  a PrivateLink token without the account for its cloud (not redeemed)
               64  usage error
             """,
         version: "cdx-verify \(StreamShareVersion.string) (librdkafka \(KafkaLibrary.version))",

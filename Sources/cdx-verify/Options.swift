@@ -69,14 +69,19 @@ struct ProxyOptions: ParsableArguments {
     )
     var noproxy: String?
 
-    func validate() throws { _ = try configuration() }
+    /// Only `--proxy` itself: an unusable proxy variable is reported when a command needs the settings,
+    /// so that `--proxy ""` can always get past it.
+    func validate() throws {
+        if proxy != nil { _ = try configuration(environment: [:]) }
+    }
 
     /// The settings in force: these flags over the environment.
-    func configuration() throws -> HTTPProxyConfiguration {
+    func configuration(environment: [String: String] = Environment.values) throws -> HTTPProxyConfiguration {
         do {
-            return try HTTPProxyConfiguration.resolve(proxy: proxy, noProxy: noproxy, environment: Environment.values)
+            return try HTTPProxyConfiguration.resolve(proxy: proxy, noProxy: noproxy, environment: environment)
         } catch {
-            throw ValidationError(error.message)
+            let hint = proxy == nil ? " (--proxy URL replaces the proxy variables; --proxy \"\" ignores them)" : ""
+            throw ValidationError(error.message + hint)
         }
     }
 

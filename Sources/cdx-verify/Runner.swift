@@ -54,12 +54,13 @@ enum Runner {
     static func client(
         cloud: CloudOptions,
         logger: Logger?,
-        retryPolicy: RetryPolicy = RetryPolicy()
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        requestTimeout: Duration = .seconds(30)
     ) throws -> CDXClient {
         let baseURL = try cloud.baseURL()
         return CDXClient(
             credentials: try cloud.credentials(),
-            configuration: .init(baseURL: baseURL, retryPolicy: retryPolicy),
+            configuration: .init(baseURL: baseURL, requestTimeout: requestTimeout, retryPolicy: retryPolicy),
             httpClient: try cloud.proxyOptions.httpClient(for: baseURL, logger: logger),
             logger: logger
         )
@@ -159,7 +160,15 @@ enum Runner {
             shareStatus = nil
         }
         var verifierOptions = verifierOptions
-        if let cloud, let id = share.id, let client = try? Runner.client(cloud: cloud, logger: logger),
+        // Before the verification, so one attempt and a short deadline per request: a consumer network
+        // without a route to the API (PrivateLink only) loses seconds, not minutes.
+        if let cloud, let id = share.id,
+            let client = try? Runner.client(
+                cloud: cloud,
+                logger: logger,
+                retryPolicy: .never,
+                requestTimeout: .seconds(5)
+            ),
             let network = await privateNetwork(shareID: id, client: client, logger: logger)
         {
             verifierOptions.privateDNS = network

@@ -179,6 +179,8 @@ final class WatchFleet: Service, Sendable {
                 while !Task.isCancelled {
                     let start = ContinuousClock.now
                     if let replaced = await reloadIfChanged(file, monitor: monitor, state: state) {
+                        // The old share's phase (DEACTIVATED, say) must not outlive it.
+                        state.metrics.clearPhase()
                         shareID = replaced.id
                         phaseDue = start
                     }

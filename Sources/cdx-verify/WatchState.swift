@@ -398,6 +398,17 @@ final class WatchMetrics: Sendable {
         }
     }
 
+    /// Takes the phase series out (the share was replaced: its phase is looked up again).
+    func clearPhase() {
+        let registry = self.registry
+        for gauge in phases.withLock({ gauges in
+            defer { gauges.removeAll() }
+            return Array(gauges.values)
+        }) {
+            registry.unregisterGauge(gauge)
+        }
+    }
+
     /// The phases a share's status documents.
     static let phases = ["INVITED", "ACTIVE", "EXPIRED", "DEACTIVATED"]
 

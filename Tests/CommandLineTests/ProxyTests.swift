@@ -64,6 +64,16 @@ struct ProxyTests {
                 try await sharesList(["http_proxy": ForwardProxy.nowhere, "no_proxy": "127.0.0.0/8"])
                 try await sharesList(["http_proxy": ForwardProxy.nowhere], ["--proxy", ""])
                 try await sharesList(["http_proxy": ForwardProxy.nowhere], ["--noproxy", "*"])
+                // An unusable variable stops the command, naming it; --proxy "" gets past it.
+                let unusable = ["all_proxy": "socks5://svc:hunter2@socks:1080"]
+                let refused = try await CLITests.cli(list, environment: env.merging(unusable) { $1 })
+                #expect(refused.status == 64, "\(refused.stderr)")
+                #expect(
+                    refused.stderr.contains("all_proxy") && refused.stderr.contains("--proxy \"\""),
+                    "\(refused.stderr)"
+                )
+                CLITests.expectNoSecrets([refused.stdout, refused.stderr], ["hunter2"])
+                try await sharesList(unusable, ["--proxy", ""])
                 // And such a proxy does fail it, saying why.
                 let failed = try await CLITests.cli(
                     list + ["--proxy", ForwardProxy.nowhere],

@@ -436,7 +436,12 @@ struct WatchTests {
             // a run would show as 1 MiB here. (A backlog of unawaited 20 ms polls once grew 1 KiB a run.)
             #expect(later.rssKiB - warm.rssKiB < 1024, "RSS grew from \(warm.rssKiB) to \(later.rssKiB) KiB")
             let failedRuns = Self.lines(watch.stdout.text).filter { !$0.failed.isEmpty }.map(\.failed)
-            #expect(failedRuns.isEmpty, "\(failedRuns.count) runs failed: \(Set(failedRuns.joined()))")
+            // What the watch logged about a check that turned (its code and message), for a failure here.
+            let changes = watch.stderr.text.split(separator: "\n").filter { $0.contains("fail") }.prefix(5)
+            #expect(
+                failedRuns.isEmpty,
+                "\(failedRuns.count) runs failed: \(Set(failedRuns.joined())); \(changes.joined(separator: " | "))"
+            )
             #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }
     }

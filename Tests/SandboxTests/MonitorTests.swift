@@ -143,6 +143,38 @@ struct MonitorTests {
         }
     }
 
+    @Test("a replaced share whose registry the proxy settings route otherwise gets a client of that route")
+    func replacedShareTakesItsOwnRoute() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            // Every request would go through a proxy where nothing listens, except to localhost.
+            let dead = try HTTPProxy(parsing: "http://127.0.0.1:1")
+            let options = ShareVerifier.Options(
+                deadline: .seconds(10),
+                proxy: HTTPProxyConfiguration(proxy: dead, noProxy: NoProxy("localhost"))
+            )
+            let port = sandbox.schemaRegistryURL.port!
+            var direct = sandbox.share()
+            direct.schemaRegistryURL = "http://localhost:\(port)"
+            try await withShareMonitor(share: direct, options: options) { monitor in
+                let first = try await monitor.verify()
+                #expect(VerifierTests.verdicts(first)["schema_registry.auth"] == "pass:authenticated")
+                var proxied = direct
+                proxied.schemaRegistryURL = "http://127.0.0.1:\(port)"
+                try await monitor.replaceShare(proxied)
+                let second = try await monitor.verify()
+                let auth = try #require(second.checks.first { $0.id == "schema_registry.auth" })
+                #expect(auth.status == .fail, "\(auth)")
+                #expect(
+                    auth.message.contains("127.0.0.1:1") || auth.details.values.contains { $0.contains("127.0.0.1:1") }
+                )
+                // And back: the direct client is kept.
+                try await monitor.replaceShare(direct)
+                let third = try await monitor.verify()
+                #expect(VerifierTests.verdicts(third)["schema_registry.auth"] == "pass:authenticated")
+            }
+        }
+    }
+
     @Test("after a failed connection check the next run starts from fresh clients")
     func dropsClientsAfterConnectFailure() async throws {
         try await Sandbox.withSandbox(

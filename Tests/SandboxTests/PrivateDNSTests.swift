@@ -86,7 +86,7 @@ struct PrivateDNSTests {
         #expect(HostResolver.isPrivate(address) == isPrivate)
     }
 
-    @Test("the system resolver answers numeric hosts, and by its deadline")
+    @Test("the system resolver answers numeric hosts with themselves")
     func systemResolver() async {
         #expect(await HostResolver.resolve("127.0.0.1", timeout: .seconds(5)) == .addresses(["127.0.0.1"]))
         #expect(await HostResolver.resolve("8.8.8.8", timeout: .seconds(5)) == .addresses(["8.8.8.8"]))

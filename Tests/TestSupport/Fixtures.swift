@@ -73,7 +73,7 @@ struct ProcessResult {
     var stderr: String
 }
 
-/// Runs a program on a dispatch thread, so that waiting for it never blocks Swift's cooperative pool
+/// Runs a program on a thread of its own, so that waiting for it never blocks Swift's cooperative pool
 /// (which the in-process emulators of concurrently running tests need).
 /// - Parameters:
 ///   - environment: The child's whole environment (default: this process's).
@@ -86,7 +86,7 @@ func run(
     directory: String? = nil
 ) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
+        onThread {
             continuation.resume(
                 with: Result {
                     try runBlocking(executable, arguments, stdin: stdin, environment: environment, directory: directory)
@@ -103,47 +103,52 @@ private func runBlocking(
     environment: [String: String]?,
     directory: String?
 ) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = readToEnd(out.fileHandleForReading)
-    let errData = readToEnd(err.fileHandleForReading)
-    process.waitUntilExit()
+    let child = try ChildProcess(executable, arguments, environment: environment, directory: directory)
+    // Standard error is read alongside, so that a child filling one pipe never blocks on it.
+    let errors = Mutex(Data())
+    let errorsRead = DispatchSemaphore(value: 0)
+    onThread {
+        let data = readToEnd(child.errorDescriptor)
+        errors.withLock { $0 = data }
+        errorsRead.signal()
+    }
+    if let stdin { child.write(Data(stdin.utf8)) }
+    child.closeInput()
+    let outData = readToEnd(child.outputDescriptor)
+    errorsRead.wait()
+    let status = child.waitUntilExit()
     return ProcessResult(
-        status: process.terminationStatus,
+        status: status,
         stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self)
+        stderr: String(decoding: errors.withLock { $0 }, as: UTF8.self)
     )
 }
 
-/// Reads a descriptor to its end, retrying a read that a signal interrupted: Foundation's
-/// `readDataToEndOfFile` and `availableData` trap on EINTR, which the SIGCHLD of the many child
-/// processes of the tests can cause (seen once).
-func readToEnd(_ handle: FileHandle) -> Data {
+/// Runs blocking work (waiting for a child, reading its pipes) on a thread of its own. Never on
+/// Dispatch's global queues: on Linux, Swift's concurrency runs on them, and a few blocked workers
+/// there stall every task of the test process (seen as timeouts everywhere).
+func onThread(_ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.stackSize = 1 << 20
+    thread.start()
+}
+
+/// Reads a descriptor to its end, retrying a read that a signal interrupted (the SIGCHLD of the many
+/// child processes of the tests can cause EINTR).
+func readToEnd(_ fd: Int32) -> Data {
     var data = Data()
     while true {
-        let chunk = readOnce(handle)
+        let chunk = readOnce(fd)
         if chunk.isEmpty { return data }
         data.append(chunk)
     }
 }
 
 /// One read of what is available (empty at the end), retried when a signal interrupted it.
-func readOnce(_ handle: FileHandle) -> Data {
+func readOnce(_ fd: Int32) -> Data {
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         if count > 0 { return Data(buffer[0..<count]) }
         if count < 0, errno == EINTR { continue }
         return Data()
@@ -168,34 +173,39 @@ struct BackgroundProcess {
         var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 
-    private let process: Process
+    private let child: ChildProcess
     let stdout = Output()
     let stderr = Output()
 
     init(_ executable: String, _ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: try Fixture.temporaryDirectory())
-        process.standardInput = FileHandle.nullDevice
-        for (pipe, output) in [(Pipe(), stdout), (Pipe(), stderr)] {
-            if output === stdout { process.standardOutput = pipe } else { process.standardError = pipe }
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = readOnce(handle)
-                if chunk.isEmpty { handle.readabilityHandler = nil } else { output.append(chunk) }
+        child = try ChildProcess(executable, arguments, directory: try Fixture.temporaryDirectory())
+        child.closeInput()
+        for (fd, output) in [(child.outputDescriptor, stdout), (child.errorDescriptor, stderr)] {
+            // A reader thread per pipe until its end; the child holds the descriptors open until then.
+            let child = self.child
+            onThread {
+                while true {
+                    let chunk = readOnce(fd)
+                    if chunk.isEmpty { break }
+                    output.append(chunk)
+                }
+                withExtendedLifetime(child) {}
             }
         }
-        try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
     /// Polls the collected output until `condition` holds (true) or the timeout passes (false).
     func waitFor(timeout: Duration, _ condition: (String, String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(stdout.text, stderr.text) { return true }
-            if !process.isRunning { return condition(stdout.text, stderr.text) }
+            if !child.isRunning {
+                // Let the readers take in the last output.
+                try? await Task.sleep(for: .milliseconds(50))
+                return condition(stdout.text, stderr.text)
+            }
             try? await Task.sleep(for: .milliseconds(50))
         }
         return false
@@ -203,15 +213,17 @@ struct BackgroundProcess {
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
     func terminate(timeout: Duration) async -> Int32? {
-        process.terminate()
+        child.signal(SIGTERM)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return process.isRunning ? nil : process.terminationStatus
+        while child.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return child.terminationStatus
     }
 
-    /// SIGKILL if still running (cleanup after a failed expectation).
+    /// SIGKILL if still running (cleanup after a failed expectation), and reaps it.
     func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        guard child.isRunning else { return }
+        child.signal(SIGKILL)
+        child.waitUntilExit()
     }
 }
 

@@ -69,6 +69,8 @@ struct HTTPProxyTests {
             ("[::1]", "::1", true),
             ("localhost:8080", "localhost", true),
             ("*", "anything.example", true),
+            (" * ", "anything.example", true),
+            ("a.example,*", "anything.example", false),
             ("a.example, ,b.example", "b.example", true),
             ("", "example.com", false),
             ("127.0.0.1", "localhost", false),
@@ -95,7 +97,11 @@ struct HTTPProxyTests {
         configuration = try HTTPProxyConfiguration.environment(env)
         #expect(configuration.proxy(for: http) == nil)
         #expect(configuration.proxy(for: URL(string: "http://other:1")!)?.host == "plain")
+        // The first variable that is set decides: an empty one means no proxy (as in curl).
         #expect(try HTTPProxyConfiguration.environment(["https_proxy": "  "]).isEmpty)
+        #expect(try HTTPProxyConfiguration.environment(["https_proxy": "", "HTTPS_PROXY": "http://upper:1"]).isEmpty)
+        let emptyHTTPS = try HTTPProxyConfiguration.environment(["https_proxy": "", "all_proxy": "http://all:1"])
+        #expect(emptyHTTPS.httpsProxy == nil && emptyHTTPS.httpProxy?.host == "all")
     }
 
     @Test(
@@ -116,6 +122,13 @@ struct HTTPProxyTests {
             performing: {
                 try HTTPProxyConfiguration.resolve(proxy: nil, noProxy: nil, environment: ["ALL_PROXY": "ftp://x"])
             }
+        )
+        // --proxy replaces the variables without reading them: an unusable one does not matter then.
+        let bad = ["all_proxy": "socks5://user:pw@socks:1080", "https_proxy": "https://proxy:443"]
+        #expect(try HTTPProxyConfiguration.resolve(proxy: "", noProxy: nil, environment: bad).isEmpty)
+        #expect(
+            try HTTPProxyConfiguration.resolve(proxy: "flag:1", noProxy: nil, environment: bad).httpsProxy?.host
+                == "flag"
         )
     }
 }

@@ -1,7 +1,7 @@
 public import Foundation
 
-/// A forward proxy that HTTP requests go through: an HTTP proxy (plain requests are forwarded,
-/// HTTPS goes through a `CONNECT` tunnel, so TLS still ends at the server) or a SOCKS5 proxy.
+/// A forward proxy that HTTP requests go through: an HTTP proxy (async-http-client opens a `CONNECT`
+/// tunnel for every request, plain HTTP too, so TLS still ends at the server) or a SOCKS5 proxy.
 ///
 /// Its credentials, from the URL's user information, are a ``Secret``: the description shows
 /// the scheme, host and port only.
@@ -115,6 +115,9 @@ public struct HTTPProxyError: Error, Sendable, Hashable, CustomStringConvertible
 /// - `https://` URLs: `https_proxy`, else `HTTPS_PROXY`, else `all_proxy`/`ALL_PROXY`.
 /// - `no_proxy`, else `NO_PROXY`: hosts that are reached directly (see ``NoProxy``).
 ///
+/// The first of these variables that is set decides, as in curl: a set but empty `https_proxy`
+/// means no proxy for https URLs, whatever `HTTPS_PROXY` or `all_proxy` say.
+///
 /// An explicit proxy (``HTTPProxyConfiguration/init(proxy:noProxy:)``) is used for every URL, as
 /// curl's `--proxy` is; an empty `--proxy ""` turns every proxy off.
 public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertible {
@@ -151,14 +154,12 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
     ) throws(HTTPProxyError) -> HTTPProxyConfiguration {
         func value(_ names: [String]) -> (name: String, value: String)? {
             for name in names {
-                if let value = environment[name], !value.trimmingCharacters(in: .whitespaces).isEmpty {
-                    return (name, value)
-                }
+                if let value = environment[name] { return (name, value) }
             }
             return nil
         }
         func proxy(_ found: (name: String, value: String)?) throws(HTTPProxyError) -> HTTPProxy? {
-            guard let found else { return nil }
+            guard let found, !found.value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
             do {
                 return try HTTPProxy(parsing: found.value)
             } catch {
@@ -167,13 +168,20 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
         }
         let http = value(["http_proxy", "all_proxy", "ALL_PROXY"])
         let https = value(["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"])
-        let sources = [http?.name, https?.name].compactMap { $0 }
+        let httpProxy = try proxy(http)
+        let httpsProxy = try proxy(https)
+        let sources = [httpProxy == nil ? nil : http?.name, httpsProxy == nil ? nil : https?.name].compactMap { $0 }
         return HTTPProxyConfiguration(
-            httpProxy: try proxy(http),
-            httpsProxy: try proxy(https),
-            noProxy: NoProxy(value(["no_proxy", "NO_PROXY"])?.value ?? ""),
+            httpProxy: httpProxy,
+            httpsProxy: httpsProxy,
+            noProxy: noProxy(environment),
             source: Array(Set(sources)).sorted().joined(separator: ", ")
         )
+    }
+
+    /// `no_proxy`, else `NO_PROXY`, of an environment.
+    static func noProxy(_ environment: [String: String]) -> NoProxy {
+        NoProxy(environment["no_proxy"] ?? environment["NO_PROXY"] ?? "")
     }
 
     /// The settings of the command line over the environment's: `--proxy URL` for every URL,
@@ -193,8 +201,9 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
             } catch {
                 throw HTTPProxyError("--proxy: \(error.message)")
             }
-            let envNoProxy = try Self.environment(environment).noProxy
-            configuration = HTTPProxyConfiguration(proxy: parsed, noProxy: envNoProxy)
+            // The flag replaces the proxy variables, which are then not even read: an unusable one
+            // cannot stand in the way of `--proxy ""`.
+            configuration = HTTPProxyConfiguration(proxy: parsed, noProxy: Self.noProxy(environment))
         } else {
             configuration = try Self.environment(environment)
         }
@@ -232,16 +241,19 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
 }
 
 /// The hosts that are reached without a proxy, from a `NO_PROXY`-style list, matched as curl matches
-/// them: `*` alone for every host; a name matches itself and every name under it (`example.com` and
+/// them: a list that is `*` alone for every host; a name matches itself and every name under it (`example.com` and
 /// `.example.com` both match `example.com` and `api.example.com`); an IP address matches itself, and
 /// `10.0.0.0/8` or `fd00::/8` every address in the range. Case and a final dot don't matter; ports
 /// in entries are ignored.
 public struct NoProxy: Sendable, Hashable {
     /// The entries, trimmed, in order.
     public let entries: [String]
+    /// The list is `*`: every host is reached directly.
+    public let matchesAll: Bool
 
     /// Reads a comma- (or space-) separated list.
     public init(_ list: String) {
+        matchesAll = list.trimmingCharacters(in: .whitespaces) == "*"
         entries = list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
             .map { String($0) }
             .filter { !$0.isEmpty }
@@ -252,9 +264,9 @@ public struct NoProxy: Sendable, Hashable {
         var host = host.lowercased()
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host.hasSuffix(".") { host.removeLast() }
+        if matchesAll { return true }
         let address = ipAddressBytes(host)
         for entry in entries {
-            if entry == "*" { return true }
             var pattern = entry.lowercased()
             if pattern.hasPrefix("[") {
                 // [v6] or [v6]:port

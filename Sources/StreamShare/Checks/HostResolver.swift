@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import RdKafka
 
@@ -12,23 +11,36 @@ package enum HostResolution: Sendable, Hashable {
     case timedOut
 }
 
-/// Resolves host names as librdkafka does (the system resolver, `getaddrinfo`), off the cooperative
-/// pool, and answers by a deadline whatever the resolver does: a call still running then ends by
-/// itself on its own thread.
+/// Resolves host names as librdkafka does (the system resolver, `getaddrinfo`), each on a thread of
+/// its own, and answers by a deadline whatever the resolver does: a call still running then ends by
+/// itself on its thread. Never on Dispatch's global queues: on Linux Swift's concurrency runs on
+/// them, and lookups blocked there would stall every task (and the deadline's own timer).
 package enum HostResolver {
-    /// Resolves `host`, answering within `timeout`.
+    /// Resolves `host`, answering within `timeout` (at once when the calling task is cancelled).
     package static func resolve(_ host: String, timeout: Duration) async -> HostResolution {
         let once = ResumeOnce<HostResolution>()
-        DispatchQueue.global().async { once.resume(lookUp(host)) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.milliseconds))) {
+        let thread = Thread { once.resume(lookUp(host)) }
+        thread.stackSize = 1 << 20
+        thread.start()
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
             once.resume(.timedOut)
         }
-        return await withCheckedContinuation { once.install($0) }
+        defer { deadline.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { once.install($0) }
+        } onCancel: {
+            once.resume(.timedOut)
+        }
     }
 
     private static func lookUp(_ host: String) -> HostResolution {
         var hints = addrinfo()
+        #if canImport(Glibc)
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
         var list: UnsafeMutablePointer<addrinfo>? = nil
         let status = getaddrinfo(host, nil, &hints, &list)
         guard status == 0 else { return .failed(String(cString: gai_strerror(status))) }

@@ -33,8 +33,14 @@ public actor ShareMonitor {
     private var handles = KafkaHandlePool()
     /// What runs learned about the registry (whether it serves the bulk listing).
     private var registryKnowledge = RegistryKnowledge()
-    private let httpClient: HTTPClient
+    /// The Schema Registry client of the runs: the caller's, or one the monitor made for the proxy
+    /// that applies to the share's registry URL.
+    private var httpClient: HTTPClient
     private let ownsHTTPClient: Bool
+    /// The clients the monitor made, by the proxy they go through (a replaced share's registry may
+    /// need another route); all shut down with the monitor.
+    private var ownClients: [HTTPProxy?: HTTPClient] = [:]
+    private let idleConnectionTimeout: Duration
     private let logger: Logger
     private var running = false
     /// Calls waiting for the run in progress to end, in arrival order.
@@ -58,18 +64,22 @@ public actor ShareMonitor {
         self.options = options
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
         self.verifier = ShareVerifier(options: options, logger: logger)
+        self.idleConnectionTimeout = idleConnectionTimeout
         if let httpClient {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            let registryURL = (try? share.configurationEndpoints())?.schemaRegistry?.url
-            self.httpClient = try ShareVerifier.makeClient(
-                options,
-                proxy: registryURL.flatMap { options.proxy.proxy(for: $0) },
-                idleTimeout: idleConnectionTimeout
-            )
+            let proxy = Self.registryProxy(share, options)
+            let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleConnectionTimeout)
+            self.httpClient = client
+            self.ownClients = [proxy: client]
             self.ownsHTTPClient = true
         }
+    }
+
+    /// The proxy that applies to a share's Schema Registry URL.
+    private static func registryProxy(_ share: RedeemedShare, _ options: ShareVerifier.Options) -> HTTPProxy? {
+        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
     }
 
     /// The number of librdkafka clients held between runs (for tests and diagnostics).
@@ -117,6 +127,16 @@ public actor ShareMonitor {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
     public func replaceShare(_ share: RedeemedShare) throws(ConfigurationError) {
         _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+        if ownsHTTPClient {
+            // A run in progress keeps the client it started with; the next run takes this one.
+            let proxy = Self.registryProxy(share, options)
+            if let client = ownClients[proxy] {
+                httpClient = client
+            } else {
+                httpClient = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleConnectionTimeout)
+                ownClients[proxy] = httpClient
+            }
+        }
         self.share = share
         handles.close()
         handles = KafkaHandlePool()
@@ -131,7 +151,7 @@ public actor ShareMonitor {
         handles.close()
         while running { await withCheckedContinuation { waiting.append($0) } }
         if !waiting.isEmpty { waiting.removeFirst().resume() }
-        if ownsHTTPClient { try? await httpClient.shutdown() }
+        for client in ownClients.values { try? await client.shutdown() }
     }
 }
 

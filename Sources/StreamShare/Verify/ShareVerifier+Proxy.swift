@@ -14,7 +14,8 @@ extension ShareVerifier {
     static func notingProxy(
         _ checks: [CheckResult],
         proxy: HTTPProxyConfiguration,
-        bootstrap: BootstrapServers
+        bootstrap: BootstrapServers,
+        registryProxied: Bool
     ) -> (checks: [CheckResult], notes: [String]?) {
         let proxied = bootstrap.endpoints.compactMap { endpoint -> HTTPProxy? in
             let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
@@ -25,7 +26,8 @@ extension ShareVerifier {
         let note =
             "An HTTP proxy is set (\(used)\(from)), but librdkafka cannot use one: the Kafka connections to "
             + "\(bootstrap.bootstrapServers) and its brokers were made directly. Consumers need the same direct "
-            + "access (or private networking); HTTP requests (Schema Registry, CDX API) went through the proxy."
+            + "access (or private networking)."
+            + (registryProxied ? " The Schema Registry requests went through the proxy." : "")
         let checks = checks.map { check -> CheckResult in
             guard check.status == .fail, check.checkID == .kafkaConnect || check.checkID == .kafkaBroker,
                 networkStages.contains(check.code)

@@ -199,7 +199,8 @@ public struct ShareVerifier: Sendable {
                 redeemedAt: share.metadata?.createdAt
             ),
             proxy: options.proxy,
-            bootstrap: bootstrap
+            bootstrap: bootstrap,
+            registryProxied: registryProxy != nil
         )
         let report = VerificationReport(
             schemaVersion: VerificationReport.currentSchemaVersion,

@@ -375,3 +375,17 @@ struct CLITests {
         }
     }
 }
+
+extension CLITests {
+    @Test("a child of the tests inherits only its standard input, output and error")
+    func childrenInheritNoDescriptors() async throws {
+        // Keep a descriptor that is not close-on-exec open in this process while the child starts.
+        let fd = open("/dev/null", O_RDONLY)
+        defer { close(fd) }
+        let listing = try await run("/bin/ls", ["/proc/self/fd"])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        // 0, 1, 2 and the directory ls itself reads.
+        let descriptors = listing.stdout.split(separator: "\n").compactMap { Int($0) }
+        #expect(descriptors.filter { $0 > 3 }.isEmpty, "\(descriptors)")
+    }
+}

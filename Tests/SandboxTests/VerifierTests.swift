@@ -11,9 +11,11 @@ import Testing
 /// real loopback HTTP server. Every check id, status and code is asserted.
 @Suite("Share verifier", .timeLimit(.minutes(2)))
 struct VerifierTests {
+    /// The deadline only bounds a hang (the product's default): verdicts, not speed, are asserted,
+    /// and the first seconds of a parallel test run can starve the process of CPU.
     static func verify(
         _ scenario: Scenario,
-        deadline: Duration = .seconds(10),
+        deadline: Duration = .seconds(30),
         deep: Bool = false,
         count: Bool = false,
         mutate: (inout RedeemedShare) -> Void = { _ in }
@@ -433,7 +435,9 @@ struct VerifierTests {
             subjects: (0..<20).map { .init(name: "s\($0)-value") }
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-            let options = ShareVerifier.Options(deadline: .seconds(4), schemaRegistryRequestsPerSecond: nil)
+            // 20 subjects at 1 request/s outlast 8 s whatever the load; 8 s leave a loaded machine
+            // time for the first requests (and their 429s) to go out.
+            let options = ShareVerifier.Options(deadline: .seconds(8), schemaRegistryRequestsPerSecond: nil)
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let codes = Set(
                 report.checks.filter { $0.id.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
@@ -443,7 +447,7 @@ struct VerifierTests {
             #expect(codes.isSubset(of: ["rate_limited", "timeout"]), "\(codes)")
             #expect(sandbox.schemaRegistry.rateLimitedCount > 0)
             // Not a performance assertion: a deadline not honoured is a hang.
-            #expect(report.timings.totalMs < 4_000 + 5_000)
+            #expect(report.timings.totalMs < 8_000 + 5_000)
         }
     }
 

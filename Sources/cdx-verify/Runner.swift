@@ -147,15 +147,8 @@ enum Runner {
         // With Cloud API credentials at hand, an authentication failure is explained by the share's
         // status (deactivated by the provider, or still active: then the key in use is wrong).
         let shareStatus: (@Sendable () async -> ConsumerShare?)?
-        if let cloud, let id = share.id, let client = try? Runner.client(cloud: cloud, logger: logger) {
-            shareStatus = {
-                do {
-                    return try await client.share(id: id)
-                } catch {
-                    logger?.debug("the share's status could not be looked up: \(error)")
-                    return nil
-                }
-            }
+        if let cloud, let id = share.id, let lookUp = shareStatusLookup(cloud: cloud, logger: logger) {
+            shareStatus = { await lookUp(id) }
         } else {
             shareStatus = nil
         }
@@ -222,6 +215,27 @@ enum Runner {
             console.output(document)
         }
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
+    }
+
+    /// With Cloud API credentials (flags or environment), a lookup of a share's status by id (nil when
+    /// it fails, which is logged at `level`); else nil.
+    static func shareStatusLookup(
+        cloud: CloudOptions,
+        logger: Logger?,
+        level: Logger.Level = .debug
+    ) -> (@Sendable (String) async -> ConsumerShare?)? {
+        guard let client = try? Runner.client(cloud: cloud, logger: logger) else { return nil }
+        return { id in
+            do {
+                return try await client.share(id: id)
+            } catch {
+                logger?.log(
+                    level: level,
+                    "the status of share \(id) could not be looked up: \((error as? CDXAPIError)?.summary ?? "\(error)")"
+                )
+                return nil
+            }
+        }
     }
 
     /// The DNS a share's PrivateLink resource needs, from the CDX API (its resources, then the first

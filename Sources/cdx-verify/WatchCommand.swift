@@ -128,30 +128,13 @@ struct WatchCommand: AsyncParsableCommand {
                 maximumConcurrentRuns: maxConcurrentRuns,
                 logger: logger,
                 monitorLogger: outputOptions.verbose ? logger : nil,
-                shareStatus: shareStatus(logger: logger),
+                shareStatus: Runner.shareStatusLookup(cloud: cloud, logger: logger, level: .warning),
                 phaseInterval: max(interval.duration, .seconds(300))
             ),
             directory: shareDir
         )
         for (path, share) in shares { fleet.add(path: path, share: share) }
         try await serve(fleet, console: console, logger: logger)
-    }
-
-    /// With Cloud API credentials (flags or environment), a lookup of a share's status; else nil.
-    private func shareStatus(logger: Logger) -> (@Sendable (String) async -> ConsumerShare?)? {
-        guard let client = try? Runner.client(cloud: cloud, logger: outputOptions.verbose ? logger : nil) else {
-            return nil
-        }
-        return { id in
-            do {
-                return try await client.share(id: id)
-            } catch {
-                logger.warning(
-                    "the status of share \(id) could not be looked up: \((error as? CDXAPIError)?.summary ?? "\(error)")"
-                )
-                return nil
-            }
-        }
     }
 
     /// Runs the shares' schedules (and the metrics server) until SIGINT or SIGTERM.

@@ -71,7 +71,10 @@ package enum HostResolver {
     /// (fc00::/7) and link-local (fe80::/10). A PrivateLink / Private Service Connect endpoint has
     /// such an address in the consumer's network.
     package static func isPrivate(_ address: String) -> Bool {
-        guard let bytes = ipAddressBytes(address) else { return false }
+        ipAddressBytes(address).map(isPrivate) ?? false
+    }
+
+    private static func isPrivate(_ bytes: [UInt8]) -> Bool {
         if bytes.count == 4 {
             switch (bytes[0], bytes[1]) {
             case (10, _), (127, _), (192, 168), (169, 254): return true
@@ -85,7 +88,7 @@ package enum HostResolver {
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10
         // IPv4-mapped (::ffff:a.b.c.d)
         if bytes[..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-            return isPrivate("\(bytes[12]).\(bytes[13]).\(bytes[14]).\(bytes[15])")
+            return isPrivate(Array(bytes[12...]))
         }
         return false
     }

@@ -6,17 +6,11 @@ extension KafkaProbe {
     /// How long one host name may take to resolve.
     static let nameBudget: Duration = .seconds(5)
 
-    /// Host names in order, once each (case-insensitively).
-    static func uniqueHosts(_ hosts: [String]) -> [String] {
-        var seen = Set<String>()
-        return hosts.filter { seen.insert($0.lowercased()).inserted }
-    }
-
     /// The broker host names that the bootstrap hosts did not cover: owed, then checked.
     func checkBrokerNames(_ brokers: [ClusterMetadata.Broker]) async {
         guard privateDNS != nil else { return }
-        let bootstrap = Set(config.bootstrap.endpoints.map { $0.host.lowercased() })
-        let hosts = Self.uniqueHosts(brokers.map(\.host)).filter { !bootstrap.contains($0.lowercased()) }
+        let bootstrap = Set(config.bootstrap.hosts.map { $0.lowercased() })
+        let hosts = BootstrapServers.distinct(brokers.map(\.host)).filter { !bootstrap.contains($0.lowercased()) }
         sink.owe(hosts.map { CheckPlan.Entry(id: .networkDNS, resource: $0) })
         await checkNames(hosts)
     }

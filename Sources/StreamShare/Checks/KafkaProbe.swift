@@ -61,7 +61,7 @@ struct KafkaProbe: Sendable {
 
     func run() async {
         // A private share's host names are checked alongside the connection they decide.
-        async let names: Void = checkNames(Self.uniqueHosts(config.bootstrap.endpoints.map(\.host)))
+        async let names: Void = checkNames(config.bootstrap.hosts)
         await runChecks()
         await names
     }

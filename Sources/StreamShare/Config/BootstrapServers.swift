@@ -41,6 +41,15 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
     /// `true` for a plaintext bootstrap URL; never acceptable outside the local sandbox.
     public var isInsecure: Bool { securityProtocol == .plaintext }
 
+    /// The host names of ``endpoints``, in order, each once (case-insensitively).
+    var hosts: [String] { Self.distinct(endpoints.map(\.host)) }
+
+    /// Host names in order, each once (case-insensitively).
+    static func distinct(_ hosts: [String]) -> [String] {
+        var seen = Set<String>()
+        return hosts.filter { seen.insert($0.lowercased()).inserted }
+    }
+
     /// The value for librdkafka's `bootstrap.servers`.
     public var bootstrapServers: String { endpoints.map(\.description).joined(separator: ",") }
 

@@ -69,17 +69,26 @@ public actor ShareMonitor {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
         } else {
-            let proxy = Self.registryProxy(share, options)
-            let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleConnectionTimeout)
-            self.httpClient = client
-            self.ownClients = [proxy: client]
+            var clients: [HTTPProxy?: HTTPClient] = [:]
+            self.httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &clients)
+            self.ownClients = clients
             self.ownsHTTPClient = true
         }
     }
 
-    /// The proxy that applies to a share's Schema Registry URL.
-    private static func registryProxy(_ share: RedeemedShare, _ options: ShareVerifier.Options) -> HTTPProxy? {
-        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
+    /// The client of the route to a share's Schema Registry (the proxy that applies to its URL, or
+    /// none): the one in `clients`, else a new one added there.
+    private static func registryClient(
+        for share: RedeemedShare,
+        _ options: ShareVerifier.Options,
+        _ idleTimeout: Duration,
+        in clients: inout [HTTPProxy?: HTTPClient]
+    ) throws(ConfigurationError) -> HTTPClient {
+        let proxy = (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
+        if let client = clients[proxy] { return client }
+        let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleTimeout)
+        clients[proxy] = client
+        return client
     }
 
     /// The number of librdkafka clients held between runs (for tests and diagnostics).
@@ -129,13 +138,7 @@ public actor ShareMonitor {
         _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
         if ownsHTTPClient {
             // A run in progress keeps the client it started with; the next run takes this one.
-            let proxy = Self.registryProxy(share, options)
-            if let client = ownClients[proxy] {
-                httpClient = client
-            } else {
-                httpClient = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleConnectionTimeout)
-                ownClients[proxy] = httpClient
-            }
+            httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &ownClients)
         }
         self.share = share
         handles.close()

@@ -132,8 +132,7 @@ public struct ShareVerifier: Sendable {
             share: share,
             deep: options.deep,
             schemaRegistry: registry != nil,
-            privateDNSHosts: options.privateDNS == nil
-                ? [] : KafkaProbe.uniqueHosts(kafka.bootstrap.endpoints.map(\.host))
+            privateDNSHosts: options.privateDNS == nil ? [] : kafka.bootstrap.hosts
         )
         logger.debug(
             "verification started",

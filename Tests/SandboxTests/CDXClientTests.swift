@@ -285,7 +285,7 @@ struct RetryPolicyTests {
     @Test("Retry-After as an HTTP date is honoured relative to the injected clock")
     func httpDateRetryAfter() async throws {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        let later = CDXClient.httpDateFormatterString(now.addingTimeInterval(7))
+        let later = ServerAdvice.httpDateString(now.addingTimeInterval(7))
         let transport = ScriptedTransport([
             .response(TransportResponse(status: 429, headers: [("Retry-After", later)], body: Data())),
             .response(TransportResponse(status: 200, headers: [], body: Data(Fixture.responseJSON.utf8))),

@@ -132,8 +132,7 @@ public struct CDXClient: Sendable {
         // Everything a server, a proxy or the transport might echo back: the Cloud API secret, the
         // token, the Authorization header and its base64 part (which is key:secret).
         let header = credentials.authorizationHeader
-        let secrets =
-            [credentials.secret, Secret(header), Secret(String(header.dropFirst("Basic ".count)))] + extraSecrets
+        let scrubber = Scrubber(basicUser: credentials.key, secret: credentials.secret, also: extraSecrets)
         var headers = [
             ("Authorization", header),
             ("Accept", "application/json"),
@@ -157,12 +156,12 @@ public struct CDXClient: Sendable {
                 "cdx api request",
                 metadata: [
                     "operation": "\(operation)", "attempt": "\(attempt)", "method": "\(method)",
-                    "url": "\(Self.withoutUserInfo(url))",
+                    "url": "\(Scrubber.withoutUserInfo(url))",
                 ]
             )
             let failure: CDXAPIError
             let advisedWait: Duration?
-            switch await send(transportRequest, attempt: attempt, operation: operation, secrets: secrets) {
+            switch await send(transportRequest, attempt: attempt, operation: operation, scrubber: scrubber) {
             case .success(let response):
                 return response
             case .failure(let error, let retryable, let advice):
@@ -202,19 +201,19 @@ public struct CDXClient: Sendable {
         _ request: TransportRequest,
         attempt: Int,
         operation: CDXAPIError.Operation,
-        secrets: [Secret]
+        scrubber: Scrubber
     ) async -> AttemptOutcome {
         let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
             return .failure(
-                self.error(for: error, attempts: attempt, operation: operation, secrets: secrets),
+                self.error(for: error, attempts: attempt, operation: operation, scrubber: scrubber),
                 retryable: error.kind == .notSent,
                 advisedWait: nil
             )
         }
-        let requestID = response.header("X-Request-Id")
+        let requestID = scrubber(response.header("X-Request-Id"))
         logger.debug(
             "cdx api response",
             metadata: [
@@ -224,7 +223,7 @@ public struct CDXClient: Sendable {
         // 200 is the API's success; another 2xx may carry the credentials too: the token is spent either
         // way, so the body goes to the caller (and to the share file) to be judged, never dropped.
         if (200...299).contains(response.status) { return .success(response) }
-        let failure = error(for: response, attempts: attempt, operation: operation, secrets: secrets)
+        let failure = error(for: response, attempts: attempt, operation: operation, scrubber: scrubber)
         guard response.status == 429 else { return .failure(failure, retryable: false, advisedWait: nil) }
         return .failure(
             failure,
@@ -233,30 +232,27 @@ public struct CDXClient: Sendable {
         )
     }
 
-    func scrub(_ text: String?, _ secrets: [Secret]) -> String? {
-        guard let text else { return nil }
-        // Longest first, so that a secret inside another (the base64 inside the header) is not half-replaced.
-        let scrubbed = secrets.sorted { $0.revealed.count > $1.revealed.count }.reduce(text) { $1.scrub($0) }
-        return Self.withoutUserInfo(scrubbed)
-    }
-
-    /// `https://user:password@host/…` → `https://<redacted>@host/…`, wherever a URL appears in text.
-    static func withoutUserInfo(_ text: String) -> String {
-        text.replacing(#/([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@/#) { match in "\(match.output.1)<redacted>@" }
-    }
-
     private func error(
         for response: TransportResponse,
         attempts: Int,
         operation: CDXAPIError.Operation,
-        secrets: [Secret]
+        scrubber: Scrubber
     ) -> CDXAPIError {
+        // Every string of a server's answer may be printed: every one is scrubbed, here and only here.
         let entries = ((try? JSONDecoder().decode(APIErrorDocument.self, from: response.body))?.errors ?? []).map {
             entry in
             var entry = entry
-            entry.detail = scrub(entry.detail, secrets)
-            entry.title = scrub(entry.title, secrets)
-            entry.message = scrub(entry.message, secrets)
+            entry.id = scrubber(entry.id)
+            entry.status = scrubber(entry.status)
+            entry.code = scrubber(entry.code)
+            entry.detail = scrubber(entry.detail)
+            entry.title = scrubber(entry.title)
+            entry.message = scrubber(entry.message)
+            if var source = entry.source {
+                source.pointer = scrubber(source.pointer)
+                source.parameter = scrubber(source.parameter)
+                entry.source = source
+            }
             return entry
         }
         let code: CDXAPIError.Code =
@@ -273,52 +269,24 @@ public struct CDXClient: Sendable {
         return CDXAPIError(
             code: code,
             status: response.status,
-            requestID: response.header("X-Request-Id"),
+            requestID: scrubber(response.header("X-Request-Id")),
             errors: entries,
-            retryAfter: response.status == 429 ? advisedWait(response) : nil,
-            wwwAuthenticate: scrub(response.header("WWW-Authenticate"), secrets),
-            location: scrub(response.header("Location"), secrets),
+            retryAfter: response.status == 429 ? ServerAdvice.retryAfter(header: response.header, now: now()) : nil,
+            wwwAuthenticate: scrubber(response.header("WWW-Authenticate")),
+            location: scrubber(response.header("Location")),
             mayHaveBeenRedeemed: operation == .redeem && response.status >= 500,
             attempts: attempts,
             operation: operation
         )
     }
 
-    /// `Retry-After` (seconds or HTTP-date), else `X-RateLimit-Reset` (relative seconds).
-    private func advisedWait(_ response: TransportResponse) -> Duration? {
-        if let value = response.header("Retry-After")?.trimmingWhitespace() {
-            if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
-            if let date = Self.httpDate(value) {
-                return .milliseconds(max(0, Int(date.timeIntervalSince(now()) * 1000)))
-            }
-        }
-        if let value = response.header("X-RateLimit-Reset")?.trimmingWhitespace(), let seconds = Int(value),
-            seconds >= 0
-        {
-            return .seconds(seconds)
-        }
-        return nil
-    }
-
-    private static func httpDateFormatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter
-    }
-
-    static func httpDate(_ text: String) -> Date? { httpDateFormatter().date(from: text) }
-
-    static func httpDateFormatterString(_ date: Date) -> String { httpDateFormatter().string(from: date) }
-
     private func error(
         for failure: TransportError,
         attempts: Int,
         operation: CDXAPIError.Operation,
-        secrets: [Secret]
+        scrubber: Scrubber
     ) -> CDXAPIError {
-        let detail = scrub(failure.detail, secrets)
+        let detail = scrubber(failure.detail)
         let sent = operation == .redeem
         let (code, mayHaveBeenRedeemed, underlying): (CDXAPIError.Code, Bool, String?) =
             switch failure.kind {

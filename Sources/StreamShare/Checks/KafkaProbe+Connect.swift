@@ -86,7 +86,7 @@ extension KafkaProbe {
     ) -> CheckResult {
         let diagnosis = unreachable.diagnosis
         var details = ["stage": diagnosis.stage.rawValue]
-        if let evidence = diagnosis.evidence { details["librdkafka"] = share.secret.scrub(evidence) }
+        if let evidence = diagnosis.evidence { details["librdkafka"] = config.scrubber(also: [share.secret])(evidence) }
         if let lastError = unreachable.lastError { details["last_error"] = lastError.name }
         return CheckResult(
             id,

@@ -130,10 +130,7 @@ struct KafkaProbe: Sendable {
         switch error {
         case .configuration(let configurationError): message = ConfigurationError(configurationError).description
         case .creation(let text):
-            message = config.properties.reduce(share.secret.scrub(text)) { text, property in
-                guard case .secret(let secret) = property.value else { return text }
-                return secret.scrub(text)
-            }
+            message = config.scrubber(also: [share.secret])(text)
         }
         return CheckResult(
             id,

@@ -78,13 +78,9 @@ struct SchemaRegistryProbe: Sendable {
         }
     }
 
-    /// The registry's advice on a 429, bounded to 1 ms … 60 s.
+    /// The registry's advice on a 429 (``ServerAdvice``), at least 1 ms; 1 s when it gave none.
     static func advisedWait(_ response: TransportResponse) -> Duration {
-        let seconds = [response.header("Retry-After"), response.header("X-RateLimit-Reset")]
-            .compactMap { $0.flatMap { Double($0.trimmingWhitespace()) } }
-            .first { $0.isFinite && $0 >= 0 }
-        guard let seconds else { return .seconds(1) }
-        return .milliseconds(Int64(min(max(seconds, 0.001), 60) * 1000))
+        max(ServerAdvice.retryAfter(header: response.header) ?? .seconds(1), .milliseconds(1))
     }
 
     func run() async {
@@ -330,9 +326,7 @@ struct SchemaRegistryProbe: Sendable {
     /// The registry's secret and the Authorization header (its base64 is key:secret), should a
     /// registry or a proxy echo them.
     func scrub(_ text: String) -> String {
-        let header = registry.authorizationHeader
-        let secrets = [header, Secret(String(header.revealed.dropFirst("Basic ".count))), registry.secret]
-        return secrets.reduce(text) { $1.scrub($0) }
+        Scrubber(basicUser: registry.apiKey, secret: registry.secret)(text)
     }
 
     /// The subject's check, and the references of its latest schema.

@@ -168,6 +168,20 @@ public struct KafkaClientConfig: Sendable, Hashable {
         self.warnings = warnings
     }
 
+    /// A scrubber of every secret of the configuration (and of `others`), for librdkafka's messages.
+    func scrubber(also others: [Secret] = []) -> Scrubber {
+        Self.scrubber(properties, also: others)
+    }
+
+    private static func scrubber(_ properties: [ConfigProperty], also others: [Secret] = []) -> Scrubber {
+        Scrubber(
+            properties.compactMap { property in
+                guard case .secret(let secret) = property.value else { return nil }
+                return secret
+            } + others
+        )
+    }
+
     /// The value of a property (secrets revealed: this is for building clients, not for printing).
     /// - Parameter key: The property name.
     public subscript(key: String) -> String? {
@@ -236,11 +250,11 @@ public struct KafkaClientConfig: Sendable, Hashable {
             switch error {
             case .configuration(let refused): throw ConfigurationError(refused)
             case .creation(let message):
-                let scrubbed = properties.reduce(message) { text, property in
-                    guard case .secret(let secret) = property.value else { return text }
-                    return secret.scrub(text)
-                }
-                throw ConfigurationError(code: .incompatibleProperties, key: nil, message: scrubbed)
+                throw ConfigurationError(
+                    code: .incompatibleProperties,
+                    key: nil,
+                    message: Self.scrubber(properties)(message)
+                )
             }
         }
     }

@@ -90,7 +90,7 @@ extension ShareVerifier {
     /// Adds to the hint of every authentication failure, when the share was redeemed less than
     /// ``newKeyWindow`` ago, that a new key can take minutes to become active.
     static func noteNewKey(_ checks: [CheckResult], redeemedAt: String?, now: Date = Date()) -> [CheckResult] {
-        guard let redeemedAt, let redeemed = parseTimestamp(redeemedAt) else { return checks }
+        guard let redeemedAt, let redeemed = Timestamps.parse(redeemedAt) else { return checks }
         let age = now.timeIntervalSince(redeemed)
         guard age >= -60, age < Double(newKeyWindow.components.seconds) else { return checks }
         let minutes = max(0, Int(age / 60))
@@ -104,12 +104,6 @@ extension ShareVerifier {
             noted.hint = note + (check.hint.map { " Otherwise: \($0)" } ?? "")
             return noted
         }
-    }
-
-    private static func parseTimestamp(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 }
 

@@ -1,24 +1,20 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 import StreamShare
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A periodic health check of a share from inside a long-running service, using the library directly:
 /// the pattern to copy when a service should notice that its share stopped working.
 ///
 /// - One `ShareMonitor` for the life of the process: it keeps its Kafka clients and HTTP connections
 ///   between runs, so a run costs a few requests instead of new TCP, TLS and SASL handshakes.
-/// - `verify()` every `--interval`; each run prints one line (summary and the failed checks) and logs,
-///   through swift-log, the checks that went from passing to failing or back.
-/// - SIGINT or SIGTERM cancels the loop (a run in progress stops within moments), then
-///   the end of the `withShareMonitor` scope releases the monitor's clients, and the process exits 0.
+/// - The library's schedule, `monitor.reports(every:)`, runs it every `--interval`; each run prints one
+///   line (summary and the failed checks), and the library's `CheckChangeTracker` says which checks
+///   started failing or recovered, logged once per change through swift-log.
+/// - The check is a `Service`: swift-service-lifecycle's `ServiceGroup` turns SIGINT or SIGTERM into a
+///   graceful shutdown, which ends the schedule (a run in progress stops within moments); the end of
+///   the `withShareMonitor` scope releases the monitor's clients, and the process exits 0.
 @main
 struct HealthCheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,53 +51,65 @@ struct HealthCheck: AsyncParsableCommand {
         loaded.warnings.forEach { logger.warning("share file", metadata: ["warning": "\($0)"]) }
 
         logger.info("health check started", metadata: ["interval": "\(interval)s", "share": "\(share)"])
-        let (every, runs) = (Duration.seconds(interval), runs)
-        let options = ShareVerifier.Options(deadline: .seconds(timeout), deep: deep)
-        // One monitor for the whole loop (every run reuses its connections), released when it ends.
-        let loop = Task {
-            try await withShareMonitor(share: loaded.share, options: options, logger: logger) { monitor in
-                try await Self.check(monitor, every: every, runs: runs, logger: logger)
-            }
-        }
-        let signalSources = Self.cancelOnTermination(loop)
-        let outcome = await loop.result
-        signalSources.forEach { $0.cancel() }
+        let service = ShareHealthService(
+            share: loaded.share,
+            options: ShareVerifier.Options(deadline: .seconds(timeout), deep: deep),
+            interval: .seconds(interval),
+            runs: runs,
+            logger: logger
+        )
+        var quiet = logger
+        quiet.logLevel = .critical
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: quiet
+            )
+        )
+        try await group.run()
+        logger.info("health check stopped")
+    }
+}
 
-        switch outcome {
-        case .success, .failure(is CancellationError):
-            logger.info("health check stopped")
-        case .failure(let error):
-            throw error
+/// Verifies one share on a schedule until a graceful shutdown (or `runs` runs), logging changes.
+struct ShareHealthService: Service {
+    let share: RedeemedShare
+    let options: ShareVerifier.Options
+    let interval: Duration
+    let runs: Int?
+    let logger: Logger
+
+    func run() async throws {
+        // The schedule ends when the shutdown cancels it; the scope then releases the monitor's clients.
+        try await cancelWhenGracefulShutdown {
+            try await withShareMonitor(share: share, options: options, logger: logger) { monitor in
+                var tracker = CheckChangeTracker()
+                for await run in monitor.reports(every: interval) {
+                    switch run.result {
+                    case .success(let report):
+                        printLine(Self.line(run: run.number, report))
+                        log(tracker.record(report))
+                    case .failure(let error):
+                        logger.error("run could not be made", metadata: ["error": "\(error)"])
+                    }
+                    if let runs, run.number >= runs { return }
+                }
+            }
         }
     }
 
-    /// Verifies the share every `interval` until `runs` runs are done or the task is cancelled.
-    private static func check(
-        _ monitor: ShareMonitor,
-        every interval: Duration,
-        runs: Int?,
-        logger: Logger
-    ) async throws {
-        let clock = ContinuousClock()
-        var history = CheckHistory()
-        for run in 1... {
-            let started = clock.now
-            let report = try await monitor.verify()
-            printLine(Self.line(run: run, report))
-            for change in history.record(report) {
-                let metadata: Logger.Metadata = [
-                    "check": "\(change.check.qualifiedID)", "code": "\(change.check.code)",
-                    "message": "\(change.check.message)",
-                ]
-                if change.isFailing {
-                    logger.warning("check started failing", metadata: metadata)
-                } else {
-                    logger.notice("check passes again", metadata: metadata)
-                }
-            }
-            if let runs, run >= runs { return }
-            try await clock.sleep(until: started + interval)
+    private func log(_ changes: CheckChanges) {
+        for change in changes.failed {
+            logger.warning("check started failing", metadata: Self.metadata(change.check))
         }
+        for change in changes.recovered {
+            logger.notice("check passes again", metadata: Self.metadata(change.check))
+        }
+    }
+
+    private static func metadata(_ check: CheckResult) -> Logger.Metadata {
+        ["check": "\(check.qualifiedID)", "code": "\(check.code)", "message": "\(check.message)"]
     }
 
     /// `2025-11-29T10:15:00Z run 3: fail, 14 checks: 11 passed, 1 warned, 2 failed, 0 skipped in 41 ms; failed: …`
@@ -114,17 +122,6 @@ struct HealthCheck: AsyncParsableCommand {
         let failed = report.problems().map(\.qualifiedID)
         if !failed.isEmpty { line += "; failed: \(failed.joined(separator: ", "))" }
         return line
-    }
-
-    /// Cancels `task` on SIGINT or SIGTERM, for as long as the returned sources are not cancelled.
-    private static func cancelOnTermination(_ task: Task<Void, any Error>) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)  // the default action would end the process before the handler runs
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
     }
 }
 

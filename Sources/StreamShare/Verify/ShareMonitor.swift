@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import Foundation
 public import Logging
 import RdKafka
 
@@ -11,7 +12,7 @@ import RdKafka
 /// the handles are dropped and the next run starts from fresh clients, so that its diagnosis is its
 /// own. Deep group joins always use a client of their own (leaving a group closes the consumer).
 ///
-/// A monitor lives for the scope of ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:logger:_:)``,
+/// A monitor lives for the scope of ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``,
 /// which releases its clients when the scope ends:
 ///
 /// ```swift
@@ -28,6 +29,8 @@ import RdKafka
 public actor ShareMonitor {
     /// The share being verified.
     public private(set) var share: RedeemedShare
+    /// The share's configuration, built once per share (not once per run).
+    private var prepared: PreparedConfiguration
     private let verifier: ShareVerifier
     private let options: ShareVerifier.Options
     private var handles = KafkaHandlePool()
@@ -41,6 +44,10 @@ public actor ShareMonitor {
     /// need another route); all shut down with the monitor.
     private var ownClients: [HTTPProxy?: HTTPClient] = [:]
     private let idleConnectionTimeout: Duration
+    /// The fleet's shared slots, warm clients and HTTP clients, when the monitor belongs to one.
+    private let pool: MonitorPool?
+    /// Counts share replacements: a run that started before one does not keep its clients warm.
+    private var generation = 0
     private let logger: Logger
     private var running = false
     /// Calls waiting for the run in progress to end, in arrival order.
@@ -50,23 +57,29 @@ public actor ShareMonitor {
     /// How long an idle HTTP connection is kept between runs when the monitor makes its own client.
     public static let defaultIdleConnectionTimeout: Duration = .seconds(300)
 
-    /// Creates a monitor; ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:logger:_:)``
+    /// Creates a monitor; ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``
     /// is the public way, which also shuts it down.
     package init(
         share: RedeemedShare,
         options: ShareVerifier.Options = .init(),
         httpClient: HTTPClient? = nil,
         idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+        pool: MonitorPool? = nil,
         logger: Logger? = nil
     ) throws(ConfigurationError) {
-        _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+        self.prepared = try PreparedConfiguration(share: share, options: options)
         self.share = share
+        self.pool = pool
         self.options = options
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
         self.verifier = ShareVerifier(options: options, logger: logger)
         self.idleConnectionTimeout = idleConnectionTimeout
         if let httpClient {
             self.httpClient = httpClient
+            self.ownsHTTPClient = false
+        } else if let pool {
+            // The pool's client of the share's route, taken again at each run.
+            self.httpClient = try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
             self.ownsHTTPClient = false
         } else {
             var clients: [HTTPProxy?: HTTPClient] = [:]
@@ -84,14 +97,20 @@ public actor ShareMonitor {
         _ idleTimeout: Duration,
         in clients: inout [HTTPProxy?: HTTPClient]
     ) throws(ConfigurationError) -> HTTPClient {
-        let proxy = (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
+        let proxy = registryProxy(of: share, options)
         if let client = clients[proxy] { return client }
         let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleTimeout)
         clients[proxy] = client
         return client
     }
 
-    /// The number of librdkafka clients held between runs (for tests and diagnostics).
+    /// The proxy that applies to a share's Schema Registry URL, if any.
+    private static func registryProxy(of share: RedeemedShare, _ options: ShareVerifier.Options) -> HTTPProxy? {
+        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
+    }
+
+    /// The number of librdkafka clients held between runs (for tests and diagnostics); a monitor of a
+    /// ``MonitorPool`` holds none between runs (the pool keeps the warm ones).
     public var kafkaClientCount: Int { handles.count }
 
     /// Verifies the share once, over the connections kept from earlier runs.
@@ -105,6 +124,12 @@ public actor ShareMonitor {
     ///   a call still waiting for another run throws once that run has ended), ``ConfigurationError``
     ///   as ``ShareVerifier`` does, ``ShareMonitorError/shutDown`` once the monitor's scope has ended.
     public func verify() async throws -> VerificationReport {
+        try await timedRun().report
+    }
+
+    /// One run, and how long it took once it could start (the wait for a ``MonitorPool`` slot and
+    /// for an earlier run left out).
+    func timedRun() async throws -> TimedRun {
         guard !isShutDown else { throw ShareMonitorError.shutDown }
         // Never two runs on the same handles.
         while running { await withCheckedContinuation { waiting.append($0) } }
@@ -115,34 +140,94 @@ public actor ShareMonitor {
         }
         try Task.checkCancellation()
         guard !isShutDown else { throw ShareMonitorError.shutDown }
-        // The pool of this run, even if the share is replaced meanwhile.
-        let handles = handles
-        let report = try await verifier.run(
-            share,
-            handles: handles,
-            registryKnowledge: registryKnowledge,
-            httpClient: httpClient
-        )
-        if report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) {
-            logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
-            handles.removeAll()
+        guard let pool else {
+            // The pool of this run, even if the share is replaced meanwhile.
+            let handles = handles
+            let (startedAt, started) = (Date(), ContinuousClock.now)
+            let report = try await verifier.run(
+                share,
+                handles: handles,
+                registryKnowledge: registryKnowledge,
+                httpClient: httpClient,
+                prepared: prepared
+            )
+            if connectFailed(report) { handles.removeAll() }
+            try Task.checkCancellation()
+            return TimedRun(report: report, startedAt: startedAt, duration: ContinuousClock.now - started)
+        }
+        guard await pool.acquire() else { throw CancellationError() }
+        defer { pool.release() }
+        guard !isShutDown else { throw ShareMonitorError.shutDown }
+        // The process's own shortage is never a verdict about the share: no run without room for one.
+        if let short = FileDescriptors.shortage() {
+            throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
+        }
+        let owner = ObjectIdentifier(self)
+        let generation = generation
+        let handles = pool.takeHandles(for: owner)
+        let (startedAt, started) = (Date(), ContinuousClock.now)
+        let report: VerificationReport
+        do {
+            let client =
+                ownsHTTPClient
+                ? httpClient : try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
+            report = try await verifier.run(
+                share,
+                handles: handles,
+                registryKnowledge: registryKnowledge,
+                httpClient: client,
+                prepared: prepared
+            )
+        } catch {
+            handles.close()
+            throw error
+        }
+        if connectFailed(report) { handles.removeAll() }
+        // Failures while the process ran out of descriptors are its own, not the share's.
+        if report.summary.failed > 0, let short = FileDescriptors.shortage(needing: 8) {
+            handles.close()
+            throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
+        }
+        // Clients follow the runs: warm in the pool, unless the share changed or the monitor ended.
+        if generation == self.generation, !isShutDown {
+            pool.putBack(handles, for: owner)
+        } else {
+            handles.close()
         }
         try Task.checkCancellation()
-        return report
+        return TimedRun(report: report, startedAt: startedAt, duration: ContinuousClock.now - started)
+    }
+
+    /// A run's report, when it started and how long it took.
+    struct TimedRun: Sendable {
+        var report: VerificationReport
+        var startedAt: Date
+        var duration: Duration
+    }
+
+    private func connectFailed(_ report: VerificationReport) -> Bool {
+        guard report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) else {
+            return false
+        }
+        logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")
+        return true
     }
 
     /// Verifies another share from now on (for example after the share file was redeemed again):
     /// the Kafka clients of the old one are dropped, including any a run in progress still makes.
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
     public func replaceShare(_ share: RedeemedShare) throws(ConfigurationError) {
-        _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+        let prepared = try PreparedConfiguration(share: share, options: options)
         if ownsHTTPClient {
             // A run in progress keeps the client it started with; the next run takes this one.
             httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &ownClients)
         }
         self.share = share
+        self.prepared = prepared
         handles.close()
         handles = KafkaHandlePool()
+        generation += 1
+        pool?.discard(ObjectIdentifier(self))
         registryKnowledge = RegistryKnowledge()
     }
 
@@ -152,6 +237,7 @@ public actor ShareMonitor {
         guard !isShutDown else { return }
         isShutDown = true
         handles.close()
+        pool?.discard(ObjectIdentifier(self))
         while running { await withCheckedContinuation { waiting.append($0) } }
         if !waiting.isEmpty { waiting.removeFirst().resume() }
         for client in ownClients.values { try? await client.shutdown() }
@@ -169,6 +255,9 @@ public actor ShareMonitor {
 ///     `idleConnectionTimeout`, and shuts it down at the end of the scope.
 ///   - idleConnectionTimeout: Keep-alive of the monitor's own HTTP connections; choose it longer
 ///     than the interval between runs.
+///   - pool: The fleet the monitor belongs to (``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)``):
+///     its runs then wait for one of the pool's slots, hold Kafka clients only while they run (the pool
+///     keeps a few warm) and use the pool's HTTP clients. `nil`: the monitor keeps its own clients.
 ///   - logger: Receives `debug` messages; silent without one.
 ///   - body: Uses the monitor; it must not let the monitor escape.
 /// - Returns: What `body` returns.
@@ -179,6 +268,7 @@ public func withShareMonitor<Result: Sendable>(
     options: ShareVerifier.Options = .init(),
     httpClient: HTTPClient? = nil,
     idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+    pool: MonitorPool? = nil,
     logger: Logger? = nil,
     _ body: (ShareMonitor) async throws -> Result
 ) async throws -> Result {
@@ -187,6 +277,7 @@ public func withShareMonitor<Result: Sendable>(
         options: options,
         httpClient: httpClient,
         idleConnectionTimeout: idleConnectionTimeout,
+        pool: pool,
         logger: logger
     )
     do {
@@ -199,8 +290,21 @@ public func withShareMonitor<Result: Sendable>(
     }
 }
 
-/// Errors of a ``ShareMonitor`` itself.
-public enum ShareMonitorError: Error, Sendable, Equatable {
+/// Errors of a ``ShareMonitor`` itself: local problems, never verdicts about the share.
+public enum ShareMonitorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The monitor's scope has ended.
     case shutDown
+    /// The process had too few free file descriptors for a run (`open` of `limit` in use): the run
+    /// was not made, or its failures were set aside as the process's own.
+    case outOfFileDescriptors(open: Int, limit: Int)
+
+    /// What went wrong, in a sentence.
+    public var description: String {
+        switch self {
+        case .shutDown: "the monitor's scope has ended"
+        case .outOfFileDescriptors(let open, let limit):
+            "out of file descriptors (\(open) of \(limit) open): a local problem, not a verdict about the share; "
+                + "raise the limit (LimitNOFILE=, ulimit -n) or lower --max-concurrent-runs"
+        }
+    }
 }

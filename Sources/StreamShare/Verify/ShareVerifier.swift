@@ -119,15 +119,20 @@ public struct ShareVerifier: Sendable {
         _ share: RedeemedShare,
         handles: KafkaHandlePool,
         registryKnowledge: RegistryKnowledge = RegistryKnowledge(),
-        httpClient: HTTPClient?
+        httpClient: HTTPClient?,
+        prepared: PreparedConfiguration? = nil
     ) async throws(ConfigurationError) -> VerificationReport {
         handles.beginRun()
         let startedAt = Date()
         let watch = Stopwatch()
         let deadline = ContinuousClock.now + options.deadline
-        let endpoints = try share.configurationEndpoints()
-        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
-        let registry = endpoints.schemaRegistry
+        let configuration: PreparedConfiguration
+        if let prepared {
+            configuration = prepared
+        } else {
+            configuration = try PreparedConfiguration(share: share, options: options)
+        }
+        let (kafka, registry) = try configuration.checked()
         let plan = CheckPlan(
             share: share,
             deep: options.deep,
@@ -205,7 +210,7 @@ public struct ShareVerifier: Sendable {
             schemaVersion: VerificationReport.currentSchemaVersion,
             toolVersion: StreamShareVersion.string,
             librdkafkaVersion: KafkaLibrary.version,
-            startedAt: Self.timestamp(startedAt),
+            startedAt: Timestamps.format(startedAt),
             share: .init(
                 id: share.id,
                 apiKey: share.apiKey,
@@ -323,10 +328,32 @@ public struct ShareVerifier: Sendable {
             return timings
         }
     }
+}
 
-    /// RFC 3339 with milliseconds (runs of a monitor can be a few milliseconds apart).
-    private static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+/// A share's client configuration and registry, parsed and validated once (librdkafka checks the
+/// configuration by creating a client): a ``ShareMonitor`` builds it when it gets its share and
+/// reuses it for every run, instead of parsing the share and creating a throwaway client each time.
+struct PreparedConfiguration: Sendable {
+    let kafka: KafkaClientConfig
+    let registry: SchemaRegistryConfig?
+
+    init(share: RedeemedShare, options: ShareVerifier.Options) throws(ConfigurationError) {
+        let endpoints = try share.configurationEndpoints()
+        kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
+        registry = endpoints.schemaRegistry
+    }
+
+    /// The configuration, once what can change on the host since it was built is checked again: the
+    /// CA file still exists.
+    func checked() throws(ConfigurationError) -> (KafkaClientConfig, SchemaRegistryConfig?) {
+        if let ca = kafka["ssl.ca.location"], !FileManager.default.fileExists(atPath: ca) {
+            throw ConfigurationError(
+                code: .fileNotFound,
+                key: "ssl.ca.location",
+                message: "CA file '\(ca)' does not exist"
+            )
+        }
+        return (kafka, registry)
     }
 }
 

@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import RdKafka
+import Synchronization
+
+/// What many ``ShareMonitor``s share, so that a fleet of shares costs what its runs in progress
+/// cost, not what its number of shares costs.
+///
+/// - At most ``maximumConcurrentRuns`` runs at once across the monitors of the pool, first come,
+///   first served; a run waiting for its turn is not timed.
+/// - A monitor holds its Kafka clients only while it runs. Afterwards they go to a small warm set
+///   (as many shares as runs at once); the least recently used share's clients are released when a
+///   further share's are put there. A fleet no larger than the concurrency keeps every client warm.
+/// - The Schema Registry requests of every monitor go through one HTTP client per route (the proxy
+///   that applies, or none), whose idle connections close after the pool's idle timeout.
+///
+/// Open one with ``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)`` and pass it to
+/// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``.
+public final class MonitorPool: Sendable {
+    /// The most runs at once.
+    public let maximumConcurrentRuns: Int
+    /// How long the pool's HTTP clients keep an idle connection.
+    public let idleConnectionTimeout: Duration
+
+    private struct Warm {
+        var owner: ObjectIdentifier
+        var handles: KafkaHandlePool
+    }
+
+    private struct State {
+        var available: Int
+        var waiting: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextWaiter = 0
+        /// Most recently used last.
+        var warm: [Warm] = []
+        var clients: [HTTPProxy?: HTTPClient] = [:]
+        var isShutDown = false
+    }
+
+    private let state: Mutex<State>
+
+    init(maximumConcurrentRuns: Int, idleConnectionTimeout: Duration) {
+        self.maximumConcurrentRuns = max(1, maximumConcurrentRuns)
+        self.idleConnectionTimeout = idleConnectionTimeout
+        state = Mutex(State(available: max(1, maximumConcurrentRuns)))
+    }
+
+    // MARK: run slots
+
+    /// Waits for a run slot; `false`, at once, when the calling task is cancelled meanwhile (then
+    /// nothing is taken).
+    func acquire() async -> Bool {
+        let id = state.withLock { state -> Int? in
+            guard state.available == 0 else {
+                state.available -= 1
+                return nil
+            }
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        guard let id else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let answer = state.withLock { state -> Bool? in
+                    // Cancelled before it was queued: the handler found nothing to resume.
+                    if Task.isCancelled { return false }
+                    // A slot given back since the first look (with nobody queued): take it.
+                    if state.available > 0 {
+                        state.available -= 1
+                        return true
+                    }
+                    state.waiting.append((id, continuation))
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
+    }
+
+    /// Gives a slot back: to the first waiter, if any.
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard !state.waiting.isEmpty else {
+                state.available += 1
+                return nil
+            }
+            return state.waiting.removeFirst().continuation
+        }
+        next?.resume(returning: true)
+    }
+
+    /// Runs in progress now.
+    public var runsInProgress: Int {
+        state.withLock { maximumConcurrentRuns - $0.available }
+    }
+
+    // MARK: warm Kafka clients
+
+    /// The Kafka clients `owner` left warm, taken out of the warm set, or a new empty pool.
+    func takeHandles(for owner: ObjectIdentifier) -> KafkaHandlePool {
+        state.withLock { state in
+            guard let index = state.warm.firstIndex(where: { $0.owner == owner }) else { return nil }
+            return state.warm.remove(at: index).handles
+        } ?? KafkaHandlePool()
+    }
+
+    /// Puts `owner`'s clients back as the most recently used; releases the least recently used
+    /// share's clients beyond the warm set's size.
+    func putBack(_ handles: KafkaHandlePool, for owner: ObjectIdentifier) {
+        let released = state.withLock { state -> [KafkaHandlePool] in
+            state.warm.removeAll { $0.owner == owner }
+            guard !state.isShutDown else { return [handles] }
+            state.warm.append(Warm(owner: owner, handles: handles))
+            let excess = state.warm.count - maximumConcurrentRuns
+            guard excess > 0 else { return [] }
+            defer { state.warm.removeFirst(excess) }
+            return state.warm.prefix(excess).map(\.handles)
+        }
+        for pool in released { pool.close() }
+    }
+
+    /// Releases `owner`'s warm clients, if any (its share was replaced, or it shut down).
+    func discard(_ owner: ObjectIdentifier) {
+        let gone = state.withLock { state -> [KafkaHandlePool] in
+            let mine = state.warm.filter { $0.owner == owner }.map(\.handles)
+            state.warm.removeAll { $0.owner == owner }
+            return mine
+        }
+        for pool in gone { pool.close() }
+    }
+
+    /// The number of librdkafka clients held warm between runs (for tests and diagnostics).
+    public var warmKafkaClientCount: Int {
+        state.withLock { $0.warm.reduce(0) { $0 + $1.handles.count } }
+    }
+
+    // MARK: HTTP clients
+
+    /// The HTTP client of one route (the proxy that applies to the registry's URL, or none), made on
+    /// first use; every client trusts `caFile` when given (one verifier's options for the whole pool).
+    func httpClient(proxy: HTTPProxy?, options: ShareVerifier.Options) throws(ConfigurationError) -> HTTPClient {
+        let made: Result<HTTPClient, ConfigurationError> = state.withLock { state in
+            if let existing = state.clients[proxy] { return .success(existing) }
+            // Made under the lock (it reads the CA file once): never two clients for one route.
+            do throws(ConfigurationError) {
+                let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleConnectionTimeout)
+                state.clients[proxy] = client
+                return .success(client)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try made.get()
+    }
+
+    /// Releases every warm client and shuts the HTTP clients down; called when the pool's scope ends.
+    func shutdown() async {
+        let (warm, clients) = state.withLock { state in
+            state.isShutDown = true
+            defer {
+                state.warm.removeAll()
+                state.clients.removeAll()
+            }
+            return (state.warm.map(\.handles), Array(state.clients.values))
+        }
+        for pool in warm { pool.close() }
+        for client in clients { try? await client.shutdown() }
+    }
+}
+
+/// Runs `body` with a ``MonitorPool`` and releases its clients and connections when `body` returns
+/// or throws. Monitors given the pool must not outlive the scope.
+///
+/// - Parameters:
+///   - maximumConcurrentRuns: The most runs at once across the pool's monitors (at least 1); also the
+///     number of shares whose Kafka clients are kept warm between runs.
+///   - idleConnectionTimeout: How long the pool's HTTP clients keep an idle connection: choose it
+///     longer than the interval between runs when the fleet is no larger than the concurrency (then
+///     every run reuses its connections), shorter otherwise (connections follow the runs).
+///   - body: Uses the pool.
+/// - Returns: What `body` returns.
+/// - Throws: What `body` throws.
+public func withMonitorPool<Result: Sendable>(
+    maximumConcurrentRuns: Int,
+    idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+    _ body: (MonitorPool) async throws -> Result
+) async throws -> Result {
+    let pool = MonitorPool(maximumConcurrentRuns: maximumConcurrentRuns, idleConnectionTimeout: idleConnectionTimeout)
+    do {
+        let result = try await body(pool)
+        await pool.shutdown()
+        return result
+    } catch {
+        await pool.shutdown()
+        throw error
+    }
+}

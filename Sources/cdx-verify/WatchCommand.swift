@@ -13,17 +13,28 @@ struct WatchCommand: AsyncParsableCommand {
             Runs the verification of each share every --interval (never two runs of a share at once: a run \
             that outlasts the interval delays the next; at most --max-concurrent-runs runs at once across \
             shares). Each run prints one JSON line on standard output: timestamp, share, summary and failed \
-            check ids. A check changing state (pass → fail and back) is logged once on standard error. Kafka \
-            clients and HTTP connections are kept between runs.
+            check ids (a run the process could not make, out of file descriptors say, prints its `error` and \
+            counts as outcome local_error: never a verdict about the share). A check changing state (pass → \
+            fail and back) is logged once on standard error.
 
             --share can be repeated; --share-dir watches every share file (*.json) of a directory, picking up \
-            files as they appear and disappear (a share taken away releases its clients). A share is named \
-            by its id, else its file name: the `share` label of every series and the `share` of every line.
+            files as they appear and disappear (a listing that fails changes nothing). A file is one share \
+            whatever path names it; two files with the same share id are refused. A share is named by its id, \
+            else its file name: the `share` label of every series and the `share` of every line.
+
+            Sizing: Kafka clients and registry connections follow the runs, not the shares, so a replica costs \
+            what --max-concurrent-runs runs cost (about 6 threads and 13 descriptors per run in progress or \
+            kept warm, plus a few dozen of its own) whatever its number of shares; the soft descriptor limit \
+            is raised to the hard one at start. One replica at the default concurrency verifies about 1,000 \
+            shares a minute (BENCHMARKS.md); beyond that, run N replicas with --shard K/N (or a StatefulSet \
+            with --shard-count N and CDX_VERIFY_POD_INDEX): each watches the shares whose id falls to it by \
+            rendezvous hashing, and changing N moves about 1/N of them.
 
             With --metrics-address, serves GET /metrics (Prometheus text format), GET /healthz and GET /readyz \
             (200 when every share's last run passed, 503 with the failed checks otherwise, 503 before the \
             first run completes or when runs stopped completing; ?share=NAME for one share), and GET /livez \
-            (200 while the process serves). Examples/deploy has Kubernetes probes and Prometheus alert rules.
+            (200 while the process serves), each for this replica's shares. Examples/deploy has Kubernetes \
+            probes, a sharded StatefulSet and Prometheus alert rules.
 
             Stops on SIGINT or SIGTERM (in-flight runs are cancelled) and exits 0.
             """
@@ -44,8 +55,31 @@ struct WatchCommand: AsyncParsableCommand {
     )
     var shareDir: String?
 
-    @Option(name: .long, help: "Runs at most at once across shares.")
+    @Option(
+        name: .long,
+        help: "Runs at most at once across shares; Kafka clients and registry connections follow the runs."
+    )
     var maxConcurrentRuns: Int = 4
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch only the shares that fall to replica K of N (rendezvous hashing of share ids, K from 1); "
+                + "default: $CDX_VERIFY_SHARD, else every share.",
+            valueName: "K/N"
+        )
+    )
+    var shard: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With $CDX_VERIFY_POD_INDEX (a StatefulSet's 0-based pod index, from the downward API): this replica "
+                + "watches shard <pod index + 1>/N.",
+            valueName: "N"
+        )
+    )
+    var shardCount: Int?
 
     @Option(
         name: .long,
@@ -78,8 +112,33 @@ struct WatchCommand: AsyncParsableCommand {
         if interval.duration < Self.shortestInterval {
             throw ValidationError("--interval must be at least 10ms")
         }
+        _ = try replicaShard()
         if let metricsAddress, ListenAddress(metricsAddress) == nil {
             throw ValidationError("--metrics-address '\(metricsAddress)' is not host:port (e.g. 127.0.0.1:9464)")
+        }
+    }
+
+    /// `--shard`, else `CDX_VERIFY_SHARD`, else `CDX_VERIFY_POD_INDEX` with `--shard-count`, else none.
+    private func replicaShard() throws -> Shard? {
+        let environment = Environment.values
+        if let text = shard ?? environment["CDX_VERIFY_SHARD"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                return try Shard(parsing: text)
+            } catch {
+                throw ValidationError("--shard: \(error)")
+            }
+        }
+        guard let count = shardCount else { return nil }
+        guard let text = environment["CDX_VERIFY_POD_INDEX"], let index = Int(text) else {
+            throw ValidationError(
+                "--shard-count needs CDX_VERIFY_POD_INDEX (the pod index, e.g. from the label "
+                    + "apps.kubernetes.io/pod-index), or give --shard K/N"
+            )
+        }
+        do {
+            return try Shard(index: index + 1, of: count)
+        } catch {
+            throw ValidationError("--shard-count \(count) with pod index \(index): \(error)")
         }
     }
 
@@ -87,6 +146,13 @@ struct WatchCommand: AsyncParsableCommand {
         let console = outputOptions.console
         var logger = Logger(label: "cdx-verify.watch", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = outputOptions.verbose ? .debug : (outputOptions.quiet ? .error : .info)
+        // As Go's runtime does: the soft descriptor limit (systemd's 1,024) up to the hard one.
+        if let limits = FileDescriptors.raiseSoftLimit() {
+            let hard = limits.hard == Int.max ? "unlimited" : "\(limits.hard)"
+            logger.info(
+                "file descriptors: soft limit \(limits.before)\(limits.after == limits.before ? "" : " raised to \(limits.after)"), hard limit \(hard)"
+            )
+        }
         // Every named share file must be usable from the start; a directory's files are read as they come.
         var shares: [(path: String, share: RedeemedShare)] = []
         for path in share { shares.append((path, try Runner.readShare(path, console: console))) }
@@ -124,16 +190,32 @@ struct WatchCommand: AsyncParsableCommand {
                 strict: checks.strict,
                 // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
                 staleAfter: interval.duration * 2 + checks.timeout.duration + .seconds(5),
-                idleConnectionTimeout: max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout),
+                // Connections follow the runs: kept from run to run only while every share can hold a run slot.
+                idleConnectionTimeout: shareDir == nil && shares.count <= maxConcurrentRuns
+                    ? max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout) : .seconds(15),
                 maximumConcurrentRuns: maxConcurrentRuns,
                 logger: logger,
                 monitorLogger: outputOptions.verbose ? logger : nil,
                 shareStatus: Runner.shareStatusLookup(cloud: cloud, logger: logger, level: .warning),
-                phaseInterval: max(interval.duration, .seconds(300))
+                phaseInterval: max(interval.duration, .seconds(300)),
+                shard: try replicaShard()
             ),
             directory: shareDir
         )
-        for (path, share) in shares { fleet.add(path: path, share: share) }
+        for (path, share) in shares {
+            do {
+                guard fleet.isMine(share, path: path) else {
+                    console.info("\(path): share \(share.id ?? "?") falls to another shard than \(fleet.shardText)")
+                    continue
+                }
+                try fleet.add(path: path, share: share)
+            } catch .alreadyWatched(let path, let other) {
+                console.info("\(path) is the file \(other) names: watched once")
+            } catch {
+                console.error("\(error)")
+                throw Exit.invalidInput
+            }
+        }
         try await serve(fleet, console: console, logger: logger)
     }
 
@@ -162,7 +244,10 @@ struct WatchCommand: AsyncParsableCommand {
         )
         // SIGTERM must end the process within a second, whatever a run or a scrape is doing.
         configuration.maximumGracefulShutdownDuration = .milliseconds(800)
-        if let shareDir { console.info("watching the share files of \(shareDir) every \(interval.text)") }
+        if let shareDir {
+            let part = fleet.shardText == "every share" ? "" : " that fall to \(fleet.shardText)"
+            console.info("watching the share files of \(shareDir)\(part) every \(interval.text)")
+        }
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch is CancellationError {

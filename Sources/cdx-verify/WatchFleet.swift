@@ -6,9 +6,13 @@ import StreamShare
 import Synchronization
 
 /// The shares one watch verifies: the `--share` files, and the share files of `--share-dir` as they
-/// appear and disappear. Each share runs on its own schedule (its runs never overlap), at most
-/// ``Settings/maximumConcurrentRuns`` runs at once across shares; a share taken away is stopped and
-/// its Kafka clients and HTTP connections are released.
+/// appear and disappear. Each share runs on its own schedule (the library's
+/// ``ShareMonitor/reports(every:beforeEachRun:)``), at most ``Settings/maximumConcurrentRuns`` runs at
+/// once across shares (a ``MonitorPool``): Kafka clients and registry connections follow the runs,
+/// not the shares. A share taken away is stopped and its series are taken out of /metrics.
+///
+/// A share file is known by the file it resolves to (device and inode), so every spelling of one file
+/// is one share; two files holding the same share id are refused.
 final class WatchFleet: Service, Sendable {
     struct Settings: Sendable {
         var interval: Duration
@@ -26,100 +30,167 @@ final class WatchFleet: Service, Sendable {
         var shareStatus: (@Sendable (String) async -> ConsumerShare?)? = nil
         /// How often a share's status phase is looked up (at the first run, then at most this often).
         var phaseInterval: Duration = .seconds(300)
+        /// This replica's shard (`--shard K/N`); nil: every share.
+        var shard: Shard? = nil
     }
 
     /// One watched share.
     private struct Entry: Sendable {
+        let path: String
+        let shareID: String?
         let state: WatchState
-        let task: Task<Void, Never>
         /// Found in --share-dir (and removed when its file goes), not named by --share.
         let fromDirectory: Bool
+        /// Finished when the share is taken away: its schedule ends.
+        let removal: AsyncStream<Never>.Continuation
+    }
+
+    /// A share to start, handed to the service's task group.
+    private struct Start: Sendable {
+        let path: String
+        let share: RedeemedShare
+        let state: WatchState
+        let removed: AsyncStream<Never>
     }
 
     private let settings: Settings
     private let directory: String?
-    private let entries = Mutex<[String: Entry]>([:])
+    /// By file identity.
+    private let entries = Mutex<[FileIdentity: Entry]>([:])
     /// Files of the directory that are not usable shares, with the signature they were rejected at:
     /// looked at again only once they change.
     private let rejected = Mutex<[String: [String]]>([:])
-    private let limiter: RunLimiter
+    private let starts: AsyncStream<Start>
+    private let startsContinuation: AsyncStream<Start>.Continuation
+    /// Runs completed by every share the watch has had, those taken away included.
+    private let runs = Atomic<Int>(0)
     /// Every share's series, for /metrics.
     let registry = PrometheusCollectorRegistry()
 
     init(settings: Settings, directory: String?) {
         self.settings = settings
         self.directory = directory
-        limiter = RunLimiter(slots: max(1, settings.maximumConcurrentRuns))
+        (starts, startsContinuation) = AsyncStream.makeStream(of: Start.self)
     }
 
     // MARK: the shares
 
+    /// Whether a share falls to this replica: by its id, else its file name (the same on every replica).
+    func isMine(_ share: RedeemedShare, path: String) -> Bool {
+        guard let shard = settings.shard else { return true }
+        return shard.contains(shareID: share.id ?? URL(fileURLWithPath: path).lastPathComponent)
+    }
+
+    /// `K/N`, or "every share".
+    var shardText: String { settings.shard.map { "shard \($0)" } ?? "every share" }
+
+    /// Why a share file cannot be added.
+    enum AddError: Error, CustomStringConvertible {
+        case alreadyWatched(path: String, as: String)
+        case duplicateID(String, path: String, other: String)
+        case unreadable(path: String)
+
+        var description: String {
+            switch self {
+            case .alreadyWatched(let path, let other):
+                "\(path) is the file \(other) already names; it is watched once"
+            case .duplicateID(let id, let path, let other):
+                "\(path) holds share \(id), which \(other) holds too; watch one of them"
+            case .unreadable(let path): "\(path) cannot be looked at"
+            }
+        }
+    }
+
     /// Starts watching a share file.
     /// - Parameter fromDirectory: Found in the directory: stopped when the file goes away.
-    func add(path: String, share: RedeemedShare, fromDirectory: Bool = false) {
-        let label = uniqueLabel(share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
-        let state = WatchState(
-            label: label,
-            strict: settings.strict,
-            staleAfter: settings.staleAfter,
-            shareID: share.id ?? "",
-            registry: registry,
-            logger: settings.logger
-        )
-        let settings = self.settings
-        let limiter = self.limiter
-        let task = Task {
-            await Self.watch(share, path: path, state: state, settings: settings, limiter: limiter)
+    /// - Throws: ``AddError`` when the file is one already watched, or its share id is.
+    func add(path: String, share: RedeemedShare, fromDirectory: Bool = false) throws(AddError) {
+        guard let identity = FileIdentity(path: path) else { throw .unreadable(path: path) }
+        let wanted = share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let (removed, removal) = AsyncStream.makeStream(of: Never.self)
+        let state: WatchState = try entries.withLock { (entries) throws(AddError) -> WatchState in
+            if let same = entries[identity] { throw .alreadyWatched(path: path, as: same.path) }
+            if let id = share.id, let other = entries.values.first(where: { $0.shareID == id }) {
+                throw .duplicateID(id, path: path, other: other.path)
+            }
+            let state = WatchState(
+                label: Self.uniqueLabel(wanted, used: Set(entries.values.map(\.state.label))),
+                strict: settings.strict,
+                staleAfter: settings.staleAfter,
+                shareID: share.id ?? "",
+                registry: registry,
+                logger: settings.logger
+            )
+            entries[identity] = Entry(
+                path: path,
+                shareID: share.id,
+                state: state,
+                fromDirectory: fromDirectory,
+                removal: removal
+            )
+            return state
         }
-        entries.withLock { $0[path] = Entry(state: state, task: task, fromDirectory: fromDirectory) }
-        let counts =
-            "\(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), \(share.subjects.count) subject(s)"
-        settings.logger.info("watching \(path) as share '\(label)' every \(settings.intervalText) (\(counts))")
+        startsContinuation.yield(Start(path: path, share: share, state: state, removed: removed))
+        settings.logger.info(
+            "watching \(path) as share '\(state.label)' every \(settings.intervalText) (\(share.resourceCounts))"
+        )
     }
 
-    /// Stops watching a share file: its run (if any) is cancelled, its clients released, its series
-    /// taken out of /metrics.
-    func remove(path: String) async {
-        guard let entry = entries.withLock({ $0.removeValue(forKey: path) }) else { return }
-        entry.task.cancel()
-        await entry.task.value
-        entry.state.metrics.remove()
-        settings.logger.notice("\(path) is gone: share '\(entry.state.label)' is no longer watched")
+    /// Stops watching a share file: its run (if any) is cancelled, its series taken out of /metrics
+    /// once its schedule has ended.
+    private func remove(_ identity: FileIdentity) {
+        guard let entry = entries.withLock({ $0.removeValue(forKey: identity) }) else { return }
+        entry.removal.finish()
+        settings.logger.notice("\(entry.path) is gone: share '\(entry.state.label)' is no longer watched")
     }
 
-    private func uniqueLabel(_ wanted: String) -> String {
-        let used = Set(entries.withLock { $0.values.map(\.state.label) })
+    private static func uniqueLabel(_ wanted: String, used: Set<String>) -> String {
         guard used.contains(wanted) else { return wanted }
         var index = 2
         while used.contains("\(wanted)-\(index)") { index += 1 }
         return "\(wanted)-\(index)"
     }
 
-    /// The share files of the directory now: `*.json`, not hidden (a Kubernetes Secret's `..data`).
-    private static func shareFiles(in directory: String) -> Set<String> {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return Set(
-            names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-                .map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
-        )
+    /// The share files of the directory now, by identity: `*.json`, not hidden (a Kubernetes Secret's
+    /// `..data`); `nil` when the directory cannot be listed (that says nothing about its files).
+    private static func shareFiles(in directory: String) -> [FileIdentity: String]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        var files: [FileIdentity: String] = [:]
+        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
+            // A file that cannot be looked at now is not known to be gone: it is left as it is.
+            guard let identity = FileIdentity(path: path) else { return nil }
+            if files[identity] == nil { files[identity] = path }
+        }
+        return files
     }
 
-    /// Adds the directory's new share files and removes the ones gone.
-    func syncDirectory() async {
+    /// Adds the directory's new share files and removes the ones gone. A listing that fails changes
+    /// nothing.
+    func syncDirectory() {
         guard let directory else { return }
-        let present = Self.shareFiles(in: directory)
+        guard let present = Self.shareFiles(in: directory) else {
+            settings.logger.warning("cannot list \(directory) now; every share is kept until it can be listed")
+            return
+        }
         let (watched, fromDirectory) = entries.withLock { entries in
             (Set(entries.keys), Set(entries.filter(\.value.fromDirectory).keys))
         }
-        for path in fromDirectory.subtracting(present) { await remove(path: path) }
-        for path in present.subtracting(watched).sorted() {
+        for identity in fromDirectory.subtracting(present.keys) { remove(identity) }
+        for (identity, path) in present.sorted(by: { $0.value < $1.value }) where !watched.contains(identity) {
             let signature = WatchedFile.signature(path)
             if rejected.withLock({ $0[path] }) == signature { continue }
             do {
                 let share = try ShareFile.read(path).share
                 // What the monitor would refuse is refused here, so the file is tried again once it changes.
                 _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: settings.options))
-                add(path: path, share: share, fromDirectory: true)
+                guard isMine(share, path: path) else {
+                    // Another replica's: looked at again only once the file changes.
+                    rejected.withLock { $0[path] = signature }
+                    settings.logger.debug("\(path) falls to another shard than \(shardText)")
+                    continue
+                }
+                try add(path: path, share: share, fromDirectory: true)
                 rejected.withLock { _ = $0.removeValue(forKey: path) }
             } catch {
                 rejected.withLock { $0[path] = signature }
@@ -128,92 +199,104 @@ final class WatchFleet: Service, Sendable {
                 )
             }
         }
-        rejected.withLock { $0 = $0.filter { present.contains($0.key) } }
+        let paths = Set(present.values)
+        rejected.withLock { $0 = $0.filter { paths.contains($0.key) } }
     }
 
     var count: Int { entries.withLock { $0.count } }
 
-    var completedRuns: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.state.completedRuns } } }
+    /// Runs completed so far, by every share.
+    var completedRuns: Int { runs.load(ordering: .relaxed) }
 
     // MARK: the service
 
-    /// Picks up the directory's changes until graceful shutdown, then stops every share.
+    /// Runs every share's schedule and picks up the directory's changes until graceful shutdown, then
+    /// stops every share.
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.syncDirectory()
-                guard self.directory != nil else {
-                    // Only --share files: nothing to pick up; wait for the shutdown.
-                    try await Task.sleep(for: .seconds(86_400 * 365))
-                    continue
+        let settings = settings
+        try await withMonitorPool(
+            maximumConcurrentRuns: settings.maximumConcurrentRuns,
+            idleConnectionTimeout: settings.idleConnectionTimeout
+        ) { pool in
+            await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await self.scanDirectory() }
+                    // Ends when the task is cancelled (graceful shutdown): then every schedule is cancelled.
+                    for await start in self.starts {
+                        group.addTask { await self.watch(start, pool: pool) }
+                    }
+                    group.cancelAll()
                 }
-                try await Task.sleep(for: min(self.settings.interval, .seconds(5)))
             }
         }
         let all = entries.withLock { entries in
             defer { entries.removeAll() }
             return Array(entries.values)
         }
-        for entry in all { entry.task.cancel() }
-        for entry in all { await entry.task.value }
+        for entry in all { entry.removal.finish() }
     }
 
-    /// One share's schedule: run, record, wait for the rest of the interval, until cancelled.
-    private static func watch(
-        _ share: RedeemedShare,
-        path: String,
-        state: WatchState,
-        settings: Settings,
-        limiter: RunLimiter
-    ) async {
+    /// Looks at the directory every few seconds (no more often than the interval).
+    private func scanDirectory() async throws {
+        guard directory != nil else { return }
+        while !Task.isCancelled {
+            syncDirectory()
+            try await Task.sleep(for: min(settings.interval, .seconds(5)))
+        }
+    }
+
+    /// One share's schedule until it is removed or the watch stops.
+    private func watch(_ start: Start, pool: MonitorPool) async {
+        let removed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.schedule(start, pool: pool)
+                return false
+            }
+            group.addTask {
+                for await _ in start.removed {}
+                return !Task.isCancelled
+            }
+            let removed = await group.next() ?? false
+            group.cancelAll()
+            return removed
+        }
+        if removed { start.state.metrics.remove() }
+    }
+
+    /// Runs, records, and looks the share's phase up, until cancelled.
+    private func schedule(_ start: Start, pool: MonitorPool) async {
+        let settings = settings
+        let state = start.state
+        let phase = PhaseLookup(shareID: start.share.id)
         do {
             try await withShareMonitor(
-                share: share,
+                share: start.share,
                 options: settings.options,
                 idleConnectionTimeout: settings.idleConnectionTimeout,
+                pool: pool,
                 logger: settings.monitorLogger
             ) { monitor in
-                let file = WatchedFile(path: path)
-                var shareID = share.id
-                var phaseDue = ContinuousClock.now
-                while !Task.isCancelled {
-                    let start = ContinuousClock.now
-                    if let replaced = await reloadIfChanged(file, monitor: monitor, state: state) {
+                let file = WatchedFile(path: start.path)
+                let runs = monitor.reports(every: settings.interval) { monitor in
+                    if let replaced = await Self.reloadIfChanged(file, monitor: monitor, state: state) {
                         // The old share's phase (DEACTIVATED, say) must not outlive it.
                         state.metrics.clearPhase()
-                        shareID = replaced.id
-                        phaseDue = start
+                        phase.reset(shareID: replaced.id)
                     }
-                    guard await limiter.acquire() else { return }
-                    // The run's duration leaves out the wait for a slot; the slot is given back once the
-                    // run is recorded, so that runs of different shares never overlap their lines either.
-                    let runStart = ContinuousClock.now
-                    let outcome: Result<VerificationReport, any Error>
-                    do {
-                        outcome = .success(try await monitor.verify())
-                    } catch {
-                        outcome = .failure(error)
-                    }
-                    switch outcome {
+                }
+                for await run in runs {
+                    switch run.result {
                     case .success(let report):
-                        let line = state.record(report, duration: ContinuousClock.now - runStart)
-                        StandardStreams.writeOut(line + "\n")
-                        limiter.release()
-                    case .failure(is CancellationError):
-                        limiter.release()
-                        return
+                        StandardStreams.writeOut(state.record(run, report: report) + "\n")
+                        self.runs.add(1, ordering: .relaxed)
                     case .failure(let error):
-                        state.recordRunError(error)
-                        limiter.release()
+                        StandardStreams.writeOut(state.recordRunError(error) + "\n")
                     }
-                    if let lookUp = settings.shareStatus, let shareID, ContinuousClock.now >= phaseDue {
-                        phaseDue = ContinuousClock.now + settings.phaseInterval
-                        if let phase = await lookUp(shareID)?.phase {
-                            state.metrics.recordPhase(phase.rawValue)
-                        }
+                    if let lookUp = settings.shareStatus, let shareID = phase.due(every: settings.phaseInterval),
+                        let found = await lookUp(shareID)?.phase
+                    {
+                        state.metrics.recordPhase(found.rawValue)
                     }
-                    // A run that outlasted the interval delays the next one; it never overlaps it.
-                    try await Task.sleep(until: start + settings.interval, clock: .continuous)
                 }
             }
         } catch is CancellationError {
@@ -261,8 +344,7 @@ final class WatchFleet: Service, Sendable {
         }
         let healths = states.map(\.health)
         let ok = healths.allSatisfy { $0.status == 200 }
-        let status =
-            ok ? "ok" : (healths.contains { $0.body.contains(#""status":"starting""#) } ? "starting" : "failing")
+        let status = ok ? "ok" : (healths.contains { $0.state == .starting } ? "starting" : "failing")
         return .init(
             status: ok ? 200 : 503,
             body: #"{"shares":["# + healths.map(\.body).joined(separator: ",") + #"],"status":""# + status + #""}"#
@@ -270,62 +352,44 @@ final class WatchFleet: Service, Sendable {
     }
 }
 
-/// At most `slots` runs at once, first come first served.
-final class RunLimiter: Sendable {
-    private struct State {
-        var available: Int
-        var waiting: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
-        var nextID = 0
-    }
+/// When a share's status phase is due to be looked up again (at the first run, then at most every
+/// so often), for the share id now verified.
+private final class PhaseLookup: Sendable {
+    private let state: Mutex<(shareID: String?, due: ContinuousClock.Instant)>
 
-    private let state: Mutex<State>
+    init(shareID: String?) { state = Mutex((shareID, .now)) }
 
-    init(slots: Int) { state = Mutex(State(available: slots)) }
+    /// Another share from now on: looked up at the next run.
+    func reset(shareID: String?) { state.withLock { $0 = (shareID, .now) } }
 
-    /// Waits for a slot; false, at once, when the task is cancelled meanwhile (then nothing is taken).
-    func acquire() async -> Bool {
-        let id = state.withLock { state -> Int? in
-            guard state.available == 0 else {
-                state.available -= 1
-                return nil
-            }
-            state.nextID += 1
-            return state.nextID
-        }
-        guard let id else { return true }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let answer = state.withLock { state -> Bool? in
-                    // Cancelled before it was queued: the handler found nothing to resume.
-                    if Task.isCancelled { return false }
-                    // A slot given back since the first look (with nobody queued): take it.
-                    if state.available > 0 {
-                        state.available -= 1
-                        return true
-                    }
-                    state.waiting.append((id, continuation))
-                    return nil
-                }
-                if let answer { continuation.resume(returning: answer) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiting.remove(at: index).continuation
-            }
-            waiter?.resume(returning: false)
+    /// The share id to look up now, if a look-up is due (and then the next one is set `interval` later).
+    func due(every interval: Duration) -> String? {
+        state.withLock { state in
+            guard let id = state.shareID, ContinuousClock.now >= state.due else { return nil }
+            state.due = .now + interval
+            return id
         }
     }
+}
 
-    /// Gives a slot back: to the first waiter, if any.
-    func release() {
-        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.available += 1
-                return nil
-            }
-            return state.waiting.removeFirst().continuation
-        }
-        next?.resume(returning: true)
+/// A file as the system knows it (device and inode), whatever path names it.
+struct FileIdentity: Hashable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    /// The identity of the file `path` leads to (after every symbolic link), or nil when it cannot be
+    /// looked at.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+extension RedeemedShare {
+    /// "2 topic(s), 1 group prefix(es), 3 subject(s)".
+    var resourceCounts: String {
+        "\(topics.count) topic(s), \(groupPrefixes.count) group prefix(es), \(subjects.count) subject(s)"
     }
 }

@@ -4,18 +4,19 @@ import Prometheus
 import StreamShare
 import Synchronization
 
-/// What watch mode knows between runs: the last verdict (for /healthz), each check's last status
-/// (to log changes once), and the Prometheus collectors (for /metrics).
+/// What watch mode knows between runs of one share: the last run (for /healthz), the library's
+/// ``CheckChangeTracker`` (to log each change once), and the Prometheus collectors (for /metrics).
 final class WatchState: Sendable {
-    /// What /healthz answers.
+    /// What /healthz answers: the status code and the JSON body of a ``ShareHealth``.
     struct Health: Sendable {
         var status: Int
         var body: String
+        var state: ShareHealth.State?
     }
 
     private struct Snapshot {
         var runs = 0
-        var statuses: [String: CheckStatus] = [:]
+        var tracker: CheckChangeTracker
         var lastReport: VerificationReport?
         var lastRunAt: Date?
         var lastError: String?
@@ -26,7 +27,7 @@ final class WatchState: Sendable {
     private let strict: Bool
     private let staleAfter: Duration
     private let logger: Logger
-    private let snapshot = Mutex(Snapshot())
+    private let snapshot: Mutex<Snapshot>
     let metrics: WatchMetrics
 
     /// The share's name in metrics, JSON lines, logs and `/healthz?share=`: its id, else its file name.
@@ -48,58 +49,65 @@ final class WatchState: Sendable {
         self.label = label
         self.strict = strict
         self.staleAfter = staleAfter
+        snapshot = Mutex(Snapshot(tracker: CheckChangeTracker(strict: strict)))
         var logger = logger
         logger[metadataKey: "share"] = "\(label)"
         self.logger = logger
         self.metrics = WatchMetrics(registry: registry, share: label, shareID: shareID, strict: strict)
     }
 
-    /// A failure, or with --strict a warning: what makes a run unhealthy.
-    private func isFailing(_ status: CheckStatus) -> Bool { status == .fail || (strict && status == .warn) }
-
     var completedRuns: Int { snapshot.withLock { $0.runs } }
 
     /// Records a completed run: metrics, state changes (logged here, once each) and the verdict.
     /// - Returns: The run's JSON line.
-    func record(_ report: VerificationReport, duration: Duration) -> String {
-        let now = Date()
+    func record(_ run: ShareMonitor.Run, report: VerificationReport) -> String {
+        // When the run ended (the line may be written a moment later, once another run has started).
+        let now = run.startedAt.addingTimeInterval(Double(run.duration / .milliseconds(1)) / 1000)
         let healthy = report.passed(strict: strict)
-        let (run, changes) = snapshot.withLock { state -> (Int, [(CheckResult, CheckStatus?)]) in
+        let (number, changes) = snapshot.withLock { state -> (Int, CheckChanges) in
             state.runs += 1
-            var changes: [(CheckResult, CheckStatus?)] = []
-            // Logged: a check seen failing for the first time, and every pass ↔ fail change. A skipped
-            // check (its prerequisite failed) says nothing about its own state and is not tracked.
-            for check in report.checks where check.status != .skip {
-                let previous = state.statuses[check.qualifiedID]
-                let failing = isFailing(check.status)
-                if previous.map({ isFailing($0) != failing }) ?? failing { changes.append((check, previous)) }
-                state.statuses[check.qualifiedID] = check.status
-            }
             state.lastReport = report
             state.lastRunAt = now
             state.lastError = nil
             state.lastRunFailed = false
-            return (state.runs, changes)
+            return (state.runs, state.tracker.record(report))
         }
-        for (check, previous) in changes { logChange(check, from: previous) }
-        metrics.record(report, healthy: healthy, at: now, duration: duration)
-        return Self.jsonLine(report, share: label, run: run, at: now, duration: duration)
+        for change in changes.failed { logFailing(change) }
+        for change in changes.recovered { logRecovered(change) }
+        metrics.record(report, healthy: healthy, at: now, duration: run.duration)
+        return Self.jsonLine(report, share: label, run: number, at: now, duration: run.duration)
     }
 
     /// Another share is verified from the next run on.
     func shareReplaced(_ share: RedeemedShare, path: String) {
         snapshot.withLock { $0.lastError = nil }
         metrics.setShareID(share.id ?? "")
-        let counts =
-            "\(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), \(share.subjects.count) subject(s)"
-        logger.notice("the share file \(path) changed: now verifying share \(share.id ?? "?") (\(counts))")
+        logger.notice(
+            "the share file \(path) changed: now verifying share \(share.id ?? "?") (\(share.resourceCounts))"
+        )
     }
 
-    /// A run that could not be made at all: counted as outcome `error`, logged once.
-    func recordRunError(_ error: any Error) {
-        recordError("run could not be made: \(error)")
-        snapshot.withLock { $0.lastRunFailed = true }
-        metrics.recordRunError()
+    /// A run that could not be made at all: counted as outcome `error` (`local_error` when the process
+    /// itself ran short, out of descriptors say), logged once.
+    /// - Returns: The run's JSON line, with its `error`.
+    @discardableResult
+    func recordRunError(_ error: any Error) -> String {
+        let local = error is ShareMonitorError
+        recordError(local ? "\(error)" : "run could not be made: \(error)")
+        let number = snapshot.withLock { state in
+            state.lastRunFailed = true
+            return state.runs + 1
+        }
+        metrics.recordRunError(outcome: local ? "local_error" : "error")
+        return Self.encode(
+            ErrorLine(
+                timestamp: Timestamps.format(Date()),
+                share: label,
+                run: number,
+                outcome: local ? "local_error" : "error",
+                error: "\(error)"
+            )
+        )
     }
 
     /// A run, or a share reload, that could not be made; logged once until it changes.
@@ -112,58 +120,47 @@ final class WatchState: Sendable {
         if isNew { logger.error("\(text)") }
     }
 
+    /// The library's verdict on the share now.
+    var shareHealth: ShareHealth {
+        snapshot.withLock { state in
+            ShareHealth(
+                lastReport: state.lastReport,
+                lastRunAt: state.lastRunAt,
+                runError: state.lastRunFailed ? (state.lastError ?? "the share cannot be verified") : nil,
+                strict: strict,
+                staleAfter: staleAfter
+            )
+        }
+    }
+
     /// 503 before the first run completes, 200 when the last run passed, 503 with its failed checks
     /// otherwise — and 503 when the last attempt could not run or the last run is stale.
     var health: Health {
-        snapshot.withLock { state in
-            guard let report = state.lastReport, let at = state.lastRunAt else {
-                if state.lastRunFailed {
-                    return Health(
-                        status: 503,
-                        body: Self.encode([
-                            "message": state.lastError ?? "the share cannot be verified", "share": label,
-                            "status": "error",
-                        ])
-                    )
-                }
-                return Health(
-                    status: 503,
-                    body: Self.encode(["message": "no run has completed yet", "share": label, "status": "starting"])
-                )
-            }
-            let stale = Date().timeIntervalSince(at) > Double(staleAfter / .milliseconds(1)) / 1000
-            let healthy = report.passed(strict: strict) && !stale && !state.lastRunFailed
-            let status =
-                stale ? "stale" : (state.lastRunFailed ? "error" : (report.passed(strict: strict) ? "ok" : "failing"))
-            let body = HealthBody(
-                share: label,
-                status: status,
-                lastRun: Self.timestamp(at),
-                message: stale
-                    ? "no run has completed for longer than \(staleAfter)"
-                    : (state.lastRunFailed ? state.lastError : nil),
-                summary: report.summary,
-                failed: report.checks.filter { isFailing($0.status) }.map {
-                    .init(check: $0.qualifiedID, code: $0.code, message: $0.message)
-                }
-            )
-            return Health(status: healthy ? 200 : 503, body: Self.encode(body))
-        }
+        let health = shareHealth
+        return Health(
+            status: health.isHealthy ? 200 : 503,
+            body: Self.encode(HealthBody(share: label, health)),
+            state: health.state
+        )
     }
 
-    private func logChange(_ check: CheckResult, from previous: CheckStatus?) {
+    private func logFailing(_ change: CheckChanges.Change) {
+        let check = change.check
         let metadata: Logger.Metadata = ["check": "\(check.qualifiedID)", "code": "\(check.code)"]
-        if isFailing(check.status) {
-            let from = previous.map { "\($0.rawValue) → \(check.status.rawValue)" } ?? "failing"
-            logger.warning("\(check.qualifiedID): \(from) (\(check.code)): \(check.message)", metadata: metadata)
-        } else {
-            logger.notice(
-                "\(check.qualifiedID): \(previous?.rawValue ?? "fail") → \(check.status.rawValue) (\(check.code)): \(check.message)",
-                metadata: metadata
-            )
-        }
+        let from = change.previous.map { "\($0.rawValue) → \(check.status.rawValue)" } ?? "failing"
+        logger.warning("\(check.qualifiedID): \(from) (\(check.code)): \(check.message)", metadata: metadata)
     }
 
+    private func logRecovered(_ change: CheckChanges.Change) {
+        let check = change.check
+        let metadata: Logger.Metadata = ["check": "\(check.qualifiedID)", "code": "\(check.code)"]
+        logger.notice(
+            "\(check.qualifiedID): \(change.previous?.rawValue ?? "fail") → \(check.status.rawValue) (\(check.code)): \(check.message)",
+            metadata: metadata
+        )
+    }
+
+    /// The JSON of /healthz for one share.
     private struct HealthBody: Encodable {
         struct Failed: Encodable {
             var check: String
@@ -173,10 +170,30 @@ final class WatchState: Sendable {
 
         var share: String
         var status: String
-        var lastRun: String
+        var lastRun: String?
         var message: String?
-        var summary: VerificationReport.Summary
-        var failed: [Failed]
+        var summary: VerificationReport.Summary?
+        var failed: [Failed]?
+
+        init(share: String, _ health: ShareHealth) {
+            self.share = share
+            status = health.state.rawValue
+            lastRun = health.lastRunAt.map(Timestamps.format)
+            message = health.message
+            summary = health.summary
+            failed =
+                health.summary == nil
+                ? nil : health.failed.map { .init(check: $0.qualifiedID, code: $0.code, message: $0.message) }
+        }
+    }
+
+    /// The line of a run that could not be made.
+    private struct ErrorLine: Encodable {
+        var timestamp: String
+        var share: String
+        var run: Int
+        var outcome: String
+        var error: String
     }
 
     private struct RunLine: Encodable {
@@ -198,7 +215,7 @@ final class WatchState: Sendable {
     ) -> String {
         encode(
             RunLine(
-                timestamp: Self.timestamp(at),
+                timestamp: Timestamps.format(at),
                 share: share,
                 run: run,
                 summary: report.summary,
@@ -209,12 +226,7 @@ final class WatchState: Sendable {
         )
     }
 
-    /// RFC 3339 with milliseconds.
-    private static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    private static func encode(_ value: some Encodable) -> String {
+    static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -240,7 +252,7 @@ final class WatchMetrics: Sendable {
     /// `cdx_verify_share_phase`, by phase: made at the first phase looked up (with Cloud API credentials).
     private let phases = Mutex<[String: Gauge]>([:])
 
-    static let outcomes = ["pass", "warn", "fail", "error"]
+    static let outcomes = ["pass", "warn", "fail", "error", "local_error"]
 
     /// `cdx_verify_<name>[_<unit>]`.
     private static func name(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
@@ -261,7 +273,9 @@ final class WatchMetrics: Sendable {
                 descriptor: Self.name(
                     "runs",
                     unit: "total",
-                    help: "Completed verification runs by outcome (pass, warn, fail; error: the run could not be made)."
+                    help:
+                        "Completed verification runs by outcome (pass, warn, fail; error: the run could not be made; "
+                        + "local_error: the process itself ran short, of file descriptors say)."
                 ),
                 labels: [("outcome", outcome), label]
             )
@@ -412,9 +426,9 @@ final class WatchMetrics: Sendable {
     /// The phases a share's status documents.
     static let phases = ["INVITED", "ACTIVE", "EXPIRED", "DEACTIVATED"]
 
-    /// A run that could not be made.
-    func recordRunError() {
-        runs["error"]?.increment()
+    /// A run that could not be made (`error`), or not for the process's own shortage (`local_error`).
+    func recordRunError(outcome: String) {
+        runs[outcome]?.increment()
         healthy.set(to: 0)
     }
 

@@ -22,15 +22,22 @@ package enum HostResolver {
         let thread = Thread { once.resume(lookUp(host)) }
         thread.stackSize = 1 << 20
         thread.start()
-        let deadline = Task {
-            try? await Task.sleep(for: timeout)
-            once.resume(.timedOut)
-        }
-        defer { deadline.cancel() }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { once.install($0) }
-        } onCancel: {
-            once.resume(.timedOut)
+        // The answer, or the deadline: whichever comes first (the other child is then cancelled).
+        return await withTaskGroup(of: HostResolution.self) { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { once.install($0) }
+                } onCancel: {
+                    once.resume(.timedOut)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .timedOut
+            }
+            let first = await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
         }
     }
 

@@ -10,9 +10,10 @@ struct KafkaProbe: Sendable {
     let config: KafkaClientConfig
     let groupSuffix: String
     let deep: Bool
-    let privateNetworking: Bool
     /// When set, `network.dns` checks every Kafka host name's answers.
     let privateDNS: PrivateNetworkDNS?
+    /// The share is reached over private networking (hints speak of the private endpoint).
+    var privateNetworking: Bool { privateDNS != nil }
     let resolveHost: @Sendable (String, Duration) async -> HostResolution
     let countRequests: Bool
     let deadline: ContinuousClock.Instant

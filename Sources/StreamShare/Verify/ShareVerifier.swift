@@ -39,16 +39,29 @@ public struct ShareVerifier: Sendable {
         public var schemaRegistryRequestsPerSecond: Double?
         /// Count Kafka requests by type (librdkafka protocol debug) into ``VerificationReport/kafkaRequests``.
         public var countKafkaRequests: Bool
-        /// The share was redeemed for private networking (hints mention PrivateLink / PSC).
-        public var privateNetworking: Bool
+        /// The share is reached over private networking: the same switch as ``privateDNS`` (set, it
+        /// adds the `network.dns` checks and hints mention PrivateLink / PSC). Setting `true` expects
+        /// private DNS answers for every Kafka host name; setting `false` turns both off.
+        public var privateNetworking: Bool {
+            get { privateDNS != nil }
+            set {
+                if !newValue {
+                    privateDNS = nil
+                } else if privateDNS == nil {
+                    privateDNS = PrivateNetworkDNS()
+                }
+            }
+        }
         /// The proxies of Schema Registry requests (default: none; the command line reads `--proxy`
         /// and the environment, see ``HTTPProxyConfiguration/environment(_:)``). librdkafka cannot
         /// use an HTTP proxy: Kafka connections are always direct, which the report notes when a proxy
         /// would have applied to the bootstrap host.
         public var proxy: HTTPProxyConfiguration
         /// The share is reached over private networking: `network.dns` checks that the bootstrap host
-        /// and every broker host resolve, and only to private addresses (default: no such check; the
-        /// command line sets it when the share's resource is a PrivateLink one).
+        /// and every broker host resolve, and only to private addresses, and connection hints speak of
+        /// the private endpoint (default: `nil`, public networking; the command line sets it when
+        /// redeeming with an account flag, with `--private-dns`, and when the share's resource is a
+        /// PrivateLink one).
         public var privateDNS: PrivateNetworkDNS?
         /// Resolves a host name by a timeout (tests inject answers; by default the system resolver).
         package var resolveHost: @Sendable (String, Duration) async -> HostResolution = HostResolver.resolve
@@ -77,9 +90,8 @@ public struct ShareVerifier: Sendable {
             self.schemaRegistryConcurrency = schemaRegistryConcurrency
             self.schemaRegistryRequestsPerSecond = schemaRegistryRequestsPerSecond
             self.countKafkaRequests = countKafkaRequests
-            self.privateNetworking = privateNetworking
             self.proxy = proxy
-            self.privateDNS = privateDNS
+            self.privateDNS = privateDNS ?? (privateNetworking ? PrivateNetworkDNS() : nil)
         }
     }
 
@@ -163,7 +175,6 @@ public struct ShareVerifier: Sendable {
             config: kafka,
             groupSuffix: options.groupSuffix,
             deep: options.deep,
-            privateNetworking: options.privateNetworking,
             privateDNS: options.privateDNS,
             resolveHost: options.resolveHost,
             countRequests: options.countKafkaRequests,

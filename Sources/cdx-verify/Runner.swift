@@ -42,7 +42,12 @@ enum Runner {
         }
         console.progress("redeeming the share token at \(cloud.apiURL) …")
         do {
-            let share = try await client.redeem(request, savingTo: savePath, overwrite: overwrite)
+            let share = try await client.redeem(
+                request,
+                savingTo: savePath,
+                overwrite: overwrite,
+                checkingPrivateNetworking: false  // checked above, with what to say
+            )
             console.info("saved the redeemed share to \(savePath) (mode 0600)")
             return share
         } catch {
@@ -89,48 +94,36 @@ enum Runner {
         }
     }
 
-    /// Reads what the token shares without spending it, and refuses (exit 3) a PrivateLink share whose
-    /// cloud has no account in the request: its credentials could not be used to connect. An API without
-    /// the preview (404, 405, 501) is said on stderr and the redeem goes on; other failures stop as a
-    /// redeem error would.
+    /// The library's check before a redeem (``CDXClient/checkBeforeRedeeming(_:)``), said on the
+    /// console: a PrivateLink share whose cloud has no account in the request is refused (exit 3, the
+    /// token unspent, naming the flag to add); an API without the preview is said and the redeem goes on;
+    /// other failures stop as a redeem error would.
     static func checkPreview(client: CDXClient, request: RedeemTokenRequest, console: Console) async throws {
         console.progress("reading what the token shares (the token is not spent) …")
-        let preview: SharePreview
         do {
-            preview = try await client.preview(request.token)
-        } catch let error where [404, 405, 501].contains(error.status ?? 0) {
-            console.warning(
-                "the CDX API did not preview the token (HTTP \(error.status ?? 0)); redeeming without checking "
-                    + "whether the share needs a PrivateLink account"
-            )
-            return
+            if case .unavailable(let status) = try await client.checkBeforeRedeeming(request) {
+                console.warning(
+                    "the CDX API did not preview the token (HTTP \(status)); redeeming without checking "
+                        + "whether the share needs a PrivateLink account"
+                )
+            }
+        } catch let refused as PrivateNetworkingAccountMissing {
+            let flags = refused.clouds.map { cloud in TokenOptions.accountFlag(for: cloud).map { "\($0) <id>" } }
+            let known = flags.compactMap { $0 }
+            var hint = known.isEmpty ? "" : "add " + known.joined(separator: " and ")
+            hint +=
+                known.isEmpty ? "" : " (the account that will create the private endpoint), then run the command again"
+            if known.count < flags.count {
+                let clouds = refused.clouds.map { $0.rawValue.isEmpty ? "an unnamed cloud" : $0.rawValue }
+                hint +=
+                    (hint.isEmpty ? "" : "; ") + "this version has no flag for \(clouds.joined(separator: ", ")): "
+                    + "--skip-preview redeems anyway"
+            }
+            console.error(refused.description, hint: hint)
+            throw Exit.invalidInput
         } catch {
             throw fail(error, console: console)
         }
-        let missing = preview.cloudsMissingAnAccount(in: request)
-        guard !missing.isEmpty else { return }
-        let names = preview.resources.filter {
-            $0.isPrivateLink && missing.contains($0.cloud ?? CloudProvider(rawValue: ""))
-        }
-        .map { $0.displayName ?? $0.id ?? "-" }
-        let clouds = missing.map { $0.rawValue.isEmpty ? "an unnamed cloud" : $0.rawValue }
-        let flags = missing.map { cloud in
-            TokenOptions.accountFlag(for: cloud).map { "\($0) <id>" }
-        }
-        let known = flags.compactMap { $0 }
-        var hint = known.isEmpty ? "" : "add " + known.joined(separator: " and ")
-        hint += known.isEmpty ? "" : " (the account that will create the private endpoint), then run the command again"
-        if known.count < flags.count {
-            hint +=
-                (hint.isEmpty ? "" : "; ") + "this version has no flag for \(clouds.joined(separator: ", ")): "
-                + "--skip-preview redeems anyway"
-        }
-        console.error(
-            "'\(names.joined(separator: "', '"))' is shared over PrivateLink on \(clouds.joined(separator: " and ")), "
-                + "and no account for it was given: the credentials would not connect. The token was not redeemed.",
-            hint: hint
-        )
-        throw Exit.invalidInput
     }
 
     /// Verifies, renders, and exits with the documented code.

@@ -50,6 +50,31 @@ struct ConsumerAPITests {
         }
     }
 
+    @Test("the library refuses to spend a PrivateLink token without the account for its cloud; with it, redeems")
+    func redeemGuardsPrivateNetworking() async throws {
+        try await TestAPI.with { test in
+            let token = try test.api.mintToken(for: try Fixture.share(), listing: Self.privateLinkListing)
+            let path = try Fixture.temporaryDirectory() + "/share.json"
+            let refused = await #expect(throws: PrivateNetworkingAccountMissing.self) {
+                try await test.client().redeem(RedeemTokenRequest(token: token, gcpProject: "p"), savingTo: path)
+            }
+            #expect(refused?.clouds == [.aws])
+            #expect(refused?.resources == ["Orders feed"])
+            #expect(refused?.description.contains("not redeemed") == true)
+            #expect(test.api.redeemRequestCount == 0, "the token was spent")
+            #expect(!FileManager.default.fileExists(atPath: path))
+
+            // Told not to check, or with the account: redeemed (the token was never spent above).
+            let share = try await test.client().redeem(
+                RedeemTokenRequest(token: token, awsAccount: "123456789012"),
+                savingTo: path
+            )
+            #expect(share.apiKey == "KAFKAKEY1")
+            #expect(test.api.redeemRequestCount == 1)
+            #expect(test.api.previewRequestCount == 2)
+        }
+    }
+
     @Test("preview errors: unknown token 404, redeemed token 409, an API without preview answers its status")
     func previewErrors() async throws {
         try await TestAPI.with { test in

@@ -4,11 +4,14 @@ extension CDXClient {
     /// Redeems a token and saves the credentials **before** anything else can fail.
     ///
     /// 1. Checks that `path` can be written (so a token is not spent on an unwritable destination).
-    /// 2. Redeems.
-    /// 3. Writes the body as received to `path` (atomically, mode 0600) — even if it will not validate,
+    /// 2. Unless `checkingPrivateNetworking` is false, previews the token and refuses to spend it when a
+    ///    shared resource is reached over private networking and the request gives no account for its
+    ///    cloud (``checkBeforeRedeeming(_:)``; an API without the preview does not stop the redeem).
+    /// 3. Redeems.
+    /// 4. Writes the body as received to `path` (atomically, mode 0600) — even if it will not validate,
     ///    because the credentials in it cannot be issued again. Should that write fail, the body goes
     ///    to a 0600 file in the temporary directory and the error names it.
-    /// 4. Decodes and validates the share (a 2xx other than 200 whose body is a valid share is accepted:
+    /// 5. Decodes and validates the share (a 2xx other than 200 whose body is a valid share is accepted:
     ///    the token is spent, and these are its credentials).
     ///
     /// When the body can be saved nowhere, the error carries it (``ShareFileError/unsavedResponse``).
@@ -16,15 +19,21 @@ extension CDXClient {
     ///   - request: The token and private-networking fields.
     ///   - path: Where the share file goes.
     ///   - overwrite: Replace an existing file.
+    ///   - checkingPrivateNetworking: Preview the token first and refuse a private-networking share
+    ///     without the account for its cloud (default); `false` redeems at once (a caller that made the
+    ///     check itself, or that redeems anyway).
     /// - Returns: The share.
     /// - Throws: ``ShareFileError`` (destination unusable before redeeming; or ``ShareFileError/Code/invalidContent``
-    ///   after saving, naming the file and the field), or ``CDXAPIError``.
+    ///   after saving, naming the file and the field), ``PrivateNetworkingAccountMissing`` (not redeemed),
+    ///   or ``CDXAPIError``.
     public func redeem(
         _ request: RedeemTokenRequest,
         savingTo path: String,
-        overwrite: Bool = false
+        overwrite: Bool = false,
+        checkingPrivateNetworking: Bool = true
     ) async throws -> RedeemedShare {
         try ShareFile.checkDestination(path, overwrite: overwrite)
+        if checkingPrivateNetworking { _ = try await checkBeforeRedeeming(request) }
         let response = try await redeem(request)
         let savedPath = try Self.save(response.body, to: path, overwrite: overwrite)
         do {

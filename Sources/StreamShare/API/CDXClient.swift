@@ -11,7 +11,7 @@ public import Logging
 /// ```
 ///
 /// A token can be redeemed **once**. The client therefore retries only what cannot have reached the
-/// server and 429s (see ``RetryPolicy``), and ``redeem(_:savingTo:overwrite:)`` writes the response
+/// server and 429s (see ``RetryPolicy``), and ``redeem(_:savingTo:overwrite:checkingPrivateNetworking:)`` writes the response
 /// to disk before it does anything else with it.
 public struct CDXClient: Sendable {
     /// Where and how the client talks to the API.
@@ -94,7 +94,7 @@ public struct CDXClient: Sendable {
 
     /// Redeems a token and returns the response body as received, without decoding it.
     ///
-    /// Prefer ``redeem(_:savingTo:overwrite:)``, which saves the credentials before anything can fail.
+    /// Prefer ``redeem(_:savingTo:overwrite:checkingPrivateNetworking:)``, which saves the credentials before anything can fail.
     /// - Parameter request: The token and private-networking fields.
     /// - Returns: The 200 response.
     /// - Throws: ``CDXAPIError`` for every other outcome.

@@ -37,6 +37,8 @@ final class WatchFleet: Service, Sendable {
     /// One watched share.
     private struct Entry: Sendable {
         let path: String
+        /// The file the path led to when last looked at (aliases of a watched file are refused).
+        var identity: FileIdentity
         let shareID: String?
         let state: WatchState
         /// Found in --share-dir (and removed when its file goes), not named by --share.
@@ -55,8 +57,9 @@ final class WatchFleet: Service, Sendable {
 
     private let settings: Settings
     private let directory: String?
-    /// By file identity.
-    private let entries = Mutex<[FileIdentity: Entry]>([:])
+    /// By path as given (a file rewritten in place, with a new inode, stays the same share and is
+    /// reloaded by its schedule); the file identity of each tells aliases apart.
+    private let entries = Mutex<[String: Entry]>([:])
     /// Files of the directory that are not usable shares, with the signature they were rejected at:
     /// looked at again only once they change.
     private let rejected = Mutex<[String: [String]]>([:])
@@ -109,7 +112,9 @@ final class WatchFleet: Service, Sendable {
         let wanted = share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let (removed, removal) = AsyncStream.makeStream(of: Never.self)
         let state: WatchState = try entries.withLock { (entries) throws(AddError) -> WatchState in
-            if let same = entries[identity] { throw .alreadyWatched(path: path, as: same.path) }
+            if let same = entries[path] ?? entries.values.first(where: { $0.identity == identity }) {
+                throw .alreadyWatched(path: path, as: same.path)
+            }
             if let id = share.id, let other = entries.values.first(where: { $0.shareID == id }) {
                 throw .duplicateID(id, path: path, other: other.path)
             }
@@ -121,8 +126,9 @@ final class WatchFleet: Service, Sendable {
                 registry: registry,
                 logger: settings.logger
             )
-            entries[identity] = Entry(
+            entries[path] = Entry(
                 path: path,
+                identity: identity,
                 shareID: share.id,
                 state: state,
                 fromDirectory: fromDirectory,
@@ -136,11 +142,13 @@ final class WatchFleet: Service, Sendable {
         )
     }
 
-    /// Stops watching a share file: its run (if any) is cancelled, its series taken out of /metrics
-    /// once its schedule has ended.
-    private func remove(_ identity: FileIdentity) {
-        guard let entry = entries.withLock({ $0.removeValue(forKey: identity) }) else { return }
+    /// Stops watching a share file: its run (if any) is cancelled and its series are taken out of
+    /// /metrics now, before another share may take its label (collectors with the same name and labels
+    /// are the same objects in the registry).
+    private func remove(path: String) {
+        guard let entry = entries.withLock({ $0.removeValue(forKey: path) }) else { return }
         entry.removal.finish()
+        entry.state.metrics.remove()
         settings.logger.notice("\(entry.path) is gone: share '\(entry.state.label)' is no longer watched")
     }
 
@@ -151,16 +159,16 @@ final class WatchFleet: Service, Sendable {
         return "\(wanted)-\(index)"
     }
 
-    /// The share files of the directory now, by identity: `*.json`, not hidden (a Kubernetes Secret's
-    /// `..data`); `nil` when the directory cannot be listed (that says nothing about its files).
-    private static func shareFiles(in directory: String) -> [FileIdentity: String]? {
+    /// The share files of the directory now, by path, with the identity of each (`nil` for one that
+    /// cannot be looked at now, a dangling link say: it is neither added nor taken for gone): `*.json`,
+    /// not hidden (a Kubernetes Secret's `..data`); `nil` when the directory cannot be listed (that
+    /// says nothing about its files).
+    private static func shareFiles(in directory: String) -> [String: FileIdentity?]? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
-        var files: [FileIdentity: String] = [:]
-        for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
+        var files: [String: FileIdentity?] = [:]
+        for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-            // A file that cannot be looked at now is not known to be gone: it is left as it is.
-            guard let identity = FileIdentity(path: path) else { return nil }
-            if files[identity] == nil { files[identity] = path }
+            files[path] = FileIdentity(path: path)
         }
         return files
     }
@@ -174,10 +182,16 @@ final class WatchFleet: Service, Sendable {
             return
         }
         let (watched, fromDirectory) = entries.withLock { entries in
-            (Set(entries.keys), Set(entries.filter(\.value.fromDirectory).keys))
+            // A file rewritten in place (a new inode at the same path) is known by its new identity.
+            for (path, identity) in present {
+                if let identity, entries[path] != nil { entries[path]?.identity = identity }
+            }
+            return (Set(entries.values.map(\.identity)), Set(entries.filter(\.value.fromDirectory).keys))
         }
-        for identity in fromDirectory.subtracting(present.keys) { remove(identity) }
-        for (identity, path) in present.sorted(by: { $0.value < $1.value }) where !watched.contains(identity) {
+        for path in fromDirectory.subtracting(present.keys) { remove(path: path) }
+        for (path, identity) in present.sorted(by: { $0.key < $1.key }) {
+            // Watched already (this path, or another spelling of the same file), or not to be looked at now.
+            guard let identity, !watched.contains(identity) else { continue }
             let signature = WatchedFile.signature(path)
             if rejected.withLock({ $0[path] }) == signature { continue }
             do {
@@ -193,13 +207,20 @@ final class WatchFleet: Service, Sendable {
                 try add(path: path, share: share, fromDirectory: true)
                 rejected.withLock { _ = $0.removeValue(forKey: path) }
             } catch {
+                // The process's own shortage says nothing about the file: it is tried again next time.
+                if let short = FileDescriptors.shortage(needing: 8) {
+                    settings.logger.warning(
+                        "\(path) is not watched yet: out of file descriptors (\(short.open) of \(short.limit) open)"
+                    )
+                    continue
+                }
                 rejected.withLock { $0[path] = signature }
                 settings.logger.error(
                     "\(path) is not a share file the watch can use (\(error)); skipped until it changes"
                 )
             }
         }
-        let paths = Set(present.values)
+        let paths = Set(present.keys)
         rejected.withLock { $0 = $0.filter { paths.contains($0.key) } }
     }
 
@@ -219,7 +240,8 @@ final class WatchFleet: Service, Sendable {
             idleConnectionTimeout: settings.idleConnectionTimeout
         ) { pool in
             await cancelWhenGracefulShutdown {
-                await withTaskGroup(of: Void.self) { group in
+                // Discarding: a share's finished schedule (removed, say) leaves nothing behind.
+                await withDiscardingTaskGroup { group in
                     group.addTask { try? await self.scanDirectory() }
                     // Ends when the task is cancelled (graceful shutdown): then every schedule is cancelled.
                     for await start in self.starts {
@@ -245,22 +267,15 @@ final class WatchFleet: Service, Sendable {
         }
     }
 
-    /// One share's schedule until it is removed or the watch stops.
+    /// One share's schedule until it is removed (its series are taken out then, by remove(path:)) or
+    /// the watch stops.
     private func watch(_ start: Start, pool: MonitorPool) async {
-        let removed = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await self.schedule(start, pool: pool)
-                return false
-            }
-            group.addTask {
-                for await _ in start.removed {}
-                return !Task.isCancelled
-            }
-            let removed = await group.next() ?? false
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.schedule(start, pool: pool) }
+            group.addTask { for await _ in start.removed {} }
+            await group.next()
             group.cancelAll()
-            return removed
         }
-        if removed { start.state.metrics.remove() }
     }
 
     /// Runs, records, and looks the share's phase up, until cancelled.
@@ -288,9 +303,10 @@ final class WatchFleet: Service, Sendable {
                     switch run.result {
                     case .success(let report):
                         StandardStreams.writeOut(state.record(run, report: report) + "\n")
+
                         self.runs.add(1, ordering: .relaxed)
                     case .failure(let error):
-                        StandardStreams.writeOut(state.recordRunError(error) + "\n")
+                        StandardStreams.writeOut(state.recordRunError(error, run: run.number) + "\n")
                     }
                     if let lookUp = settings.shareStatus, let shareID = phase.due(every: settings.phaseInterval),
                         let found = await lookUp(shareID)?.phase

@@ -64,18 +64,18 @@ final class WatchState: Sendable {
         // When the run ended (the line may be written a moment later, once another run has started).
         let now = run.startedAt.addingTimeInterval(Double(run.duration / .milliseconds(1)) / 1000)
         let healthy = report.passed(strict: strict)
-        let (number, changes) = snapshot.withLock { state -> (Int, CheckChanges) in
+        let changes = snapshot.withLock { state -> CheckChanges in
             state.runs += 1
             state.lastReport = report
             state.lastRunAt = now
             state.lastError = nil
             state.lastRunFailed = false
-            return (state.runs, state.tracker.record(report))
+            return state.tracker.record(report)
         }
         for change in changes.failed { logFailing(change) }
         for change in changes.recovered { logRecovered(change) }
         metrics.record(report, healthy: healthy, at: now, duration: run.duration)
-        return Self.jsonLine(report, share: label, run: number, at: now, duration: run.duration)
+        return Self.jsonLine(report, share: label, run: run.number, at: now, duration: run.duration)
     }
 
     /// Another share is verified from the next run on.
@@ -91,10 +91,10 @@ final class WatchState: Sendable {
     /// itself ran short, out of descriptors say), logged once.
     /// - Returns: The run's JSON line, with its `error`.
     @discardableResult
-    func recordRunError(_ error: any Error) -> String {
+    func recordRunError(_ error: any Error, run number: Int? = nil) -> String {
         let local = error is ShareMonitorError
         recordError(local ? "\(error)" : "run could not be made: \(error)")
-        let number = snapshot.withLock { state in
+        let attempt = snapshot.withLock { state in
             state.lastRunFailed = true
             return state.runs + 1
         }
@@ -103,7 +103,7 @@ final class WatchState: Sendable {
             ErrorLine(
                 timestamp: Timestamps.format(Date()),
                 share: label,
-                run: number,
+                run: number ?? attempt,
                 outcome: local ? "local_error" : "error",
                 error: "\(error)"
             )

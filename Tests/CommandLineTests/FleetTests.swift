@@ -7,7 +7,7 @@ import Testing
 
 /// `cdx-verify watch` over a fleet of shares: identity of share files, listings that fail, shards
 /// across replicas, and a process short of descriptors, against the sandbox served by this process.
-@Suite("cdx-verify watch: fleets", .timeLimit(.minutes(4)))
+@Suite("cdx-verify watch: fleets", .serialized, .timeLimit(.minutes(6)))
 struct FleetTests {
     /// Writes `count` share files (ids `dlz-fleet-N`) into a new directory.
     static func fleet(_ sandbox: Sandbox, count: Int, prefix: String = "dlz-fleet") throws -> String {
@@ -95,6 +95,39 @@ struct FleetTests {
         }
     }
 
+    @Test("a --share-dir file rewritten in place (a new inode) stays one share with its series, reloaded")
+    func rewrittenFileKeepsItsSeries() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Self.fleet(sandbox, count: 2)
+            let watch = try WatchTests.startWatch([
+                "--share-dir", directory, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await WatchTests.metricsPort(watch)
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                    Set(WatchTests.lines(stdout).map(\.share)).count == 2
+                }
+            )
+            // Redeemed again into the same file: written to a temporary file and renamed over it.
+            var again = sandbox.share()
+            again.id = "dlz-fleet-1"
+            try ShareFile.write(try again.jsonData(), to: directory + "/1.json", overwrite: true)
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { _, stderr in
+                    stderr.contains("the share file \(directory)/1.json changed")
+                }
+            )
+            try await Task.sleep(for: .seconds(7))  // past a scan of the directory (every 5 s at most)
+            let metrics = try await WatchTests.metrics(port, share: "dlz-fleet-1")
+            #expect(metrics[#"cdx_verify_healthy{}"#] == 1, "the rewritten share's series are gone")
+            #expect(metrics.keys.contains { $0.hasPrefix("cdx_verify_runs_total") })
+            #expect(!watch.stderr.text.contains("is gone"))
+            #expect(try await Self.healthShares(port) == ["dlz-fleet-1", "dlz-fleet-2"])
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        }
+    }
+
     @Test("--shard K/N and CDX_VERIFY_SHARD: three replicas watch disjoint parts of the fleet that make it whole")
     func shards() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
@@ -142,7 +175,7 @@ struct FleetTests {
                 "/bin/bash",
                 [
                     "-c",
-                    #"ulimit -n 128 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 10s --metrics-address 127.0.0.1:0"#,
+                    #"ulimit -n 128 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 30s --metrics-address 127.0.0.1:0"#,
                     CLITests.binary, directory,
                 ]
             )
@@ -168,7 +201,7 @@ struct FleetTests {
     func threadsBoundedByConcurrency() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try Self.fleet(sandbox, count: 300)
-            let watch = try WatchTests.startWatch(["--share-dir", directory, "--interval", "10s", "--timeout", "10s"])
+            let watch = try WatchTests.startWatch(["--share-dir", directory, "--interval", "10s", "--timeout", "30s"])
             defer { watch.kill() }
             var most = 0
             let deadline = ContinuousClock.now + .seconds(150)

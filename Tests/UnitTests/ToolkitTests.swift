@@ -34,6 +34,11 @@ struct ToolkitTests {
             ServerAdvice.retryAfter(header: Self.headers(["Retry-After": "86400"]), now: now)
                 == ServerAdvice.maximumWait
         )
+        // As given, for a policy that decides itself how long it waits (the CDX client's).
+        #expect(
+            ServerAdvice.retryAfter(header: Self.headers(["Retry-After": "7200"]), now: now, capped: false)
+                == .seconds(7200)
+        )
         for junk in ["-1", "nan", "inf", "", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT"] {
             #expect(ServerAdvice.retryAfter(header: Self.headers(["Retry-After": junk]), now: now) == nil, "\(junk)")
         }

@@ -271,7 +271,8 @@ public struct CDXClient: Sendable {
             status: response.status,
             requestID: scrubber(response.header("X-Request-Id")),
             errors: entries,
-            retryAfter: response.status == 429 ? ServerAdvice.retryAfter(header: response.header, now: now()) : nil,
+            retryAfter: response.status == 429
+                ? ServerAdvice.retryAfter(header: response.header, now: now(), capped: false) : nil,
             wwwAuthenticate: scrubber(response.header("WWW-Authenticate")),
             location: scrubber(response.header("Location")),
             mayHaveBeenRedeemed: operation == .redeem && response.status >= 500,

@@ -5,31 +5,35 @@ public import Foundation
 ///
 /// `Retry-After` in seconds (whole or decimal) or as an HTTP-date (RFC 9110's IMF-fixdate, e.g.
 /// `Sun, 06 Nov 1994 08:49:37 GMT`), else `X-RateLimit-Reset` in relative seconds (Confluent
-/// Cloud's). Every wait is capped at ``maximumWait``; a date in the past is a wait of zero.
+/// Cloud's). A wait to sleep is capped at ``maximumWait``; the advice as given (for an error that
+/// tells the user how long the server asked for) is read with `capped: false`. A date in the past is
+/// a wait of zero.
 public enum ServerAdvice {
-    /// The longest wait any advice can ask for: longer advice is read as this.
+    /// The longest wait slept on any advice: longer advice is read as this unless `capped` is false.
     public static let maximumWait: Duration = .seconds(3600)
 
     /// The advised wait, or `nil` when the server gave no usable advice.
     /// - Parameters:
     ///   - header: Looks a response header up by name (case-insensitively).
     ///   - now: The current time, for an HTTP-date.
-    /// - Returns: The wait, between zero and ``maximumWait``.
-    public static func retryAfter(header: (String) -> String?, now: Date = Date()) -> Duration? {
+    ///   - capped: Cap the wait at ``maximumWait`` (default); `false` keeps the advice as given (up to
+    ///     a million seconds), for a caller whose own policy decides how long it waits.
+    /// - Returns: The wait, from zero.
+    public static func retryAfter(header: (String) -> String?, now: Date = Date(), capped: Bool = true) -> Duration? {
+        func wait(_ seconds: Double) -> Duration {
+            let advised = Duration.milliseconds(Int64((min(seconds, 1e6) * 1000).rounded()))
+            return capped ? min(advised, maximumWait) : advised
+        }
         if let value = header("Retry-After")?.trimmingWhitespace(), !value.isEmpty {
-            if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return capped(seconds) }
-            if let date = httpDate(value) { return capped(max(0, date.timeIntervalSince(now))) }
+            if let seconds = Double(value), seconds.isFinite, seconds >= 0 { return wait(seconds) }
+            if let date = httpDate(value) { return wait(max(0, date.timeIntervalSince(now))) }
         }
         if let value = header("X-RateLimit-Reset")?.trimmingWhitespace(), let seconds = Double(value),
             seconds.isFinite, seconds >= 0
         {
-            return capped(seconds)
+            return wait(seconds)
         }
         return nil
-    }
-
-    private static func capped(_ seconds: Double) -> Duration {
-        min(.milliseconds(Int64((min(seconds, 1e6) * 1000).rounded())), maximumWait)
     }
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -110,11 +110,12 @@ public final class MonitorPool: Sendable {
     }
 
     /// Puts `owner`'s clients back as the most recently used; releases the least recently used
-    /// share's clients beyond the warm set's size.
+    /// share's clients beyond the warm set's size. A run that kept no client (its connection failed)
+    /// takes no other share's place.
     func putBack(_ handles: KafkaHandlePool, for owner: ObjectIdentifier) {
         let released = state.withLock { state -> [KafkaHandlePool] in
             state.warm.removeAll { $0.owner == owner }
-            guard !state.isShutDown else { return [handles] }
+            guard !state.isShutDown, handles.count > 0 else { return [handles] }
             state.warm.append(Warm(owner: owner, handles: handles))
             let excess = state.warm.count - maximumConcurrentRuns
             guard excess > 0 else { return [] }
@@ -122,6 +123,24 @@ public final class MonitorPool: Sendable {
             return state.warm.prefix(excess).map(\.handles)
         }
         for pool in released { pool.close() }
+    }
+
+    /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``): the warm clients
+    /// are released first when short, then runs in progress are given up to 5 s to end.
+    /// - Returns: `nil` when there is room (or it cannot be told); the shortage otherwise.
+    func roomForRun() async -> (open: Int, limit: Int)? {
+        guard FileDescriptors.shortage() != nil else { return nil }
+        let warm = state.withLock { state in
+            defer { state.warm.removeAll() }
+            return state.warm.map(\.handles)
+        }
+        for pool in warm { pool.close() }
+        // A closed client gives its descriptors back from its own queue, a moment later.
+        for _ in 0..<50 {
+            guard FileDescriptors.shortage() != nil else { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return FileDescriptors.shortage()
     }
 
     /// Releases `owner`'s warm clients, if any (its share was replaced, or it shut down).

@@ -39,6 +39,8 @@ public actor ShareMonitor {
     /// The Schema Registry client of the runs: the caller's, or one the monitor made for the proxy
     /// that applies to the share's registry URL.
     private var httpClient: HTTPClient
+    /// The client the caller gave, if any: used by every run, pool or not.
+    private let callerClient: HTTPClient?
     private let ownsHTTPClient: Bool
     /// The clients the monitor made, by the proxy they go through (a replaced share's registry may
     /// need another route); all shut down with the monitor.
@@ -74,6 +76,7 @@ public actor ShareMonitor {
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
         self.verifier = ShareVerifier(options: options, logger: logger)
         self.idleConnectionTimeout = idleConnectionTimeout
+        self.callerClient = httpClient
         if let httpClient {
             self.httpClient = httpClient
             self.ownsHTTPClient = false
@@ -159,7 +162,7 @@ public actor ShareMonitor {
         defer { pool.release() }
         guard !isShutDown else { throw ShareMonitorError.shutDown }
         // The process's own shortage is never a verdict about the share: no run without room for one.
-        if let short = FileDescriptors.shortage() {
+        if let short = await pool.roomForRun() {
             throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
         }
         let owner = ObjectIdentifier(self)
@@ -168,9 +171,15 @@ public actor ShareMonitor {
         let (startedAt, started) = (Date(), ContinuousClock.now)
         let report: VerificationReport
         do {
-            let client =
-                ownsHTTPClient
-                ? httpClient : try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
+            // The caller's client when given, else the monitor's own, else the pool's for this route.
+            let client: HTTPClient
+            if let callerClient {
+                client = callerClient
+            } else if ownsHTTPClient {
+                client = httpClient
+            } else {
+                client = try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
+            }
             report = try await verifier.run(
                 share,
                 handles: handles,

@@ -355,13 +355,13 @@ struct PreparedConfiguration: Sendable {
     }
 
     /// The configuration, once what can change on the host since it was built is checked again: the
-    /// CA file still exists.
+    /// CA file can still be read (one librdkafka cannot parse is seen when a client is created).
     func checked() throws(ConfigurationError) -> (KafkaClientConfig, SchemaRegistryConfig?) {
-        if let ca = kafka["ssl.ca.location"], !FileManager.default.fileExists(atPath: ca) {
+        if let ca = kafka["ssl.ca.location"], !FileManager.default.isReadableFile(atPath: ca) {
             throw ConfigurationError(
                 code: .fileNotFound,
                 key: "ssl.ca.location",
-                message: "CA file '\(ca)' does not exist"
+                message: "CA file '\(ca)' does not exist or cannot be read"
             )
         }
         return (kafka, registry)

@@ -11,10 +11,12 @@ extension ConsumerConfigChecks {
         }
         let algorithm = consumer["ssl.endpoint.identification.algorithm"]?.trimmingWhitespace().lowercased()
         if isJava {
-            // Java turns the host name check off with an empty value, and has no switch for the rest.
-            if algorithm?.isEmpty == true {
+            // Java turns the host name check off with an empty value, and has no switch for the rest;
+            // "none" is not Java's, but the checks would pass it on to librdkafka as it is.
+            if let algorithm, algorithm.isEmpty || algorithm == "none" {
                 return (
-                    "ssl.endpoint.identification.algorithm", "tls_weakened", "empty: broker host names are not verified"
+                    "ssl.endpoint.identification.algorithm", "tls_weakened",
+                    "\(algorithm.isEmpty ? "empty" : "none"): broker host names are not verified"
                 )
             }
             return nil

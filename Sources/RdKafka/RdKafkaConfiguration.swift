@@ -43,6 +43,14 @@ package final class RdKafkaConfiguration {
     /// Sets one property through librdkafka's own validation.
     package func set(_ property: RdKafkaProperty) throws(SetError) {
         guard let handle else { preconditionFailure("configuration used after it was handed over") }
+        // C ends a string at NUL: `bootstrap.servers\0…` would set bootstrap.servers, a property other
+        // than the one named (and a value would be cut short). Never handed to librdkafka.
+        guard !property.key.utf8.contains(0), !property.value.utf8.contains(0) else {
+            throw .invalidValue(
+                key: property.key.replacing("\u{0}", with: "\\0"),
+                message: "the \(property.key.utf8.contains(0) ? "name" : "value") contains a NUL byte"
+            )
+        }
         var errorBuffer = [CChar](repeating: 0, count: 512)
         let result = rd_kafka_conf_set(handle, property.key, property.value, &errorBuffer, errorBuffer.count)
         guard result != RD_KAFKA_CONF_OK else { return }

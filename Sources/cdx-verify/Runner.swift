@@ -191,7 +191,9 @@ enum Runner {
             do {
                 // Checked again here: the file may have become a share since the command started.
                 try checkReportDestination(output, shares: [])
-                try Data(document.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                // Mode 0600, renamed into place over a regular file only: /dev/null or /dev/stdout are
+                // written to, never replaced.
+                try ShareFile.write(Data(document.utf8), to: output, overwrite: true)
             } catch let error as ValidationError {
                 console.error(error.message)
                 throw Exit.invalidInput
@@ -253,7 +255,10 @@ enum Runner {
         for share in shares where sameFile(output, share) {
             throw ValidationError("--output '\(output)' is the share file; choose another file for the report")
         }
-        guard let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
+        // Only a regular file can hold a share: reading a FIFO or a terminal (/dev/stdout) would block.
+        var info = stat()
+        guard stat(output, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
+            let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             object["api_key"] != nil, object["secret"] != nil
         else { return }

@@ -95,7 +95,7 @@ struct ConsumerConfigWireTests {
         #expect(verdicts["consumer_config.sasl_mechanism[sasl.mechanisms]"] == "fail:misspelt")
         #expect(verdicts["consumer_config.property[sasl.mechanisms]"] == nil)  // said once
         #expect(verdicts["consumer_config.group_id[group.id]"] == "fail:outside_prefix")
-        #expect(verdicts["consumer_config.tls[ssl.endpoint.identification.algorithm]"] == "warn:tls_weakened")
+        #expect(verdicts["consumer_config.tls[ssl.endpoint.identification.algorithm]"] == "fail:tls_weakened")
         #expect(!report.passed())
     }
 

@@ -11,18 +11,8 @@ struct TLSFront {
     /// Starts the front for `backendPort` (bounded wait), runs `body`, and stops it by PID.
     static func with<Result>(backendPort: Int, _ body: (TLSFront) async throws -> Result) async throws -> Result {
         let directory = try Fixture.temporaryDirectory()
-        guard let openssl = which("openssl"), let python = which("python3") else {
-            throw ForwardProxyError("openssl and python3 are needed for the TLS front")
-        }
-        let made = try await run(
-            openssl,
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-            ]
-        )
-        guard made.status == 0 else { throw ForwardProxyError("openssl req failed: \(made.stderr)") }
+        guard let python = which("python3") else { throw ForwardProxyError("python3 is needed for the TLS front") }
+        try await makeCertificate(in: directory, names: "DNS:localhost,IP:127.0.0.1")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/tests/tls_front.py").path
         let portFile = directory + "/front.port"
@@ -41,6 +31,20 @@ struct TLSFront {
         _ = await process.terminate(timeout: .seconds(5))
         return result
     }
+}
+
+/// Makes a throwaway self-signed certificate valid for `names` (`DNS:localhost,IP:127.0.0.1`) with
+/// openssl: `cert.pem` and `key.pem` in `directory`.
+func makeCertificate(in directory: String, names: String) async throws {
+    guard let openssl = which("openssl") else { throw ForwardProxyError("openssl is needed for a certificate") }
+    let made = try await run(
+        openssl,
+        [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=\(names)", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+        ]
+    )
+    guard made.status == 0 else { throw ForwardProxyError("openssl req failed: \(made.stderr)") }
 }
 
 /// Polls a file for a port number that a starting server writes (bounded).

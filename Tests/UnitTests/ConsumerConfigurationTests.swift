@@ -26,16 +26,20 @@ struct ConsumerConfigurationTests {
             .render(format, revealSecrets: true)
     }
 
-    static func checks(_ text: String, family: ConsumerConfiguration.Family? = nil) throws -> [String: String] {
-        let consumer = try ConsumerConfiguration(text: text, family: family)
+    /// The `consumer_config.*` results of `consumer` against the share.
+    static func results(_ consumer: ConsumerConfiguration) throws -> [CheckResult] {
         let endpoints = try share.configurationEndpoints()
         let kafka = try KafkaClientConfig(share: share, endpoints: endpoints)
-        let results = ConsumerConfigChecks(
+        return ConsumerConfigChecks(
             consumer: consumer,
             share: share,
             kafka: kafka,
             registry: endpoints.schemaRegistry
         ).results()
+    }
+
+    static func checks(_ text: String, family: ConsumerConfiguration.Family? = nil) throws -> [String: String] {
+        let results = try results(ConsumerConfiguration(text: text, family: family))
         // Never a secret in what is shown.
         for result in results {
             for secret in ["share-secret", "sr-secret", "stale-password"] {
@@ -142,12 +146,15 @@ struct ConsumerConfigurationTests {
 
         checks = try Self.checks(edited([("security.protocol=SASL_SSL", "security.protocol=SASL_PLAINTEXT")]))
         #expect(checks["consumer_config.security_protocol[security.protocol]"] == "fail:differs")
+        #expect(checks["consumer_config.tls[security.protocol]"] == "fail:no_tls")  // never "not weakened"
 
         checks = try Self.checks(edited([("b1.example.cloud", "b1.other.cloud")]))
         #expect(checks["consumer_config.bootstrap_servers[bootstrap.servers]"] == "fail:differs")
 
-        checks = try Self.checks(edited([], adding: "ssl.endpoint.identification.algorithm=\n"))
-        #expect(checks["consumer_config.tls[ssl.endpoint.identification.algorithm]"] == "warn:tls_weakened")
+        for value in ["", "none", "NONE"] {
+            checks = try Self.checks(edited([], adding: "ssl.endpoint.identification.algorithm=\(value)\n"))
+            #expect(checks["consumer_config.tls[ssl.endpoint.identification.algorithm]"] == "fail:tls_weakened")
+        }
 
         // librdkafka's spelling next to Java's: the client ignores it.
         checks = try Self.checks(edited([], adding: "sasl.username=SHAREKEY\n"))
@@ -176,6 +183,77 @@ struct ConsumerConfigurationTests {
         #expect(checks["consumer_config.security_protocol[security.protocol]"] == "fail:differs")
         #expect(checks["consumer_config.sasl_mechanism[sasl.mechanism]"] == "fail:missing_property")
         #expect(checks["consumer_config.credentials[sasl.jaas.config]"] == "fail:missing_property")
+    }
+
+    @Test("a key or value with a control character, or a key that loads code, refuses the file, naming the line")
+    func refusedProperties() throws {
+        let files: [(text: String, family: ConsumerConfiguration.Family?, line: Int, shown: String)] = [
+            ("group.id=g\nbootstrap.servers\u{0}=evil:9092\n", .librdkafka, 2, "bootstrap.servers\\u{0}"),
+            ("group.id=g\n\nbootstrap.servers=evil:9092\u{0}b:9092\n", .librdkafka, 3, "U+0000"),
+            ("# Java\nbootstrap.servers\\u0000=evil:9092\n", .java, 2, "U+0000"),
+            ("a=1\\\n  2\nb\\u001b[31m=x\n", .java, 3, "U+001B"),
+            ("KAFKA_PLUGIN_LIBRARY_PATHS=/tmp/p.so\n", nil, 1, "plugin.library.paths"),
+            ("bootstrap.servers=b:9092\nssl.engine.location=/tmp/e.so\n", .librdkafka, 2, "ssl.engine.location"),
+        ]
+        for file in files {
+            do {
+                _ = try ConsumerConfiguration(text: file.text, family: file.family)
+                Issue.record("accepted: \(file.text.debugDescription)")
+            } catch {
+                #expect(error.message.contains("line \(file.line):"), "\(error.message)")
+                #expect(error.message.contains(file.shown), "\(error.message)")
+                #expect(!error.message.unicodeScalars.contains { $0.value < 0x20 }, "\(error.message.debugDescription)")
+            }
+        }
+        // A tab inside a value is not a hidden byte.
+        #expect(try ConsumerConfiguration(text: "a=b\tc\n", family: .librdkafka)["a"] == "b\tc")
+        // Built from properties, the key is refused by the checks instead (and never passed on).
+        let consumer = ConsumerConfiguration(
+            properties: [("bootstrap.servers\u{0}", "evil:9092"), ("plugin.library.paths", "/tmp/p.so")],
+            family: .librdkafka
+        )
+        let results = try Self.results(consumer)
+        let verdicts = Dictionary(results.map { ($0.qualifiedID, "\($0.status.rawValue):\($0.code)") }) { a, _ in a }
+        #expect(verdicts["consumer_config.property[bootstrap.servers\\u{0}]"] == "fail:refused", "\(verdicts)")
+        #expect(verdicts["consumer_config.property[plugin.library.paths]"] == "fail:refused", "\(verdicts)")
+    }
+
+    @Test("a registry URL with user-info compares as the share's, and its credentials are never shown")
+    func registryUserInfo() throws {
+        let java = try Self.exported(.java)
+        let withUserInfo = java.replacingOccurrences(
+            of: "schema.registry.url=https\\://sr.example.cloud",
+            with: "schema.registry.url=https\\://SRKEY\\:url-secret-77@sr.example.cloud"
+        )
+        #expect(withUserInfo != java)
+        let checks = try Self.checks(withUserInfo)
+        #expect(checks["consumer_config.schema_registry[schema.registry.url]"] == "pass:ok", "\(checks)")
+        let elsewhere = withUserInfo.replacingOccurrences(of: "sr.example.cloud", with: "sr.other.cloud")
+        let results = try Self.results(ConsumerConfiguration(text: elsewhere))
+        let registry = try #require(results.first { $0.id == "consumer_config.schema_registry" })
+        #expect(registry.code == "differs")
+        #expect(registry.message.contains("https://sr.other.cloud"), "\(registry.message)")
+        #expect(!registry.message.contains("url-secret-77"), "\(registry.message)")
+
+        // The share's own URL with user-info: stripped from the configuration, the description and exports.
+        var share = Self.share
+        share.schemaRegistryURL = "https://SRKEY:url-secret-77@sr.example.cloud"
+        let config = try #require(try share.endpoints().schemaRegistry)
+        #expect(config.url.absoluteString == "https://sr.example.cloud")
+        #expect(!"\(share)".contains("url-secret-77"))
+        let kafka = try KafkaClientConfig(share: share, endpoints: try share.endpoints())
+        let exported = try ClientConfigExporter(kafka: kafka, schemaRegistry: config).render(
+            .java,
+            revealSecrets: false
+        )
+        #expect(!exported.contains("url-secret-77"))
+        // With no key and secret fields, the URL's are the credentials.
+        share.schemaRegistryAPIKey = nil
+        share.schemaRegistrySecret = nil
+        let fromURL = try #require(try share.endpoints().schemaRegistry)
+        #expect(fromURL.apiKey == "SRKEY")
+        #expect(fromURL.secret.revealed == "url-secret-77")
+        #expect(fromURL.url.absoluteString == "https://sr.example.cloud")
     }
 
     @Test("a file with no property is refused, naming what was expected")

@@ -9,9 +9,9 @@ each TLS connection to 127.0.0.1:PORT and back. Stops on SIGTERM or SIGINT.
 """
 import argparse
 import asyncio
-import os
-import signal
 import ssl
+
+from serving import close_quietly, serve_until_stopped
 
 
 async def pipe(reader, writer):
@@ -22,10 +22,7 @@ async def pipe(reader, writer):
     except (ConnectionError, ssl.SSLError):
         pass
     finally:
-        try:
-            writer.close()
-        except Exception:
-            pass
+        close_quietly(writer)
 
 
 async def main():
@@ -49,18 +46,7 @@ async def main():
         await asyncio.gather(pipe(client_reader, backend_writer), pipe(backend_reader, client_writer))
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
-    port = server.sockets[0].getsockname()[1]
-    temporary = args.port_file + ".tmp"
-    with open(temporary, "w") as file:
-        file.write(f"{port}\n")
-    os.replace(temporary, args.port_file)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    async with server:
-        await stop.wait()
+    await serve_until_stopped(server, args.port_file)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ struct ConsumerConfigChecks {
     let kafka: KafkaClientConfig
     let registry: SchemaRegistryConfig?
 
-    private var isJava: Bool { consumer.family == .java }
-    private var usesSASL: Bool { kafka.bootstrap.securityProtocol == .saslSSL }
+    var isJava: Bool { consumer.family == .java }
+    var usesSASL: Bool { kafka.bootstrap.securityProtocol == .saslSSL }
 
     /// Keys of the Schema Registry serializers, not of the Kafka client.
     static let registryKeys: Set<String> = [
@@ -187,32 +187,6 @@ struct ConsumerConfigChecks {
         return pass(.consumerCredentials, key, "the username and password are the share's key and secret")
     }
 
-    private func tls() -> CheckResult {
-        let weakening: (key: String, what: String)? =
-            if isJava, let value = consumer["ssl.endpoint.identification.algorithm"],
-                value.trimmingWhitespace().isEmpty
-            {
-                ("ssl.endpoint.identification.algorithm", "empty: broker host names are not verified")
-            } else if !isJava, consumer["enable.ssl.certificate.verification"]?.lowercased() == "false" {
-                ("enable.ssl.certificate.verification", "false: broker certificates are not verified")
-            } else if !isJava, consumer["ssl.endpoint.identification.algorithm"]?.lowercased() == "none" {
-                ("ssl.endpoint.identification.algorithm", "none: broker host names are not verified")
-            } else {
-                nil
-            }
-        guard let weakening else {
-            return pass(.consumerTLS, "ssl.endpoint.identification.algorithm", "TLS verification is not weakened")
-        }
-        return CheckResult(
-            .consumerTLS,
-            resource: weakening.key,
-            status: .warn,
-            code: "tls_weakened",
-            message: "\(weakening.key) is \(weakening.what)",
-            hint: "Remove it: Confluent Cloud's certificates verify with the system's CA bundle."
-        )
-    }
-
     private func group() -> CheckResult {
         let key = "group.id"
         let prefixes = share.groupPrefixes
@@ -240,97 +214,16 @@ struct ConsumerConfigChecks {
         return pass(.consumerGroup, key, "group.id '\(groupID)' is under the shared prefix '\(prefix)'")
     }
 
-    /// The registry URL and credentials a serializer will use, when the configuration names a registry.
-    func registrySettings() -> (url: String?, userInfo: String?, userInfoKey: String) {
-        let userInfoKey =
-            consumer["schema.registry.basic.auth.user.info"] != nil && consumer["basic.auth.user.info"] == nil
-            ? "schema.registry.basic.auth.user.info" : "basic.auth.user.info"
-        return (consumer["schema.registry.url"], consumer[userInfoKey], userInfoKey)
-    }
-
-    private func schemaRegistry() -> [CheckResult] {
-        let (url, userInfo, userInfoKey) = registrySettings()
-        guard let url else { return [] }
-        guard let registry else {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    "schema.registry.url",
-                    "not_shared",
-                    "schema.registry.url is set, but the share has no Schema Registry",
-                    hint: "The provider shared no subject: deserialize without the registry, or ask them."
-                )
-            ]
-        }
-        let normalized = { (text: String) in text.trimmingWhitespace().trimmingSuffix("/").lowercased() }
-        guard normalized(url) == normalized(registry.url.absoluteString) else {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    "schema.registry.url",
-                    "differs",
-                    "schema.registry.url \(url) is not the share's \(registry.url.absoluteString)",
-                    hint: "Use the share's schema_registry_url."
-                )
-            ]
-        }
-        if isJava, consumer["basic.auth.credentials.source"]?.uppercased() != "USER_INFO" {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    "basic.auth.credentials.source",
-                    "missing_property",
-                    "basic.auth.credentials.source is not USER_INFO: the serializer sends no credentials",
-                    hint: "Set basic.auth.credentials.source=USER_INFO and basic.auth.user.info=KEY:SECRET."
-                )
-            ]
-        }
-        guard let userInfo, let colon = userInfo.firstIndex(of: ":") else {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    userInfoKey,
-                    "missing_property",
-                    "the registry URL has no credentials (\(userInfoKey) KEY:SECRET)",
-                    hint: "Set \(userInfoKey) to the share's schema_registry_api_key:schema_registry_secret."
-                )
-            ]
-        }
-        let key = String(userInfo[..<colon])
-        guard key == registry.apiKey else {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    userInfoKey,
-                    "differs",
-                    "the registry key is not the share's '\(registry.apiKey)' (it is not shown: it may be a secret in the wrong place)",
-                    hint: "Use the share's schema_registry_api_key (it differs from the Kafka key)."
-                )
-            ]
-        }
-        guard String(userInfo[userInfo.index(after: colon)...]) == registry.secret.revealed else {
-            return [
-                fail(
-                    .consumerSchemaRegistry,
-                    userInfoKey,
-                    "differs",
-                    "the registry secret differs from the share's (key '\(registry.apiKey)')",
-                    hint: "Copy schema_registry_secret again from the share file."
-                )
-            ]
-        }
-        return [
-            pass(.consumerSchemaRegistry, "schema.registry.url", "the registry URL and credentials are the share's")
-        ]
-    }
-
     /// Keys the consumer's client will not take as meant: librdkafka spellings in a Java file, and in a
     /// librdkafka file any key librdkafka refuses (it then refuses to create the client).
     private func properties() -> [CheckResult] {
         var results: [CheckResult] = []
         var seen = Set<String>()
         for (key, value) in consumer.properties where seen.insert(key).inserted {
-            if isJava {
+            // Refused before librdkafka sees it: setting plugin.library.paths loads the plugin at once.
+            if let reason = ConsumerConfiguration.refusal(key: key, value: value) {
+                results.append(refused(key, reason))
+            } else if isJava {
                 // Without sasl.mechanism, consumer_config.sasl_mechanism already reports the misspelling.
                 if key == "sasl.mechanisms", consumer["sasl.mechanism"] == nil { continue }
                 guard let java = Self.javaSpelling[key] else { continue }
@@ -413,11 +306,11 @@ struct ConsumerConfigChecks {
         }.filter { !$0.isEmpty }
     }
 
-    private func pass(_ id: CheckID, _ key: String, _ message: String) -> CheckResult {
+    func pass(_ id: CheckID, _ key: String, _ message: String) -> CheckResult {
         CheckResult(id, resource: key, status: .pass, code: "ok", message: message)
     }
 
-    private func fail(_ id: CheckID, _ key: String, _ code: String, _ message: String, hint: String) -> CheckResult {
+    func fail(_ id: CheckID, _ key: String, _ code: String, _ message: String, hint: String) -> CheckResult {
         CheckResult(id, resource: key, status: .fail, code: code, message: message, hint: hint)
     }
 }

@@ -20,6 +20,8 @@ struct KafkaProbe: Sendable {
     let sink: CheckSink
     /// Where handles come from: fresh per verification, or kept between a monitor's runs.
     let pool: KafkaHandlePool
+    /// Why no connection is made at all (the credentials would go over a weakened connection), or nil.
+    var credentialsWithheld: String? = nil
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
     /// auto-create, report end of partition (at once: a fetch at the end waits 100 ms, not 500), identify
@@ -63,7 +65,13 @@ struct KafkaProbe: Sendable {
     func run() async {
         // A private share's host names are checked alongside the connection they decide.
         async let names: Void = checkNames(config.bootstrap.hosts)
-        await runChecks()
+        if let credentialsWithheld {
+            sink.add(
+                CheckResult(.kafkaConnect, status: .skip, code: "credentials_withheld", message: credentialsWithheld)
+            )
+        } else {
+            await runChecks()
+        }
         await names
     }
 

@@ -51,11 +51,17 @@ public struct ConsumerConfiguration: Sendable {
         }
         // Java reads .properties as ISO 8859-1 (escapes for the rest); librdkafka and env files as UTF-8.
         let text = String(data: data, encoding: .utf8) ?? String(decoding: data, as: UTF8.self)
-        try self.init(text: text, family: family)
+        do {
+            try self.init(text: text, family: family)
+        } catch {
+            throw ConfigurationError(code: error.code, key: error.key, message: "'\(path)': \(error.message)")
+        }
     }
 
     /// Parses the text of a configuration file.
-    /// - Throws: ``ConfigurationError`` when it has no property at all.
+    /// - Throws: ``ConfigurationError`` when it has no property at all, or a property that is never
+    ///   passed on (a key or value with a control character, a key that loads code such as
+    ///   `plugin.library.paths`), naming its line.
     public init(text: String, family: Family? = nil) throws(ConfigurationError) {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         // An env file: KAFKA_… or SCHEMA_REGISTRY_… variables, and no line that is not a variable
@@ -66,14 +72,23 @@ public struct ConsumerConfiguration: Sendable {
                 && lines.contains { Self.envAssignment($0) != nil }
                 && !lines.contains { Self.isPropertyLine($0) && !Self.isVariableLine($0) })
         let resolved: Family
-        let properties: [(key: String, value: String)]
+        let properties: [(key: String, value: String, line: Int)]
         if isEnv {
             resolved = .env
-            properties = lines.compactMap(Self.envAssignment)
+            properties = lines.enumerated().compactMap { index, line in
+                Self.envAssignment(line).map { ($0.key, $0.value, index + 1) }
+            }
         } else {
             let simple = Self.simpleProperties(lines)
             resolved = family ?? Self.guessFamily(simple.map(\.key))
             properties = resolved == .java ? Self.javaProperties(text) : simple
+        }
+        // A key with a hidden byte is another key to librdkafka (its C API ends a key at NUL): such a
+        // file is refused as a whole, as is one that would load code.
+        for property in properties {
+            if let reason = Self.refusal(key: property.key, value: property.value) {
+                throw ConfigurationError(code: .invalidValue, key: nil, message: "line \(property.line): \(reason)")
+            }
         }
         guard !properties.isEmpty else {
             throw ConfigurationError(
@@ -82,7 +97,7 @@ public struct ConsumerConfiguration: Sendable {
                 message: "the configuration has no property (expected key=value lines, or KAFKA_… variables)"
             )
         }
-        self.init(properties: properties, family: resolved)
+        self.init(properties: properties.map { ($0.key, $0.value) }, family: resolved)
     }
 
     /// Whether a key's value is a credential, to be scrubbed from librdkafka's messages and passed on as a
@@ -155,24 +170,26 @@ public struct ConsumerConfiguration: Sendable {
         return !text.isEmpty && !text.hasPrefix("#") && !text.hasPrefix("!") && text.contains("=")
     }
 
-    /// librdkafka's `key=value` lines (as `kcat -F` reads them): `#` comments, blanks trimmed, no escapes.
-    static func simpleProperties(_ lines: [String]) -> [(key: String, value: String)] {
-        lines.compactMap { line in
+    /// librdkafka's `key=value` lines (as `kcat -F` reads them): `#` comments, blanks trimmed, no escapes;
+    /// each with its line number.
+    static func simpleProperties(_ lines: [String]) -> [(key: String, value: String, line: Int)] {
+        lines.enumerated().compactMap { index, line in
             let text = line.trimmingWhitespace()
             guard !text.isEmpty, !text.hasPrefix("#"), let equals = text.firstIndex(of: "=") else { return nil }
             let key = text[..<equals].trimmingWhitespace()
             guard !key.isEmpty else { return nil }
-            return (key, text[text.index(after: equals)...].trimmingWhitespace())
+            return (key, text[text.index(after: equals)...].trimmingWhitespace(), index + 1)
         }
     }
 
     /// `java.util.Properties.load`: logical lines (a line ending in an odd number of backslashes
     /// continues, without the next line's leading blanks), `#` and `!` comments, the key ending at the
-    /// first unescaped `=`, `:` or blank, and the escapes `\t \n \r \f \uXXXX` and `\x` for `x`.
-    static func javaProperties(_ text: String) -> [(key: String, value: String)] {
-        var logical: [String] = []
-        var pending: String? = nil
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    /// first unescaped `=`, `:` or blank, and the escapes `\t \n \r \f \uXXXX` and `\x` for `x`; each
+    /// with the number of the line it starts on.
+    static func javaProperties(_ text: String) -> [(key: String, value: String, line: Int)] {
+        var logical: [(text: String, line: Int)] = []
+        var pending: (text: String, line: Int)? = nil
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = Substring(raw)
             if pending != nil { line = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" } }
             if pending == nil {
@@ -181,15 +198,19 @@ public struct ConsumerConfiguration: Sendable {
                 line = trimmed
             }
             let trailing = line.reversed().prefix { $0 == "\\" }.count
+            let start = pending ?? ("", index + 1)
             if trailing % 2 == 1 {
-                pending = (pending ?? "") + line.dropLast()
+                pending = (start.text + line.dropLast(), start.line)
             } else {
-                logical.append((pending ?? "") + line)
+                logical.append((start.text + line, start.line))
                 pending = nil
             }
         }
         if let pending { logical.append(pending) }
-        return logical.map(javaKeyValue)
+        return logical.map { logical in
+            let (key, value) = javaKeyValue(logical.text)
+            return (key, value, logical.line)
+        }
     }
 
     private static func javaKeyValue(_ line: String) -> (key: String, value: String) {

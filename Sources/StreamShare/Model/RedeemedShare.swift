@@ -215,7 +215,7 @@ extension RedeemedShare: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         let kinds = Dictionary(grouping: resources, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
         return "RedeemedShare(id: \(id ?? "-"), api_key: \(apiKey), secret: \(secret), "
-            + "kafka_bootstrap_url: \(kafkaBootstrapURL), schema_registry_url: \(schemaRegistryURL ?? "-"), "
+            + "kafka_bootstrap_url: \(kafkaBootstrapURL), schema_registry_url: \(schemaRegistryURL.map(SchemaRegistryConfig.printable) ?? "-"), "
             + "schema_registry_api_key: \(schemaRegistryAPIKey ?? "-"), "
             + "schema_registry_secret: \(schemaRegistrySecret.map { "\($0)" } ?? "-"), "
             + "resources: [\(kinds.joined(separator: ", "))])"

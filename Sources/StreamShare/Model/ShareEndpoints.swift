@@ -45,13 +45,18 @@ extension RedeemedShare {
         guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
             throw ShareValidationError(field: "schema_registry_url", reason: "is not an http(s) URL")
         }
-        guard let apiKey = schemaRegistryAPIKey, !apiKey.isEmpty else {
+        // Credentials in the URL (https://KEY:SECRET@host, as Confluent's serializers accept) stand in
+        // for missing fields; the URL itself never keeps them (SchemaRegistryConfig drops them).
+        let userInfo = SchemaRegistryConfig.withoutUserInfo(url)
+        guard let apiKey = schemaRegistryAPIKey.flatMap({ $0.isEmpty ? nil : $0 }) ?? userInfo.user, !apiKey.isEmpty
+        else {
             throw ShareValidationError(
                 field: "schema_registry_api_key",
                 reason: "is missing, but the share names a Schema Registry"
             )
         }
-        guard let secret = schemaRegistrySecret, !secret.isEmpty else {
+        let urlSecret = userInfo.password.map { Secret($0) }
+        guard let secret = schemaRegistrySecret.flatMap({ $0.isEmpty ? nil : $0 }) ?? urlSecret, !secret.isEmpty else {
             throw ShareValidationError(
                 field: "schema_registry_secret",
                 reason: "is missing, but the share names a Schema Registry"

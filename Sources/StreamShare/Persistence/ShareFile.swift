@@ -13,7 +13,9 @@ import Darwin
 /// A redeemed token cannot be redeemed again, so the file is the only copy of the credentials.
 /// Writing goes to a temporary file in the same directory, is flushed with `fsync`, and is then
 /// moved into place (`link` when overwriting is not allowed, so an existing file is never replaced,
-/// `rename` otherwise); the directory is synced too. A reader never sees a half-written file.
+/// `rename` otherwise); the directory is synced too. A reader never sees a half-written file. Only a
+/// regular file (or a new path) is ever replaced: anything else at the path (a device such as
+/// `/dev/null`, a FIFO, a symbolic link such as `/dev/stdout`) is opened and written in place.
 public enum ShareFile {
     /// A share read from disk, with what the user should know about the file.
     public struct Loaded: Sendable {
@@ -47,13 +49,20 @@ public enum ShareFile {
         }
     }
 
-    /// Writes `data` atomically with mode 0600.
+    /// Writes `data` atomically with mode 0600; over a path that exists and is not a regular file (a
+    /// device, a FIFO, a symbolic link), in place when `overwrite` is set: a rename would replace
+    /// `/dev/null` itself with a regular file.
     /// - Parameters:
     ///   - data: The bytes to store (the redeem response as received).
     ///   - path: The destination.
     ///   - overwrite: Replace an existing file. When `false`, an existing file is left untouched.
     /// - Throws: ``ShareFileError``; on failure no temporary file is left behind.
     public static func write(_ data: Data, to path: String, overwrite: Bool) throws(ShareFileError) {
+        var existing = stat()
+        if overwrite, lstat(path, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG {
+            try writeInPlace(data, to: path)
+            return
+        }
         let directory = directoryOf(path)
         let name = (path as NSString).lastPathComponent
         let temporary = directory + "/." + name + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -64,19 +73,7 @@ public enum ShareFile {
         do {
             defer { close(fd) }
             guard fchmod(fd, 0o600) == 0 else { throw error(errno, path: path, doing: "cannot set mode 0600") }
-            let writeError: Int32? = data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += written
-                }
-                return nil
-            }
-            if let writeError { throw error(writeError, path: path, doing: "cannot write") }
+            if let writeError = writeAll(data, to: fd) { throw error(writeError, path: path, doing: "cannot write") }
             guard fsync(fd) == 0 else { throw error(errno, path: path, doing: "cannot flush to disk") }
         }
         if overwrite {
@@ -96,6 +93,35 @@ public enum ShareFile {
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)
+        }
+    }
+
+    /// Opens what is at `path` (following a symbolic link; created 0600 if the link dangles) and writes
+    /// `data` to it, after emptying it if it is a regular file.
+    private static func writeInPlace(_ data: Data, to path: String) throws(ShareFileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw error(errno, path: path, doing: "cannot be opened for writing") }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, ftruncate(fd, 0) != 0 {
+            throw error(errno, path: path, doing: "cannot be emptied")
+        }
+        if let writeError = writeAll(data, to: fd) { throw error(writeError, path: path, doing: "cannot write") }
+    }
+
+    /// Writes all of `data` to `fd`; the `errno` of a failed write, or nil.
+    private static func writeAll(_ data: Data, to fd: Int32) -> Int32? {
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in
+            var offset = 0
+            while offset < buffer.count {
+                let written = posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
         }
     }
 

@@ -18,7 +18,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         public var bootstrapServers: String
         /// `security.protocol` as used.
         public var securityProtocol: String
-        /// The Schema Registry URL, if any.
+        /// The Schema Registry URL, if any, without user-info.
         public var schemaRegistryURL: String?
         /// Shared topics.
         public var topics: [String]
@@ -45,7 +45,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
             self.apiKey = apiKey
             self.bootstrapServers = bootstrapServers
             self.securityProtocol = securityProtocol
-            self.schemaRegistryURL = schemaRegistryURL
+            // Never with credentials in it (https://KEY:SECRET@host).
+            self.schemaRegistryURL = schemaRegistryURL.map(SchemaRegistryConfig.printable)
             self.topics = topics
             self.groupPrefixes = groupPrefixes
             self.subjects = subjects

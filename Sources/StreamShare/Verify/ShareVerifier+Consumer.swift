@@ -10,6 +10,12 @@ extension ShareVerifier {
     /// servers, protocol, credentials, registry settings, and its `group.id` for the group checks, so
     /// that what passes is what the consumer will use.
     ///
+    /// The configuration is checked, not trusted: a setting reaches librdkafka only under the key that
+    /// was checked (one with a control character, or one that loads code such as `plugin.library.paths`,
+    /// fails `consumer_config.property` and is left out), and when it weakens the connection
+    /// (`SASL_PLAINTEXT`, certificate or host name verification off) `consumer_config.tls` fails and the
+    /// Kafka checks are skipped (`credentials_withheld`): no credentials go over such a connection.
+    ///
     /// ```swift
     /// let consumer = try ConsumerConfiguration(contentsOf: "consumer.properties")
     /// try await ShareVerifier().verify(share, consumer: consumer).requirePassing()
@@ -34,8 +40,15 @@ extension ShareVerifier {
         )
         let checks = compared.results()
         let (adapted, adaptedOptions) = Self.adapt(share, options: options, to: compared)
+        // A connection weaker than SASL_SSL with verification never carries credentials: the Kafka
+        // checks are skipped, saying why (consumer_config.tls has failed).
         var report = try await ShareVerifier(options: adaptedOptions, httpClient: httpClient, logger: logger)
-            .run(adapted, handles: KafkaHandlePool(), httpClient: httpClient)
+            .run(
+                adapted,
+                handles: KafkaHandlePool(),
+                httpClient: httpClient,
+                withholdingCredentials: compared.credentialsWithheld()
+            )
         report.checks = checks + report.checks
         report.summary = .init(report.checks)
         // The report names the share's key, never a value read from the consumer's file (a username
@@ -104,8 +117,12 @@ extension ShareVerifier {
                 "bootstrap.servers", "metadata.broker.list", "security.protocol", "sasl.mechanisms", "sasl.mechanism",
                 "sasl.username", "sasl.password", "group.id",
             ]
+            // Only under the very key that was checked: a key or value with a hidden byte, or one that
+            // loads code, is never passed on (consumer_config.property has refused it).
             for (key, value) in consumer.properties
-            where !handled.contains(key) && !ConsumerConfigChecks.registryKeys.contains(key) {
+            where !handled.contains(key) && !ConsumerConfigChecks.registryKeys.contains(key)
+                && ConsumerConfiguration.refusal(key: key, value: value) == nil
+            {
                 let secret = ConsumerConfiguration.isSecretKey(key)
                 guard (try? RdKafkaConfiguration().set(RdKafkaProperty(key, value, isSecret: secret))) != nil else {
                     continue

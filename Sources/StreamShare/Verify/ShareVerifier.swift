@@ -127,12 +127,15 @@ public struct ShareVerifier: Sendable {
     /// first, the sink is closed and the probes are cancelled, and they wind down at once (a blocking
     /// librdkafka call answers its cancelled caller immediately and ends by itself on its handle's
     /// queue). Nothing the verification started outlives it, except such a C call.
+    /// `withholdingCredentials`, when set, is why no Kafka connection is made (`kafka.connect` is
+    /// skipped with it, and the checks that need a connection follow).
     func run(
         _ share: RedeemedShare,
         handles: KafkaHandlePool,
         registryKnowledge: RegistryKnowledge = RegistryKnowledge(),
         httpClient: HTTPClient?,
-        prepared: PreparedConfiguration? = nil
+        prepared: PreparedConfiguration? = nil,
+        withholdingCredentials: String? = nil
     ) async throws(ConfigurationError) -> VerificationReport {
         handles.beginRun()
         let startedAt = Date()
@@ -180,7 +183,8 @@ public struct ShareVerifier: Sendable {
             countRequests: options.countKafkaRequests,
             deadline: deadline,
             sink: sink,
-            pool: handles
+            pool: handles,
+            credentialsWithheld: withholdingCredentials
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(

@@ -203,7 +203,8 @@ struct PropertyTests {
             }
             let directory = try Fixture.temporaryDirectory()
             let paths = try written.map { index, text in
-                let path = "\(directory)/export\(index).\(format == .python ? "py" : format.rawValue)"  // import needs .py
+                // Python imports only a .py file.
+                let path = "\(directory)/export\(index).\(format == .python ? "py" : format.rawValue)"
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path))
                 return path
             }

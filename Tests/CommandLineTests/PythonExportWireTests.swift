@@ -18,7 +18,7 @@ struct PythonExportWireTests {
     let wire = WireEnvironment.current!
 
     /// Imports the module, builds a `SchemaRegistryClient` and a `Consumer` from it, and lists the
-    /// first shared topic over the wire; prints the outcome as JSON.
+    /// first shared topic over the wire within `argv[2]` seconds; prints the outcome as JSON.
     static let program = """
         import importlib.util, json, sys
         from confluent_kafka import Consumer, KafkaException
@@ -26,15 +26,20 @@ struct PythonExportWireTests {
         spec = importlib.util.spec_from_file_location("share_config", sys.argv[1])
         config = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(config)
-        SchemaRegistryClient(config.schema_registry_config)
+        try:
+            SchemaRegistryClient(config.schema_registry_config)
+            registry = "ok"
+        except ValueError as error:
+            registry = str(error)
         consumer = Consumer(config.consumer_config)
         try:
-            topic = consumer.list_topics(config.topics[0], timeout=15).topics[config.topics[0]]
-            print(json.dumps({"error": str(topic.error) if topic.error else None, "partitions": len(topic.partitions)}))
+            topic = consumer.list_topics(config.topics[0], timeout=float(sys.argv[2])).topics[config.topics[0]]
+            outcome = {"error": str(topic.error) if topic.error else None, "partitions": len(topic.partitions)}
         except KafkaException as error:
-            print(json.dumps({"error": error.args[0].name(), "partitions": 0}))
+            outcome = {"error": error.args[0].name(), "partitions": 0}
         finally:
             consumer.close()
+        print(json.dumps(dict(outcome, registry=registry)))
         """
 
     func listTopic(revealSecrets: Bool) async throws -> [String: Any] {
@@ -50,7 +55,8 @@ struct PythonExportWireTests {
         let path = try Fixture.temporaryDirectory() + "/share_config.py"
         try Data(try exporter.render(.python, revealSecrets: revealSecrets).utf8).write(to: URL(fileURLWithPath: path))
         let python = try #require(which("python3"))
-        let result = try await run(python, ["-c", Self.program, path])
+        // A refused key never lists the topic: 5 s are enough to see that; 15 s to list it.
+        let result = try await run(python, ["-c", Self.program, path, revealSecrets ? "15" : "5"])
         #expect(result.status == 0, "\(result.stderr)")
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
@@ -62,6 +68,7 @@ struct PythonExportWireTests {
         let listed = try await listTopic(revealSecrets: true)
         #expect(listed["error"] is NSNull, "\(listed)")
         #expect(listed["partitions"] as? Int == 3)
+        #expect(listed["registry"] as? String == "ok")
     }
 
     @Test("the redacted module does not authenticate: the listing above depends on the exported secret")

@@ -9,26 +9,28 @@ struct ConfigCommand: AsyncParsableCommand {
             "Print a share's client configuration for librdkafka, Java, Spring Boot, Python, KafkaJS, .NET or Kubernetes.",
         discussion: """
             Formats (--format):
-              librdkafka  librdkafka .properties: kcat -F FILE, Go, Rust, node-rdkafka, C/C++ clients
-              java        Java client .properties with sasl.jaas.config and the Schema Registry serializer keys
-              json        {"kafka": {…}, "schema_registry": {…}} with librdkafka names
-              env         dotenv (KAFKA_BOOTSTRAP_SERVERS=…), for POSIX shells and python-dotenv
+              librdkafka  librdkafka properties: kcat -F, Go, Rust, node-rdkafka, C/C++
+              java        Java client properties: sasl.jaas.config, serializer keys
+              json        {"kafka": {…}, "schema_registry": {…}}, librdkafka names
+              env         dotenv (KAFKA_BOOTSTRAP_SERVERS=…): POSIX shells, dotenv
               spring      Spring Boot application.properties (spring.kafka.*)
-              python      a Python module: consumer_config for confluent_kafka.Consumer,
-                          schema_registry_config for SchemaRegistryClient, topics
-              kafkajs     a CommonJS module: new Kafka(config.kafka), kafka.consumer(config.consumer), topics
-              dotnet      appsettings.json fragment with Confluent.Kafka names ("Kafka", "SchemaRegistry")
-              k8s-secret  a Kubernetes Secret named cdx-client-<share id> whose keys are the env variables
-                          (envFrom: secretRef); --namespace sets its namespace
+              python      a module: consumer_config (confluent_kafka.Consumer),
+                          schema_registry_config (SchemaRegistryClient), topics
+              kafkajs     a CommonJS module: new Kafka(config.kafka),
+                          kafka.consumer(config.consumer), config.topics
+              dotnet      appsettings.json, Confluent.Kafka names (Kafka, SchemaRegistry)
+              k8s-secret  a Kubernetes Secret cdx-client-<share id>, the env keys,
+                          for envFrom; --namespace NS sets its namespace
 
-            Secrets are shown as <redacted> unless --reveal-secrets is given; a file written with --output is mode 0600.
+            Secrets are shown as <redacted> unless --reveal-secrets is given;
+            a file written with --output is mode 0600.
             """
     )
 
     @Option(name: .long, help: "The share file.")
     var share: String
 
-    @Option(name: .long, help: "The format (see the list below).")
+    @Option(name: .long, help: "The format (see Formats above).")
     var format: ConfigFormat = .librdkafka
 
     @Option(name: .long, help: "The namespace of the k8s-secret Secret (a DNS-1123 label).")

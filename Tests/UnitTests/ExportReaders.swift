@@ -34,11 +34,8 @@ enum ExportReader {
                 ])
             }
         case .json:
-            return try paths.map { path in
-                let object = try jsonObject(FileManager.default.contents(atPath: path) ?? Data()) as? [String: Any]
-                let kafka = object?["kafka"] as? [String: String] ?? [:]
-                let registry = object?["schema_registry"] as? [String: String] ?? [:]
-                return pick([
+            return try jsonSections(paths, kafka: "kafka", registry: "schema_registry").map { kafka, registry in
+                pick([
                     "username": kafka["sasl.username"], "password": kafka["sasl.password"], "group": kafka["group.id"],
                     "registry": registry["basic.auth.user.info"],
                 ])
@@ -75,11 +72,8 @@ enum ExportReader {
                 ])
             }
         case .dotnet:
-            return try paths.map { path in
-                let object = try jsonObject(FileManager.default.contents(atPath: path) ?? Data()) as? [String: Any]
-                let kafka = object?["Kafka"] as? [String: String] ?? [:]
-                let registry = object?["SchemaRegistry"] as? [String: String] ?? [:]
-                return pick([
+            return try jsonSections(paths, kafka: "Kafka", registry: "SchemaRegistry").map { kafka, registry in
+                pick([
                     "username": kafka["SaslUsername"], "password": kafka["SaslPassword"], "group": kafka["GroupId"],
                     "registry": registry["BasicAuthUserInfo"],
                 ])
@@ -100,6 +94,18 @@ enum ExportReader {
 
     private static func pick(_ values: [String: String?]) -> [String: String] {
         values.compactMapValues { $0 }
+    }
+
+    /// The Kafka and Schema Registry objects of each JSON export (empty when missing).
+    private static func jsonSections(
+        _ paths: [String],
+        kafka: String,
+        registry: String
+    ) throws -> [(kafka: [String: String], registry: [String: String])] {
+        try paths.map { path in
+            let object = try jsonObject(FileManager.default.contents(atPath: path) ?? Data()) as? [String: Any]
+            return (object?[kafka] as? [String: String] ?? [:], object?[registry] as? [String: String] ?? [:])
+        }
     }
 
     static func jsonObject(_ data: Data) throws -> Any {

@@ -5,16 +5,36 @@ import StreamShare
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Print a share's client configuration (librdkafka, Java, JSON or dotenv).",
-        discussion:
-            "Secrets are shown as <redacted> unless --reveal-secrets is given; a file written with --output is mode 0600."
+        abstract:
+            "Print a share's client configuration for librdkafka, Java, Spring Boot, Python, KafkaJS, .NET or Kubernetes.",
+        discussion: """
+            Formats (--format):
+              librdkafka  librdkafka properties: kcat -F, Go, Rust, node-rdkafka, C/C++
+              java        Java client properties: sasl.jaas.config, serializer keys
+              json        {"kafka": {…}, "schema_registry": {…}}, librdkafka names
+              env         dotenv (KAFKA_BOOTSTRAP_SERVERS=…): POSIX shells, dotenv
+              spring      Spring Boot application.properties (spring.kafka.*)
+              python      a module: consumer_config (confluent_kafka.Consumer),
+                          schema_registry_config (SchemaRegistryClient), topics
+              kafkajs     a CommonJS module: new Kafka(config.kafka),
+                          kafka.consumer(config.consumer), config.topics
+              dotnet      appsettings.json, Confluent.Kafka names (Kafka, SchemaRegistry)
+              k8s-secret  a Kubernetes Secret cdx-client-<share id>, the env keys,
+                          for envFrom; --namespace NS sets its namespace
+
+            Secrets are shown as <redacted> unless --reveal-secrets is given;
+            a file written with --output is mode 0600.
+            """
     )
 
     @Option(name: .long, help: "The share file.")
     var share: String
 
-    @Option(name: .long, help: "librdkafka, java, json or env.")
+    @Option(name: .long, help: "The format (see Formats above).")
     var format: ConfigFormat = .librdkafka
+
+    @Option(name: .long, help: "The namespace of the k8s-secret Secret (a DNS-1123 label).")
+    var namespace: String?
 
     @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
     var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
@@ -33,6 +53,17 @@ struct ConfigCommand: AsyncParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
+    func validate() throws {
+        guard let namespace else { return }
+        guard format == .k8sSecret else { throw ValidationError("--namespace applies to --format k8s-secret only") }
+        guard ClientConfigExporter.isDNS1123Label(namespace) else {
+            throw ValidationError(
+                "--namespace: '\(namespace.prefix(80))' is not a DNS-1123 label (at most 63 of a-z, 0-9 and '-', "
+                    + "starting and ending with a letter or digit)"
+            )
+        }
+    }
+
     func run() async throws {
         let console = outputOptions.console
         let loaded = try Runner.readShare(share, console: console)
@@ -47,8 +78,13 @@ struct ConfigCommand: AsyncParsableCommand {
                 )
             )
             kafka.warnings.forEach { console.warning($0.message) }
-            text = try ClientConfigExporter(kafka: kafka, schemaRegistry: try loaded.endpoints().schemaRegistry)
-                .render(format, revealSecrets: revealSecrets)
+            text = try ClientConfigExporter(
+                kafka: kafka,
+                schemaRegistry: try loaded.endpoints().schemaRegistry,
+                origin: .init(share: loaded),
+                namespace: namespace
+            )
+            .render(format, revealSecrets: revealSecrets)
         } catch {
             throw Runner.fail(error, console: console)
         }

@@ -132,4 +132,87 @@ struct PropertyTests {
         let object = try JSONSerialization.jsonObject(with: Data(loaded.stdout.utf8)) as? [String: String] ?? [:]
         #expect(names.map { object[$0] } == written.map { Optional($0) }, "\(loaded.stderr)")
     }
+
+    /// ``hostile`` and what ends a string, a comment or a line in the program-source and YAML formats.
+    static let hostileAnywhere = Gen.oneOf(
+        Gen.character(in: " "..."~").map { String($0) },
+        Gen.always("'"),
+        Gen.always("\""),
+        Gen.always("\\"),
+        Gen.always("*/"),
+        Gen.always("${"),
+        Gen.always("\n"),
+        Gen.always("\r"),
+        Gen.always("\t"),
+        Gen.always("\u{2028}"),
+        Gen.always("\u{85}"),
+        Gen.always("é"),
+        Gen.always("😀")
+    ).array(of: 0...12).map { $0.joined() }
+
+    @Test("arbitrary share values round-trip through every format, read by each format's own reader")
+    func everyFormatRoundTrip() async throws {
+        var samples: [[String]] = []
+        await propertyCheck(count: 30, input: Self.hostileAnywhere.array(of: 7...7)) { samples.append($0) }
+        samples.append(["k\"ey", "p\u{2028}w*/${x}", "g\n#=", "t\r\n", "id */", "sr'key", "sr\\secret"])
+        var exporters: [ClientConfigExporter] = []
+        var expected: [[String: String]] = []
+        for values in samples {
+            let share = RedeemedShare(
+                id: values[4],
+                apiKey: values[0],
+                secret: Secret(values[1]),
+                kafkaBootstrapURL: "SASL://pkc-1.example:9092",
+                schemaRegistryAPIKey: values[5],
+                schemaRegistrySecret: Secret(values[6]),
+                schemaRegistryURL: "https://psrc-1.example",
+                resources: [.topic(values[3]), .group(prefix: values[2])]
+            )
+            guard let kafka = try? KafkaClientConfig(share: share),
+                let registry = try? share.endpoints().schemaRegistry
+            else { continue }
+            exporters.append(
+                ClientConfigExporter(kafka: kafka, schemaRegistry: registry, origin: .init(share: share))
+            )
+            expected.append([
+                "username": values[0], "password": values[1], "group": values[2] + KafkaClientConfig.defaultGroupSuffix,
+                "registry": values[5] + ":" + values[6], "topics": values[3], "share": values[4],
+                "jaas": "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                    + ClientConfigExporter.jaasEscaped(values[0]) + "\" password=\""
+                    + ClientConfigExporter.jaasEscaped(values[1]) + "\";",
+            ])
+        }
+        #expect(exporters.count >= 20, "\(exporters.count) of \(samples.count) shares built")
+        let carried: [ConfigFormat: Set<String>] = [
+            .librdkafka: ["username", "password", "group"], .java: ["jaas", "group", "registry"],
+            .spring: ["jaas", "group", "registry"], .json: ["username", "password", "group", "registry"],
+            .env: ["username", "password", "group", "registry"],
+            .dotnet: ["username", "password", "group", "registry"],
+            .python: ["username", "password", "group", "registry", "topics"],
+            .kafkajs: ["username", "password", "group", "registry", "topics"],
+            .k8sSecret: ["username", "password", "group", "registry", "topics", "share"],
+        ]
+        for format in ConfigFormat.allCases {
+            let keys = try #require(carried[format], "\(format) has no round-trip expectation")
+            // A format may refuse a value it cannot carry (librdkafka and env: line breaks), never corrupt it.
+            let written = exporters.indices.compactMap { index in
+                (try? exporters[index].render(format, revealSecrets: true)).map { (index, $0) }
+            }
+            if format != .librdkafka && format != .env {
+                #expect(written.count == exporters.count, "\(format) refused a value")
+            }
+            let directory = try Fixture.temporaryDirectory()
+            let paths = try written.map { index, text in
+                // Python imports only a .py file.
+                let path = "\(directory)/export\(index).\(format == .python ? "py" : format.rawValue)"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                return path
+            }
+            let read = try await ExportReader.values(format, paths)
+            #expect(read.count == written.count, "\(format)")
+            for ((index, _), values) in zip(written, read) {
+                #expect(values == expected[index].filter { keys.contains($0.key) }, "\(format): sample \(index)")
+            }
+        }
+    }
 }

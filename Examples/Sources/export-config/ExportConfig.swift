@@ -32,7 +32,11 @@ struct ExportConfig: ParsableCommand {
         let loaded = try ShareFile.read(share)
         let kafka = try KafkaClientConfig(share: loaded.share, options: .init(groupSuffix: groupSuffix))
         (loaded.warnings + kafka.warnings.map(\.message)).forEach { printError("export-config: warning: \($0)") }
-        let exporter = ClientConfigExporter(kafka: kafka, schemaRegistry: try loaded.share.endpoints().schemaRegistry)
+        let exporter = ClientConfigExporter(
+            kafka: kafka,
+            schemaRegistry: try loaded.share.endpoints().schemaRegistry,
+            origin: .init(share: loaded.share)
+        )
 
         try FileManager.default.createDirectory(
             atPath: output,

@@ -52,7 +52,7 @@ public struct SchemaRegistryConfig: Sendable, Hashable, CustomStringConvertible 
 
     /// A URL as it may be printed or compared: its user-info (credentials) left out.
     static func printable(_ text: String) -> String {
-        guard let url = URL(string: text.trimmingWhitespace()) else { return CDXClient.withoutUserInfo(text) }
+        guard let url = URL(string: text.trimmingWhitespace()) else { return Scrubber.withoutUserInfo(text) }
         return withoutUserInfo(url).url.absoluteString
     }
 

@@ -1,5 +1,9 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What librdkafka reported about one handle: error callbacks, warning-or-worse log lines and, when
 /// protocol debugging is on, how many requests of each type were sent.
@@ -55,8 +59,8 @@ package final class KafkaEventLog: Sendable {
 
     package func recordLog(level: Int32, facility: String, message: String) {
         // Protocol debug lines look like: "... Sent MetadataRequest (v9, 42 bytes @ 0, CorrId 3)".
-        if let range = message.range(of: "Sent "),
-            let end = message.range(of: "Request (", range: range.upperBound..<message.endIndex)
+        if let range = message.firstRange(of: "Sent "),
+            let end = message[range.upperBound...].firstRange(of: "Request (")
         {
             let name = String(message[range.upperBound..<end.lowerBound])
             if !name.isEmpty, !name.contains(" ") {

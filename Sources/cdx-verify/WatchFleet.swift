@@ -1,9 +1,13 @@
-import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
 import StreamShare
 import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The shares one watch verifies: the `--share` files, and the share files of `--share-dir` as they
 /// appear and disappear. Each share runs on its own schedule (its runs never overlap), at most

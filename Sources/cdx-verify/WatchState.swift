@@ -1,8 +1,12 @@
-import Foundation
 import Logging
 import Prometheus
 import StreamShare
 import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What watch mode knows between runs: the last verdict (for /healthz), each check's last status
 /// (to log changes once), and the Prometheus collectors (for /metrics).

@@ -1,6 +1,10 @@
 public import AsyncHTTPClient
-public import Foundation
 public import Logging
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// A client of Confluent Cloud's CDX (Stream Sharing) API, consumer side: previews and redeems share
 /// tokens, and lists, reads and leaves the consumer's shares.
@@ -300,17 +304,30 @@ public struct CDXClient: Sendable {
         return nil
     }
 
-    private static func httpDateFormatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter
+    private static let httpMonths = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    private static let httpWeekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // from 1970-01-01
+
+    /// An HTTP date (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), read through ISO 8601
+    /// (no locale-aware formatter: those link Foundation's ICU data).
+    static func httpDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT", parts[1].count == 2, parts[3].count == 4,
+            let month = httpMonths.firstIndex(of: String(parts[2]))
+        else { return nil }
+        let iso = "\(parts[3])-\(month < 9 ? "0" : "")\(month + 1)-\(parts[1])T\(parts[4])Z"
+        return try? Date.ISO8601FormatStyle().parse(iso)
     }
 
-    static func httpDate(_ text: String) -> Date? { httpDateFormatter().date(from: text) }
-
-    static func httpDateFormatterString(_ date: Date) -> String { httpDateFormatter().string(from: date) }
+    static func httpDateFormatterString(_ date: Date) -> String {
+        // 1994-11-06T08:49:37Z → Sun, 06 Nov 1994 08:49:37 GMT
+        let iso = Array(date.formatted(.iso8601))
+        let month = httpMonths[Int(String(iso[5...6]))! - 1]
+        let days = Int((date.timeIntervalSince1970 / 86400).rounded(.down))
+        let weekday = httpWeekdays[((days % 7) + 7) % 7]
+        return "\(weekday), \(String(iso[8...9])) \(month) \(String(iso[0...3])) \(String(iso[11...18])) GMT"
+    }
 
     private func error(
         for failure: TransportError,

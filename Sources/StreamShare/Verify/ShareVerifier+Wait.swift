@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When a verification that failed is run again, and for how long.
 ///
@@ -107,9 +111,8 @@ extension ShareVerifier {
     }
 
     private static func parseTimestamp(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return withFraction.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+        // With or without fractional seconds, as the API writes either.
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 }
 

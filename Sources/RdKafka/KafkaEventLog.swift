@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What librdkafka reported about one handle: error callbacks, warning-or-worse log lines and, when
 /// protocol debugging is on, how many requests of each type were sent.
@@ -55,10 +60,12 @@ package final class KafkaEventLog: Sendable {
 
     package func recordLog(level: Int32, facility: String, message: String) {
         // Protocol debug lines look like: "... Sent MetadataRequest (v9, 42 bytes @ 0, CorrId 3)".
-        if let range = message.range(of: "Sent "),
-            let end = message.range(of: "Request (", range: range.upperBound..<message.endIndex)
+        // A byte search: this runs for every debug line, on librdkafka's own threads.
+        let bytes = Array(message.utf8)
+        if let sent = Self.find(Self.sent, in: bytes, from: 0),
+            let end = Self.find(Self.request, in: bytes, from: sent.upperBound)
         {
-            let name = String(message[range.upperBound..<end.lowerBound])
+            let name = String(decoding: bytes[sent.upperBound..<end.lowerBound], as: UTF8.self)
             if !name.isEmpty, !name.contains(" ") {
                 state.withLock { $0.requests[name, default: 0] += 1 }
             }
@@ -70,5 +77,20 @@ package final class KafkaEventLog: Sendable {
                 state.events.append(Event(source: .log, code: nil, text: "\(facility): \(message)"))
             }
         }
+    }
+
+    private static let sent = Array("Sent ".utf8)
+    private static let request = Array("Request (".utf8)
+
+    /// Where `needle` first occurs in `bytes` at or after `start` (`range(of:)`, without Foundation).
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Range<Int>? {
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0], bytes[index..<index + needle.count].elementsEqual(needle) {
+                return index..<index + needle.count
+            }
+            index += 1
+        }
+        return nil
     }
 }

@@ -1,5 +1,10 @@
-import Foundation
 public import StreamShare
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension CDXAPIEmulator {
     /// What the API says about a share besides its credentials: the provider, the resource, and for a
@@ -84,13 +89,13 @@ extension CDXAPIEmulator {
         case CDXClient.consumerSharedResourcesPath:
             route = (["GET"], { self.listResources(request, query, requestID) })
         case _ where path.hasPrefix(sharesPrefix) && path.count > sharesPrefix.count:
-            let id = String(path.dropFirst(sharesPrefix.count)).removingPercentEncoding ?? ""
+            let id = String(path.dropFirst(sharesPrefix.count)).percentDecoded() ?? ""
             route = (["GET", "DELETE"], { self.share(id, method: request.method, requestID) })
         case _ where path.hasPrefix(resourcesPrefix) && path.hasSuffix(":network"):
             let id = String(path.dropFirst(resourcesPrefix.count).dropLast(":network".count))
-            route = (["GET"], { self.network(id.removingPercentEncoding ?? "", requestID) })
+            route = (["GET"], { self.network(id.percentDecoded() ?? "", requestID) })
         case _ where path.hasPrefix(resourcesPrefix) && path.count > resourcesPrefix.count:
-            let id = String(path.dropFirst(resourcesPrefix.count)).removingPercentEncoding ?? ""
+            let id = String(path.dropFirst(resourcesPrefix.count)).percentDecoded() ?? ""
             route = (["GET"], { self.resource(id, requestID) })
         default:
             return Self.failure(404, "not_found", "Not Found", "No route for \(path)", requestID)
@@ -122,8 +127,7 @@ extension CDXAPIEmulator {
                 }
             return Self.failure(status, code, title, "No route for \(CDXClient.previewPath)", requestID)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any],
-            let token = object["token"] as? String, !token.isEmpty
+        guard let token = JSONValue.object(from: request.body)?["token"]?.string, !token.isEmpty
         else { return Self.tokenMissing(requestID) }
         guard let entry = state.withLock({ $0.tokens[token] }) else { return Self.tokenNotFound(requestID) }
         if entry.redeemed { return Self.tokenRedeemed(requestID) }
@@ -164,7 +168,7 @@ extension CDXAPIEmulator {
             if method == "DELETE" {
                 state.shares[index].deleted = true
                 var metadata = state.shares[index].share.metadata ?? ObjectMetadata()
-                metadata.deletedAt = ISO8601DateFormatter().string(from: Date())
+                metadata.deletedAt = Date().formatted(.iso8601)
                 state.shares[index].share.metadata = metadata
             }
             return state.shares[index].share
@@ -289,8 +293,7 @@ extension CDXAPIEmulator.State {
         listing: CDXAPIEmulator.Listing,
         phase: ConsumerShare.Phase
     ) -> String {
-        let bodyID = redeemedBody.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["id"]
-        var id = (bodyID as? String) ?? ""
+        var id = redeemedBody.flatMap { JSONValue.object(from: $0)?["id"]?.string } ?? ""
         if id.isEmpty || shares.contains(where: { $0.share.id == id }) {
             id = "cs-" + randomToken(bytes: 6).lowercased()
         }
@@ -305,10 +308,10 @@ extension CDXAPIEmulator.State {
             providerOrganizationName: resource.organizationName,
             providerUserName: listing.providerUserName,
             inviteExpiresAt: phase == .invited
-                ? ISO8601DateFormatter().string(from: Date().addingTimeInterval(7 * 24 * 3600)) : nil,
+                ? Date().addingTimeInterval(7 * 24 * 3600).formatted(.iso8601) : nil,
             consumerUser: .object(["id": .string("u-sandbox")]),
             phase: phase,
-            metadata: ObjectMetadata(createdAt: ISO8601DateFormatter().string(from: Date())),
+            metadata: ObjectMetadata(createdAt: Date().formatted(.iso8601)),
             additionalFields: ["api_version": .string("cdx/v1"), "kind": .string("ConsumerShare")]
         )
         shares.append(CDXAPIEmulator.EmulatedShare(share: share, resource: resource, network: network))

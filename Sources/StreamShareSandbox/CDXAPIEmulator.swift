@@ -1,6 +1,11 @@
-public import Foundation
 public import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// An emulation of Confluent Cloud's `POST /cdx/v1/shared-tokens:redeem`, faithful to the API
 /// definition: HTTP Basic Cloud API credentials, single-use tokens, the `errors[]` body shape and
@@ -134,7 +139,7 @@ public final class CDXAPIEmulator: Sendable {
         default:
             break
         }
-        guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
+        guard let object = JSONValue.object(from: request.body) else {
             return Self.failure(
                 400,
                 "invalid_body",
@@ -144,11 +149,11 @@ public final class CDXAPIEmulator: Sendable {
                 pointer: "/"
             )
         }
-        guard let token = object["token"] as? String, !token.isEmpty else { return Self.tokenMissing(requestID) }
+        guard let token = object["token"]?.string, !token.isEmpty else { return Self.tokenMissing(requestID) }
         state.withLock { state in
-            state.lastRedeemFields = object.compactMapValues { $0 as? String }.filter { $0.key != "token" }
+            state.lastRedeemFields = object.compactMapValues(\.string).filter { $0.key != "token" }
         }
-        if let project = object["gcp_project"] as? String, project.isEmpty {
+        if let project = object["gcp_project"]?.string, project.isEmpty {
             return Self.failure(
                 400,
                 "invalid_gcp_project",
@@ -252,7 +257,7 @@ public final class CDXAPIEmulator: Sendable {
         ]
         if let pointer { entry["source"] = ["pointer": pointer] }
         if let parameter { entry["source"] = ["parameter": parameter] }
-        let data = (try? JSONSerialization.data(withJSONObject: ["errors": [entry]], options: [.sortedKeys])) ?? Data()
+        let data = sortedJSON(["errors": [entry]])
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -276,9 +281,5 @@ public final class CDXAPIEmulator: Sendable {
 func randomToken(bytes: Int) -> String {
     var generator = SystemRandomNumberGenerator()
     let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "A").replacingOccurrences(
-        of: "/",
-        with: "B"
-    )
-    .replacingOccurrences(of: "=", with: "")
+    return Data(raw).base64EncodedString().replacing("+", with: "A").replacing("/", with: "B").replacing("=", with: "")
 }

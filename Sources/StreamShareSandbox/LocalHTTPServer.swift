@@ -1,9 +1,14 @@
-public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (Hummingbird), serving one handler. The emulators run on it.
 public final class LocalHTTPServer: Sendable {

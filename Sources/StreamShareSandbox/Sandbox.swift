@@ -1,5 +1,10 @@
-public import Foundation
 public import StreamShare
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// A local, emulated Confluent Cloud on 127.0.0.1: the CDX API, a Schema Registry and a Kafka
 /// cluster (librdkafka's mock cluster, in process), set up from a ``Scenario``.
@@ -186,7 +191,7 @@ public final class Sandbox: Sendable {
             id: "dlz-sandbox-" + randomToken(bytes: 4).lowercased(),
             metadata: ObjectMetadata(
                 selfURL: apiURL.absoluteString + "/cdx/v1/redeem-token-responses/rtr-sandbox",
-                createdAt: ISO8601DateFormatter().string(from: Date())
+                createdAt: Date().formatted(.iso8601)
             ),
             apiKey: "SANDBOXKEY" + randomToken(bytes: 4).uppercased(),
             secret: Secret(randomToken(bytes: 32)),

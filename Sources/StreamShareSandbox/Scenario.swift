@@ -1,5 +1,10 @@
-import Foundation
 public import StreamShare
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What the sandbox emulates: the cluster's topics and faults, the shared groups, the Schema
 /// Registry's subjects and faults, and faults of the CDX API. Read from JSON (see
@@ -386,9 +391,7 @@ public struct Scenario: Sendable, Hashable, Codable {
 enum ShareValidationErrorDescription {
     static func describe(_ error: DecodingError) -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
-                in: CharacterSet(charactersIn: ".")
-            )
+            String(keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix("."))
         }
         switch error {
         case .keyNotFound(let key, let context): return "field '\(path(context.codingPath + [key]))' is missing"

@@ -1,6 +1,11 @@
-import Foundation
 public import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// An emulation of the part of Confluent Schema Registry's REST API a consumer uses, with basic
 /// auth and Confluent's error bodies: `GET /subjects/{s}/versions/latest`, `GET /schemas/ids/{id}`,
@@ -77,7 +82,7 @@ public final class SchemaRegistryEmulator: Sendable {
         state.withLock { state in
             let id = state.nextID
             state.nextID += 1
-            let record = subject.name.replacingOccurrences(of: "[^A-Za-z0-9_]", with: "_", options: .regularExpression)
+            let record = String(subject.name.map { $0.isASCII && ($0.isLetter || $0.isNumber) || $0 == "_" ? $0 : "_" })
             let schema: String =
                 switch subject.schemaType {
                 case "JSON": #"{"type":"object","title":"\#(record)"}"#
@@ -153,11 +158,7 @@ public final class SchemaRegistryEmulator: Sendable {
     }
 
     private static func error(_ status: Int, _ code: Int, _ message: String) -> LocalHTTPServer.Response {
-        let body =
-            (try? JSONSerialization.data(
-                withJSONObject: ["error_code": code, "message": message],
-                options: [.sortedKeys]
-            )) ?? Data()
+        let body = sortedJSON(["error_code": code, "message": message])
         return LocalHTTPServer.Response(
             status: status,
             headers: [("Content-Type", "application/vnd.schemaregistry.v1+json")],
@@ -170,7 +171,7 @@ public final class SchemaRegistryEmulator: Sendable {
         var values: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).removingPercentEncoding ?? String($0)
+                String($0).percentDecoded() ?? String($0)
             }
             if parts.count == 2 { values[parts[0]] = parts[1] }
         }
@@ -178,7 +179,7 @@ public final class SchemaRegistryEmulator: Sendable {
     }
 
     private static func json(_ object: Any) -> LocalHTTPServer.Response {
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let body = sortedJSON(object)
         return LocalHTTPServer.Response(
             status: 200,
             headers: [("Content-Type", "application/vnd.schemaregistry.v1+json")],
@@ -287,7 +288,7 @@ public final class SchemaRegistryEmulator: Sendable {
         guard request.method == "GET" else { return Self.error(405, 405, "Method not allowed") }
         let path = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.path
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map {
-            String($0).removingPercentEncoding ?? String($0)
+            String($0).percentDecoded() ?? String($0)
         }
         switch parts.count {
         case 1 where parts[0] == "schemas":

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
 import StreamShare
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -71,7 +71,7 @@ enum MetricsServer {
 
     /// `?share=NAME`, percent-decoded.
     private static func share(_ request: Request) -> String? {
-        request.uri.queryParameters["share"].map { String($0).removingPercentEncoding ?? String($0) }
+        request.uri.queryParameters["share"].map { $0.percentDecoded() ?? String($0) }
     }
 
     private static func json(_ health: WatchState.Health) -> Response {

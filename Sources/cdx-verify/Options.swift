@@ -1,9 +1,14 @@
 public import ArgumentParser
 import AsyncHTTPClient
-import Foundation
 import Logging
 public import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The environment, injectable for tests; flag → environment → default is resolved here only.
 enum Environment {
@@ -166,7 +171,7 @@ struct TokenOptions: ParsableArguments {
             }
             token = line
         }
-        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        token = token.trimmingWhitespace()
         guard !token.isEmpty else { throw ValidationError("the token is empty") }
         return Secret(token)
     }
@@ -218,7 +223,7 @@ struct DurationArgument: ExpressibleByArgument {
     let duration: Duration
 
     init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = argument.trimmingWhitespace().lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         let (number, factor) =
             units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
@@ -344,7 +349,7 @@ struct WaitArgument: ExpressibleByArgument {
     let duration: Duration
 
     init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let text = argument.trimmingWhitespace().lowercased()
         let number = text.prefix { $0.isNumber || $0 == "." }
         if let value = Double(number), value == 0,
             ["", "ms", "s", "m", "h"].contains(String(text.dropFirst(number.count)))

@@ -1,19 +1,32 @@
 import ArgumentParser
 import AsyncHTTPClient
-import Foundation
 import Logging
 import StreamShare
 import StreamShareSandbox
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the subcommands share: redeem-and-save, verify-and-report, and the one place where errors
 /// become messages and exit codes.
 enum Runner {
     /// A default share file name in the current directory that never overwrites.
     static func defaultSharePath() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let stamp = formatter.string(from: Date())
+        // Local time, as the C library reads the time zone (no Foundation formatter: ICU data).
+        var now = time(nil)
+        var local = tm()
+        localtime_r(&now, &local)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = strftime(&buffer, buffer.count, "%Y%m%d-%H%M%S", &local)
+        let stamp = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var path = "share-\(stamp).json"
         var counter = 2
         while FileManager.default.fileExists(atPath: path) {
@@ -259,7 +272,7 @@ enum Runner {
         var info = stat()
         guard stat(output, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
             let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data),
             object["api_key"] != nil, object["secret"] != nil
         else { return }
         throw ValidationError("--output '\(output)' holds a share (api_key, secret); it is never replaced by a report")

@@ -1,9 +1,14 @@
 import ArgumentParser
-import Foundation
 import Logging
 import ServiceLifecycle
 import StreamShare
 import StreamShareSandbox
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,10 @@
-import Foundation
 import StreamShare
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// How `preview` and `shares` show the CDX API's objects to people; unknown fields and values are shown
 /// as received.
@@ -65,7 +70,7 @@ enum ShareText {
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
-            zip(row, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }
+            zip(row, widths).map { $0.0.padded(to: $0.1) }
                 .joined(separator: "  ").trimmingTrailingSpaces()
         }.joined(separator: "\n") + "\n"
     }
@@ -120,7 +125,7 @@ enum ShareText {
 
     private static func table(_ rows: [(String, String)], indent: String) -> [String] {
         let width = (rows.map(\.0.count).max() ?? 0) + 1
-        return rows.map { "\(indent)\(($0.0 + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0))\($0.1)" }
+        return rows.map { "\(indent)\(($0.0 + ":").padded(to: width + 1))\($0.1)" }
     }
 
     /// Fields this version does not know, shown as received (`api_version` and `kind`, which every API
@@ -144,5 +149,13 @@ extension String {
         var text = self
         while text.hasSuffix(" ") { text.removeLast() }
         return text
+    }
+}
+
+extension String {
+    /// Padded with spaces, or cut, to `length` characters (`padding(toLength:withPad:startingAt:)`,
+    /// which `FoundationEssentials` lacks).
+    fileprivate func padded(to length: Int) -> String {
+        count >= length ? String(prefix(length)) : self + String(repeating: " ", count: length - count)
     }
 }

@@ -1,9 +1,19 @@
 import ArgumentParser
-import Foundation
 import Logging
 import ServiceLifecycle
 import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -157,9 +167,8 @@ struct WatchCommand: AsyncParsableCommand {
         var shares: [(path: String, share: RedeemedShare)] = []
         for path in share { shares.append((path, try Runner.readShare(path, console: console))) }
         if let shareDir {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: shareDir, isDirectory: &isDirectory), isDirectory.boolValue
-            else {
+            var info = stat()  // follows symbolic links, as fileExists(atPath:isDirectory:) did
+            guard stat(shareDir, &info) == 0, Int(info.st_mode) & Int(S_IFMT) == Int(S_IFDIR) else {
                 console.error("--share-dir '\(shareDir)' is not a directory")
                 throw Exit.invalidInput
             }

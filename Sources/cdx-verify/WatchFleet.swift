@@ -1,9 +1,21 @@
-import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
 import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The shares one watch verifies: the `--share` files, and the share files of `--share-dir` as they
 /// appear and disappear. Each share runs on its own schedule (the library's

@@ -1,7 +1,12 @@
-import Foundation
 import Prometheus
 import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The Prometheus collectors of one watched share, in the registry all shares share: every series
 /// carries the `share` label. ``remove()`` takes them all out when the share is no longer watched.

@@ -1,8 +1,13 @@
-import Foundation
 import Logging
 import Prometheus
 import StreamShare
 import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// What watch mode knows between runs of one share: the last run (for /healthz), the library's
 /// ``CheckChangeTracker`` (to log each change once), and the Prometheus collectors (for /metrics).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CDXClient {
     /// The path of the preview operation: what a token shares, without redeeming it.
@@ -148,8 +152,6 @@ extension CDXClient {
 
     /// An id as one path segment (percent-encoded, so that `/`, `?` or `:` cannot change the route).
     static func pathSegment(_ id: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id
+        id.percentEncodedPathSegment()
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CDXClient {
     /// Redeems a token and saves the credentials **before** anything else can fail.

@@ -1,6 +1,11 @@
 public import AsyncHTTPClient
-public import Foundation
 public import Logging
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
 
 /// A client of Confluent Cloud's CDX (Stream Sharing) API, consumer side: previews and redeems share
 /// tokens, and lists, reads and leaves the consumer's shares.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A Confluent Cloud API key and secret (a *Cloud* resource-scoped key, not a Kafka cluster key),
 /// sent as HTTP Basic authentication to the CDX API.

@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A forward proxy that HTTP requests go through: an HTTP proxy (async-http-client opens a `CONNECT`
 /// tunnel for every request, plain HTTP too, so TLS still ends at the server) or a SOCKS5 proxy.
@@ -39,7 +50,7 @@ public struct HTTPProxy: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``HTTPProxyError`` for another scheme (an `https://` proxy, SOCKS4), a URL without a
     ///   host, a bad port, or credentials for a SOCKS proxy; the message never repeats the credentials.
     public init(parsing text: String) throws(HTTPProxyError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         let withScheme = trimmed.contains("://") ? trimmed : "http://" + trimmed
         guard let components = URLComponents(string: withScheme), let scheme = components.scheme?.lowercased() else {
             throw HTTPProxyError("the proxy '\(Self.withoutCredentials(trimmed))' is not a URL")
@@ -68,8 +79,8 @@ public struct HTTPProxy: Sendable, Hashable, CustomStringConvertible {
             throw HTTPProxyError("the proxy '\(Self.withoutCredentials(trimmed))' has an invalid port")
         }
         self.port = port
-        let user = components.percentEncodedUser.flatMap { $0.removingPercentEncoding ?? $0 }
-        let password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding ?? $0 }
+        let user = components.percentEncodedUser.flatMap { $0.percentDecoded() ?? $0 }
+        let password = components.percentEncodedPassword.flatMap { $0.percentDecoded() ?? $0 }
         self.username = user.flatMap { $0.isEmpty ? nil : $0 }
         self.password = password.map { Secret($0) }
         if kind == .socks5, username != nil || password != nil {
@@ -90,7 +101,7 @@ public struct HTTPProxy: Sendable, Hashable, CustomStringConvertible {
     /// A proxy URL as typed, with any user information replaced, for messages.
     static func withoutCredentials(_ text: String) -> String {
         guard let at = text.lastIndex(of: "@") else { return text }
-        let start = text.range(of: "://").map(\.upperBound) ?? text.startIndex
+        let start = text.firstRange(of: "://").map(\.upperBound) ?? text.startIndex
         guard start <= at else { return text }
         return String(text[..<start]) + "…@" + String(text[text.index(after: at)...])
     }
@@ -159,7 +170,7 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
             return nil
         }
         func proxy(_ found: (name: String, value: String)?) throws(HTTPProxyError) -> HTTPProxy? {
-            guard let found, !found.value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            guard let found, !found.value.trimmingWhitespace().isEmpty else { return nil }
             do {
                 return try HTTPProxy(parsing: found.value)
             } catch {
@@ -194,7 +205,7 @@ public struct HTTPProxyConfiguration: Sendable, Hashable, CustomStringConvertibl
     ) throws(HTTPProxyError) -> HTTPProxyConfiguration {
         var configuration: HTTPProxyConfiguration
         if let proxy {
-            let trimmed = proxy.trimmingCharacters(in: .whitespaces)
+            let trimmed = proxy.trimmingWhitespace()
             let parsed: HTTPProxy?
             do {
                 parsed = trimmed.isEmpty ? nil : try HTTPProxy(parsing: trimmed)
@@ -253,7 +264,7 @@ public struct NoProxy: Sendable, Hashable {
 
     /// Reads a comma- (or space-) separated list.
     public init(_ list: String) {
-        matchesAll = list.trimmingCharacters(in: .whitespaces) == "*"
+        matchesAll = list.trimmingWhitespace() == "*"
         entries = list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
             .map { String($0) }
             .filter { !$0.isEmpty }

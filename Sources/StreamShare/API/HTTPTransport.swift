@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+package import FoundationEssentials
+#else
 package import Foundation
+#endif
 
 /// The HTTP exchange the CDX client needs, behind a seam so that retry logic can be tested with
 /// scripted outcomes; production uses ``AsyncHTTPTransport``, and the sandbox covers the real path.
@@ -44,7 +48,7 @@ package struct TransportResponse: Sendable {
 
     /// The first value of a header, by case-insensitive name.
     package func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// The body of a successful redeem, exactly as received (it holds the credentials; printing it shows
 /// only its size).

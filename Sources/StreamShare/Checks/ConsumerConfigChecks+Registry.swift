@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `consumer_config.schema_registry`: the registry URL and credentials of the consumer's serializers.
 extension ConsumerConfigChecks {

@@ -1,5 +1,10 @@
-import Foundation
 import RdKafka
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension CheckID {
     /// The consumer's `bootstrap.servers` are the share's.
@@ -301,7 +306,7 @@ struct ConsumerConfigChecks {
     static func servers(_ list: String) -> [String] {
         list.split(separator: ",").map { entry in
             var text = entry.trimmingWhitespace()
-            if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+            if let scheme = text.firstRange(of: "://") { text = String(text[scheme.upperBound...]) }
             return text.lowercased()
         }.filter { !$0.isEmpty }
     }

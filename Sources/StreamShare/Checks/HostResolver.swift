@@ -1,5 +1,18 @@
-import Foundation
+import Dispatch
 import RdKafka
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a host name resolved to.
 package enum HostResolution: Sendable, Hashable {
@@ -11,17 +24,16 @@ package enum HostResolution: Sendable, Hashable {
     case timedOut
 }
 
-/// Resolves host names as librdkafka does (the system resolver, `getaddrinfo`), each on a thread of
-/// its own, and answers by a deadline whatever the resolver does: a call still running then ends by
-/// itself on its thread. Never on Dispatch's global queues: on Linux Swift's concurrency runs on
+/// Resolves host names as librdkafka does (the system resolver, `getaddrinfo`), each on a serial queue
+/// of its own (an overcommitting queue: a blocked lookup gets a thread of its own), and answers by a
+/// deadline whatever the resolver does: a call still running then ends by itself on its thread. Never
+/// on Dispatch's global concurrent queues: on Linux Swift's concurrency runs on
 /// them, and lookups blocked there would stall every task (and the deadline's own timer).
 package enum HostResolver {
     /// Resolves `host`, answering within `timeout` (at once when the calling task is cancelled).
     package static func resolve(_ host: String, timeout: Duration) async -> HostResolution {
         let once = ResumeOnce<HostResolution>()
-        let thread = Thread { once.resume(lookUp(host)) }
-        thread.stackSize = 1 << 20
-        thread.start()
+        DispatchQueue(label: "cdx-verify.resolve").async { once.resume(lookUp(host)) }
         // The answer, or the deadline: whichever comes first (the other child is then cancelled).
         return await withTaskGroup(of: HostResolution.self) { group in
             group.addTask {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension SchemaRegistryProbe {
     // MARK: bulk proof
@@ -43,7 +47,7 @@ extension SchemaRegistryProbe {
     ) async -> (results: [(CheckResult, [SchemaReference])], unlisted: [String])? {
         let watch = Stopwatch()
         let shared = Set(subjects)
-        let encoded = prefix.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? prefix
+        let encoded = prefix.percentEncodedPathSegment()
         return await withTaskGroup(of: (String, CheckResult).self) { group in
             var found: [String: SubjectVersion] = [:]
             var byIDSubject: String?

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension SchemaRegistryProbe {
     // MARK: schema_registry.record_schema
@@ -40,7 +44,7 @@ extension SchemaRegistryProbe {
     private func resolve(_ id: Int, subject: String?) async -> Unreadable? {
         let query =
             subject.map {
-                "?subject=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? $0)
+                "?subject=" + $0.percentEncodedPathSegment()
             } ?? ""
         switch await get("/schemas/ids/\(id)\(query)") {
         case .success(let response) where response.status == 200: return nil

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension SchemaRegistryProbe {
     // MARK: schema_registry.reference
@@ -33,9 +37,7 @@ extension SchemaRegistryProbe {
 
     private func readReference(_ reference: SchemaReference) async -> (CheckResult, [SchemaReference]) {
         let watch = Stopwatch()
-        let encoded =
-            reference.subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed)
-            ?? reference.subject
+        let encoded = reference.subject.percentEncodedPathSegment()
         let response: TransportResponse
         switch await get("/subjects/\(encoded)/versions/\(reference.version)") {
         case .failure(let error):

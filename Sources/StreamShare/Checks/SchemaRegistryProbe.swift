@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Runs the Schema Registry checks: the credentials are accepted, then for each shared subject the
 /// latest version and its schema by id are readable. Subjects are checked with bounded concurrency
@@ -271,7 +275,7 @@ struct SchemaRegistryProbe: Sendable {
 
     private func readSubject(_ subject: String) async -> (check: CheckResult, references: [SchemaReference]) {
         let watch = Stopwatch()
-        let encoded = subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? subject
+        let encoded = subject.percentEncodedPathSegment()
         let latest: TransportResponse
         switch await get("/subjects/\(encoded)/versions/latest") {
         case .failure(let error):
@@ -307,7 +311,7 @@ struct SchemaRegistryProbe: Sendable {
     ) async
         -> CheckResult
     {
-        let encoded = subject.addingPercentEncoding(withAllowedCharacters: .urlPathComponentAllowed) ?? subject
+        let encoded = subject.percentEncodedPathSegment()
         // ?subject= so that the read works with schema contexts too (Confluent Cloud's "get schema by id").
         let byID: TransportResponse
         switch await get("/schemas/ids/\(version.id)?subject=\(encoded)") {
@@ -337,11 +341,4 @@ struct SchemaRegistryProbe: Sendable {
                 .merging(source == nil ? [:] : ["proven_by": "listing"]) { $1 }
         )
     }
-}
-
-extension CharacterSet {
-    /// Unreserved characters only: a subject name becomes exactly one path segment.
-    static let urlPathComponentAllowed = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-    )
 }

@@ -77,7 +77,7 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
             var rest = Substring(entry)
             // `SASL://h1:9092,h2:9092`: a host without a scheme takes the first entry's.
             var scheme: String? = firstScheme
-            if let range = rest.range(of: "://") {
+            if let range = rest.firstRange(of: "://") {
                 scheme = String(rest[..<range.lowerBound])
                 rest = rest[range.upperBound...]
                 if endpoints.isEmpty { firstScheme = scheme }
@@ -156,7 +156,8 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    /// The text without leading and trailing white space (spaces, tabs and newlines), without Foundation.
+    package func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the program-source and YAML exports share: string literals no value can break out of, the
 /// comment naming the share, and the broker list.
@@ -21,9 +25,9 @@ extension ClientConfigExporter {
             case 0x22: result += "\\\""
             case 0x5C: result += "\\\\"
             case 0x20...0x7E: result.unicodeScalars.append(scalar)
-            case 0x10000... where astral == .eightDigits: result += String(format: "\\U%08X", scalar.value)
+            case 0x10000... where astral == .eightDigits: result += "\\U" + Self.hex(scalar.value, digits: 8)
             default:
-                for unit in String(scalar).utf16 { result += String(format: "\\u%04X", unit) }
+                for unit in String(scalar).utf16 { result += "\\u" + Self.hex(UInt32(unit), digits: 4) }
             }
         }
         return result + "\""
@@ -58,12 +62,15 @@ extension ClientConfigExporter {
         return result
     }
 
-    /// `yyyy-MM-dd` in UTC.
+    /// Upper-case hexadecimal, zero-padded to `digits` (no `String(format:)`: FoundationEssentials has none).
+    static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+
+    /// `yyyy-MM-dd` in UTC (the date part of the one timestamp format).
     static func utcDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        String(Timestamps.format(date).prefix(10))
     }
 
     /// The bootstrap servers (after overrides) as a list of `host:port`.

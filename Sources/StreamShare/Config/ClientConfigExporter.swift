@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Renders a share's client configuration in one of the ``ConfigFormat``s.
 ///
@@ -202,7 +206,9 @@ public struct ClientConfigExporter: Sendable {
             case 0x20 where isKey || offset == 0: result += "\\ "
             case 0x3D, 0x3A, 0x23, 0x21: result += "\\" + String(UnicodeScalar(UInt8(unit)))
             case 0x20...0x7E: result.unicodeScalars.append(UnicodeScalar(UInt8(unit)))
-            default: result += String(format: "\\u%04X", unit)
+            default:
+                let hex = String(unit, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             }
         }
         return result

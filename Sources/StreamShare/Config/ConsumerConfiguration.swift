@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A consumer's own client configuration, as its file says it: the properties of a Java client
 /// (`consumer.properties`, with `sasl.jaas.config`), of a librdkafka client (`kcat -F`), or the
@@ -146,12 +150,12 @@ public struct ConsumerConfiguration: Sendable {
             value = String(value.dropFirst().dropLast())
         }
         if name.hasPrefix("KAFKA_") {
-            return (name.dropFirst("KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: "."), value)
+            return (name.dropFirst("KAFKA_".count).lowercased().replacing("_", with: "."), value)
         }
         if name == "SCHEMA_REGISTRY_URL" { return ("schema.registry.url", value) }
         if name.hasPrefix("SCHEMA_REGISTRY_") {
             return (
-                name.dropFirst("SCHEMA_REGISTRY_".count).lowercased().replacingOccurrences(of: "_", with: "."), value
+                name.dropFirst("SCHEMA_REGISTRY_".count).lowercased().replacing("_", with: "."), value
             )
         }
         return nil

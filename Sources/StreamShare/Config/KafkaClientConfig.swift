@@ -1,5 +1,10 @@
-import Foundation
 import RdKafka
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// A librdkafka consumer configuration for a share: SASL_SSL with PLAIN, the share's API key and
 /// secret, the settings a Confluent Cloud consumer should carry, and a `group.id` under the shared

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// How to reach a share's Schema Registry: its URL and the basic-auth key and secret.
 public struct SchemaRegistryConfig: Sendable, Hashable, CustomStringConvertible {

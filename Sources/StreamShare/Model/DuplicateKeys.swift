@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Finds a key that appears twice in one JSON object. `JSONDecoder` keeps one of them silently
 /// (and `jq` the other), so a share file with two `secret`s has ambiguous credentials: it is

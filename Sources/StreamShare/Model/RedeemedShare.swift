@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// What redeeming a share token returns (`cdx.v1.RedeemTokenResponse`): the credentials and
 /// endpoints of the shared cluster and Schema Registry, and the shared resources.

@@ -60,6 +60,6 @@ extension Secret {
     /// - Returns: The text with the secret removed.
     public func scrub(_ text: String) -> String {
         guard !value.isEmpty else { return text }
-        return text.replacingOccurrences(of: value, with: Self.redactedPlaceholder)
+        return text.replacing(value, with: Self.redactedPlaceholder)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a share's Kafka cluster and Schema Registry are, parsed once from the share: the bootstrap
 /// servers with their security protocol, and the registry's URL and credentials when it has one.

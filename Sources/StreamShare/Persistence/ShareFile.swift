@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -30,8 +34,8 @@ public enum ShareFile {
     /// - Throws: ``ShareFileError``.
     public static func checkDestination(_ path: String, overwrite: Bool) throws(ShareFileError) {
         let directory = directoryOf(path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var info = stat()
+        guard stat(directory, &info) == 0, Int(info.st_mode) & Int(S_IFMT) == Int(S_IFDIR) else {
             throw ShareFileError(.notFound, path: path, message: "directory '\(directory)' does not exist")
         }
         guard access(directory, W_OK | X_OK) == 0 else {
@@ -64,7 +68,7 @@ public enum ShareFile {
             return
         }
         let directory = directoryOf(path)
-        let name = (path as NSString).lastPathComponent
+        let name = path.split(separator: "/").last.map(String.init) ?? path
         let temporary = directory + "/." + name + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw error(errno, path: path, doing: "cannot create a file in '\(directory)'") }
@@ -174,8 +178,10 @@ public enum ShareFile {
     public static let maximumSize = 16 << 20
 
     static func directoryOf(_ path: String) -> String {
-        let directory = (path as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "." : directory
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 
     private static func error(_ code: Int32, path: String, doing: String) -> ShareFileError {

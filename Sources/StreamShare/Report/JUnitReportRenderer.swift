@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// JUnit XML: one `<testcase>` per check (`classname` = check id, `name` = resource); failures
 /// carry the code and the hint, warnings pass with their message in `<system-out>`.
@@ -21,7 +25,11 @@ struct JUnitReportRenderer {
         return result
     }
 
-    private static func seconds(_ ms: Double) -> String { String(format: "%.3f", ms / 1000) }
+    private static func seconds(_ ms: Double) -> String {
+        let total = Int(max(0, ms).rounded())  // "%.3f" of the seconds, without Foundation's String(format:)
+        let fraction = String(total % 1000)
+        return "\(total / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
 
     func render(_ report: VerificationReport) -> String {
         let summary = report.summary

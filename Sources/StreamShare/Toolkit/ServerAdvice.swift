@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// What a server advises about waiting before the next request, read the one way every client of
 /// this library reads it (the CDX API, the Schema Registry).

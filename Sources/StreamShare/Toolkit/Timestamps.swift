@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// The one way this library writes and reads timestamps: RFC 3339 in UTC with milliseconds
 /// (`2026-12-03T10:15:00.123Z`), as reports, watch lines and health answers carry them.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 extension ShareMonitor {
     /// One scheduled run of a monitor: its report, or why it could not be made.

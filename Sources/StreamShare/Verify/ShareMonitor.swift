@@ -1,7 +1,12 @@
 public import AsyncHTTPClient
-import Foundation
 public import Logging
 import RdKafka
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Verifies one share again and again — a health check — keeping its connections between runs.
 ///

@@ -74,7 +74,7 @@ extension ShareVerifier {
             share.secret = Secret(password)
             if let servers = consumer["bootstrap.servers"], !ConsumerConfigChecks.servers(servers).isEmpty {
                 let url = share.kafkaBootstrapURL
-                let scheme = url.range(of: "://").map { String(url[..<$0.upperBound]) }
+                let scheme = url.firstRange(of: "://").map { String(url[..<$0.upperBound]) }
                 share.kafkaBootstrapURL = (scheme ?? "") + ConsumerConfigChecks.servers(servers).joined(separator: ",")
             }
         }

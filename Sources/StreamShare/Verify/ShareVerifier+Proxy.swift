@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ShareVerifier {
     /// The stages of a Kafka connection failure that a proxy the brokers need would explain.

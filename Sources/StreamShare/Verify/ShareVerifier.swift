@@ -1,7 +1,12 @@
 public import AsyncHTTPClient
-import Foundation
 public import Logging
 import RdKafka
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Proves that a share can be consumed: connect and authenticate, every shared topic, consumer-group
 /// prefix and Schema Registry subject — and says exactly why when it cannot.

@@ -42,6 +42,8 @@ final class WatchFleet: Service, Sendable {
     /// Files of the directory that are not usable shares, with the signature they were rejected at:
     /// looked at again only once they change.
     private let rejected = Mutex<[String: [String]]>([:])
+    /// Runs completed by shares no longer in `entries` (taken away, or stopped at shutdown).
+    private let runsOfRemovedShares = Mutex(0)
     private let limiter: RunLimiter
     /// Every share's series, for /metrics.
     let registry = PrometheusCollectorRegistry()
@@ -83,6 +85,7 @@ final class WatchFleet: Service, Sendable {
         guard let entry = entries.withLock({ $0.removeValue(forKey: path) }) else { return }
         entry.task.cancel()
         await entry.task.value
+        runsOfRemovedShares.withLock { $0 += entry.state.completedRuns }
         entry.state.metrics.remove()
         settings.logger.notice("\(path) is gone: share '\(entry.state.label)' is no longer watched")
     }
@@ -133,7 +136,10 @@ final class WatchFleet: Service, Sendable {
 
     var count: Int { entries.withLock { $0.count } }
 
-    var completedRuns: Int { entries.withLock { $0.values.reduce(0) { $0 + $1.state.completedRuns } } }
+    /// Runs completed since the start, by every share watched at any time (also after shutdown).
+    var completedRuns: Int {
+        runsOfRemovedShares.withLock { $0 } + entries.withLock { $0.values.reduce(0) { $0 + $1.state.completedRuns } }
+    }
 
     // MARK: the service
 
@@ -156,6 +162,7 @@ final class WatchFleet: Service, Sendable {
         }
         for entry in all { entry.task.cancel() }
         for entry in all { await entry.task.value }
+        runsOfRemovedShares.withLock { total in total += all.reduce(0) { $0 + $1.state.completedRuns } }
     }
 
     /// One share's schedule: run, record, wait for the rest of the interval, until cancelled.

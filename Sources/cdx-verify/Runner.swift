@@ -40,7 +40,7 @@ enum Runner {
         } else {
             try await checkPreview(client: client, request: request, console: console)
         }
-        console.progress("redeeming the share token at \(cloud.apiURL) …")
+        console.progress("redeeming the share token at \(cloud.resolvedAPIURL) …")
         do {
             let share = try await client.redeem(request, savingTo: savePath, overwrite: overwrite)
             console.info("saved the redeemed share to \(savePath) (mode 0600)")
@@ -260,11 +260,16 @@ enum Runner {
         for share in shares where sameFile(output, share) {
             throw ValidationError("--output '\(output)' is the share file; choose another file for the report")
         }
-        guard let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            object["api_key"] != nil, object["secret"] != nil
-        else { return }
+        guard holdsShare(output) else { return }
         throw ValidationError("--output '\(output)' holds a share (api_key, secret); it is never replaced by a report")
+    }
+
+    /// Whether the file at `path` holds a share (a JSON object with `api_key` and `secret`).
+    static func holdsShare(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= ShareFile.maximumSize,
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return false }
+        return object["api_key"] != nil && object["secret"] != nil
     }
 
     /// Whether two paths name the same file (after symbolic links), or would.

@@ -238,3 +238,10 @@ public struct VerificationFailure: Error, Sendable, Hashable, CustomStringConver
         return lines.joined(separator: "\n")
     }
 }
+
+extension VerificationReport.Summary: CustomStringConvertible {
+    /// The verdict and the counts: `warn: 0 failed, 1 warning(s), 12 passed, 0 skipped`.
+    public var description: String {
+        "\(status): \(failed) failed, \(warned) warning(s), \(passed) passed, \(skipped) skipped"
+    }
+}

@@ -18,8 +18,21 @@ struct CloudOptions: ParsableArguments {
     @Option(name: .long, help: "Confluent Cloud API secret (default: $CONFLUENT_CLOUD_API_SECRET).")
     var apiSecret: String?
 
-    @Option(name: .long, help: "CDX API base URL.")
-    var apiURL: String = CDXClient.Configuration.defaultBaseURL.absoluteString
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "CDX API base URL (default: $CDX_API_URL, else \(CDXClient.Configuration.defaultBaseURL.absoluteString)).",
+            valueName: "url"
+        )
+    )
+    var apiURL: String?
+
+    /// `--api-url`, else `CDX_API_URL`, else Confluent Cloud's.
+    var resolvedAPIURL: String {
+        if let apiURL { return apiURL }
+        if let fromEnvironment = Environment.values["CDX_API_URL"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return CDXClient.Configuration.defaultBaseURL.absoluteString
+    }
 
     @OptionGroup var proxyOptions: ProxyOptions
 
@@ -37,8 +50,9 @@ struct CloudOptions: ParsableArguments {
     }
 
     func baseURL() throws -> URL {
-        guard let url = URL(string: apiURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw ValidationError("--api-url '\(apiURL)' is not an http(s) URL")
+        let text = resolvedAPIURL
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw ValidationError("\(apiURL == nil ? "CDX_API_URL" : "--api-url") '\(text)' is not an http(s) URL")
         }
         return url
     }
@@ -190,7 +204,7 @@ enum ObjectFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Output and logging.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: [.short, .long], help: "Only the report (and errors).")
+    @Flag(name: [.short, .long], help: "Only the command's output and errors (no progress or notes).")
     var quiet = false
 
     @Flag(name: [.short, .long], help: "Debug logging on stderr (never shows secrets).")
@@ -370,7 +384,7 @@ struct VerifyOptions: ParsableArguments {
     )
     var wait: WaitArgument?
 
-    @Option(name: .long, help: "Output format: text, json or junit.")
+    @Option(name: .long, help: "Report format.")
     var format: ReportFormat = .text
 
     @Option(name: .long, help: "Write the report to this file instead of standard output.")

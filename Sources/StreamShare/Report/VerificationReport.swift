@@ -213,9 +213,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
 
     /// The report as JSON (pretty-printed, keys sorted).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try PrettyJSON.encode(self)
     }
 }
 

@@ -202,7 +202,10 @@ public final class MockKafkaCluster: Sendable {
             if up {
                 _ = rd_kafka_mock_broker_set_up(cluster, id)
             } else {
-                let held = brokerPort(id).flatMap { BrokerPortGuard(port: $0) }
+                // A busy machine may keep the mock from answering in time: try again (a broker already
+                // down refuses at once, and needs no guard).
+                var held: BrokerPortGuard? = nil
+                for _ in 0..<3 where held == nil { held = brokerPort(id).flatMap { BrokerPortGuard(port: $0) } }
                 _ = rd_kafka_mock_broker_set_down(cluster, id)
                 withExtendedLifetime(held) {}
             }

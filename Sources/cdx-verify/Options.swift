@@ -20,19 +20,9 @@ struct CloudOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "CDX API base URL (default: $CDX_API_URL, else \(CDXClient.Configuration.defaultBaseURL.absoluteString)).",
-            valueName: "url"
-        )
+        help: "CDX API base URL (default: $CDX_API_URL, else \(CDXClient.Configuration.defaultBaseURL.absoluteString))."
     )
     var apiURL: String?
-
-    /// `--api-url`, else `CDX_API_URL`, else Confluent Cloud's.
-    var resolvedAPIURL: String {
-        if let apiURL { return apiURL }
-        if let fromEnvironment = Environment.values["CDX_API_URL"], !fromEnvironment.isEmpty { return fromEnvironment }
-        return CDXClient.Configuration.defaultBaseURL.absoluteString
-    }
 
     @OptionGroup var proxyOptions: ProxyOptions
 

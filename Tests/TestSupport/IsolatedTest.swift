@@ -19,11 +19,22 @@ enum IsolatedTest {
     static func runInChild(_ name: String) async throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment[variable] = "1"
-        return try await run(
+        return try await TestSupport.run(
             CommandLine.arguments[0],
             ["--testing-library", "swift-testing", "--filter", name],
             environment: environment
         )
+    }
+
+    /// In the child, runs `body`; in the parent, runs the test named `name` in a child.
+    /// - Returns: Why the child failed, or nil (always nil in the child, where `body`'s own
+    ///   expectations are recorded).
+    static func run(_ name: String, _ body: () async throws -> Void) async throws -> String? {
+        if isChild {
+            try await body()
+            return nil
+        }
+        return failure(of: try await runInChild(name))
     }
 
     /// What the child's result says: nil when it ran exactly one test and that passed, else why not.

@@ -194,14 +194,31 @@ public final class MockKafkaCluster: Sendable {
     }
 
     /// Takes a broker down (connections refused) or brings it back.
+    ///
+    /// Taking a broker down holds its port meanwhile (``BrokerPortGuard``): librdkafka 2.0.2 re-binds
+    /// it then, and aborts the process if another took it.
     public func setBroker(_ id: Int32, up: Bool) {
         lock.withLock { _ in
             if up {
                 _ = rd_kafka_mock_broker_set_up(cluster, id)
             } else {
+                // A busy machine may keep the mock from answering in time: try again (a broker already
+                // down refuses at once, and needs no guard).
+                var held: BrokerPortGuard? = nil
+                for _ in 0..<3 where held == nil { held = brokerPort(id).flatMap { BrokerPortGuard(port: $0) } }
                 _ = rd_kafka_mock_broker_set_down(cluster, id)
+                withExtendedLifetime(held) {}
             }
         }
+    }
+
+    /// The port of broker `id` (1…n): the mock lists its brokers by id in ``bootstrapServers``.
+    func brokerPort(_ id: Int32) -> UInt16? {
+        let listeners = bootstrapServers.split(separator: ",")
+        guard (1...listeners.count).contains(Int(id)), let colon = listeners[Int(id) - 1].lastIndex(of: ":") else {
+            return nil
+        }
+        return UInt16(listeners[Int(id) - 1][listeners[Int(id) - 1].index(after: colon)...])
     }
 
     /// Adds round-trip latency to every broker's responses.

@@ -18,6 +18,18 @@ struct CDXVerify: AsyncParsableCommand {
             HTTP requests (CDX API, Schema Registry) go through --proxy, else https_proxy / http_proxy / all_proxy \
             (except no_proxy hosts), read as curl reads them; Kafka connections never use a proxy.
 
+            EXAMPLES
+              cdx-verify preview --token - < token.txt               what a token shares (not spent)
+              cdx-verify --token - --save share.json < token.txt     redeem, save (0600), verify
+              cdx-verify verify --share share.json                   verify a saved share again
+              cdx-verify sandbox                                     try it all locally (prints exports and a token)
+
+            ENVIRONMENT (a flag always wins)
+              CONFLUENT_CLOUD_API_KEY, CONFLUENT_CLOUD_API_SECRET    --api-key, --api-secret
+              CDX_API_URL                                            --api-url
+              https_proxy, http_proxy, all_proxy, no_proxy           --proxy, --noproxy (as curl reads them)
+              NO_COLOR                                               --no-color
+
             EXIT CODES
               0   every check passed (warnings allowed unless --strict)
               1   at least one check failed (or warned, with --strict)

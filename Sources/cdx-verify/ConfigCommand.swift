@@ -6,6 +6,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +36,11 @@ struct ConfigCommand: AsyncParsableCommand {
 
             Secrets are shown as <redacted> unless --reveal-secrets is given;
             a file written with --output is mode 0600.
+
+            EXAMPLES
+              cdx-verify config --share share.json
+              cdx-verify config --share share.json --format java --reveal-secrets --output client.properties
+              cdx-verify config --share share.json --format k8s-secret --namespace payments --output secret.yaml
             """
     )
 
@@ -53,8 +65,11 @@ struct ConfigCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Write the real secrets (the only command that ever prints one).")
     var revealSecrets = false
 
-    @Option(name: .long, help: "Write to this file (mode 0600, never overwritten) instead of standard output.")
+    @Option(name: .long, help: "Write to this file (mode 0600) instead of standard output.")
     var output: String?
+
+    @Flag(name: .long, help: "Replace an existing --output file (never one that holds a share).")
+    var overwrite = false
 
     @OptionGroup var outputOptions: OutputOptions
 
@@ -94,8 +109,12 @@ struct ConfigCommand: AsyncParsableCommand {
             throw Runner.fail(error, console: console)
         }
         if let output {
+            try checkOutput(output, console: console)
             do {
-                try ShareFile.write(Data(text.utf8), to: output, overwrite: false)
+                try ShareFile.write(Data(text.utf8), to: output, overwrite: overwrite)
+            } catch let error where error.code == .alreadyExists {
+                // Created by someone else since the check.
+                throw outputExists(output, console: console)
             } catch {
                 throw Runner.fail(error, console: console)
             }
@@ -103,5 +122,28 @@ struct ConfigCommand: AsyncParsableCommand {
         } else {
             console.output(text)
         }
+    }
+
+    /// An existing `--output` file is replaced only with `--overwrite`, and never when it holds a share
+    /// (its credentials may exist nowhere else).
+    private func checkOutput(_ path: String, console: Console) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard overwrite else { throw outputExists(path, console: console) }
+        if Runner.sameFile(path, share) || Runner.holdsShare(path) {
+            console.error(
+                "--output '\(path)' holds a share (api_key, secret); it is never overwritten",
+                hint: "choose another --output file (the share file is what --share reads)"
+            )
+            throw Exit.usage
+        }
+    }
+
+    private func outputExists(_ path: String, console: Console) -> ExitCode {
+        console.error(
+            "--output '\(path)' already exists",
+            hint: "choose another --output file, or add --overwrite to replace it"
+        )
+        return Exit.usage
     }
 }

@@ -19,10 +19,20 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Sandbox + redeem + verify in one process: the whole flow with no network and no cloud account.",
-        discussion: "healthy exits 0; faults exits 1 and shows every kind of failure with its hint."
+        discussion: """
+            healthy exits 0; faults exits 1 and shows every kind of failure with its hint.
+
+            SCENARIOS (--scenario NAME, or a JSON file: see docs/scenarios.md)
+            \(Scenario.helpList)
+
+            EXAMPLES
+              cdx-verify demo
+              cdx-verify demo --scenario faults
+              cdx-verify demo --scenario broker-down --deep --format json
+            """
     )
 
-    @Option(name: .long, help: "healthy, faults, or a scenario JSON file.")
+    @Option(name: .long, help: ArgumentHelp("A built-in scenario (below) or a scenario JSON file.", valueName: "name"))
     var scenario: String = "healthy"
 
     @OptionGroup var verifyOptions: VerifyOptions
@@ -50,7 +60,8 @@ struct DemoCommand: AsyncParsableCommand {
                 )
                 share = try await client.redeem(RedeemTokenRequest(token: token), savingTo: directory + "/share.json")
                 console.info(
-                    "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in \(directory)"
+                    "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in a temporary "
+                        + "directory that is removed when the demo ends"
                 )
             } catch {
                 throw Runner.fail(error, console: console)

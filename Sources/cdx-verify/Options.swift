@@ -23,8 +23,11 @@ struct CloudOptions: ParsableArguments {
     @Option(name: .long, help: "Confluent Cloud API secret (default: $CONFLUENT_CLOUD_API_SECRET).")
     var apiSecret: String?
 
-    @Option(name: .long, help: "CDX API base URL.")
-    var apiURL: String = CDXClient.Configuration.defaultBaseURL.absoluteString
+    @Option(
+        name: .long,
+        help: "CDX API base URL (default: $CDX_API_URL, else \(CDXClient.Configuration.defaultBaseURL.absoluteString))."
+    )
+    var apiURL: String?
 
     @OptionGroup var proxyOptions: ProxyOptions
 
@@ -42,8 +45,9 @@ struct CloudOptions: ParsableArguments {
     }
 
     func baseURL() throws -> URL {
-        guard let url = URL(string: apiURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw ValidationError("--api-url '\(apiURL)' is not an http(s) URL")
+        let text = resolvedAPIURL
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw ValidationError("\(apiURL == nil ? "CDX_API_URL" : "--api-url") '\(text)' is not an http(s) URL")
         }
         return url
     }
@@ -195,7 +199,7 @@ enum ObjectFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Output and logging.
 struct OutputOptions: ParsableArguments {
-    @Flag(name: [.short, .long], help: "Only the report (and errors).")
+    @Flag(name: [.short, .long], help: "Only the command's output and errors (no progress or notes).")
     var quiet = false
 
     @Flag(name: [.short, .long], help: "Debug logging on stderr (never shows secrets).")
@@ -375,7 +379,7 @@ struct VerifyOptions: ParsableArguments {
     )
     var wait: WaitArgument?
 
-    @Option(name: .long, help: "Output format: text, json or junit.")
+    @Option(name: .long, help: "Report format.")
     var format: ReportFormat = .text
 
     @Option(name: .long, help: "Write the report to this file instead of standard output.")

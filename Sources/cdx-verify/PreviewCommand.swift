@@ -9,6 +9,10 @@ struct PreviewCommand: AsyncParsableCommand {
             Prints the provider, each shared resource's name and description, its cloud, how it is reached \
             (PRIVATELINK needs --aws-account, --azure-subscription or --gcp-project when redeeming) and its \
             schemas. The token itself is never printed.
+
+            EXAMPLES
+              cdx-verify preview --token - < token.txt
+              cdx-verify preview --token - --format json < token.txt
             """
     )
 

@@ -9,11 +9,15 @@ struct RedeemCommand: AsyncParsableCommand {
             The token is previewed first (not spent): a PrivateLink share without --aws-account, \
             --azure-subscription or --gcp-project for its cloud is refused with exit 3 and the token stays \
             unspent. --skip-preview redeems without the preview.
+
+            EXAMPLES
+              cdx-verify redeem --token - --save share.json < token.txt
+              cdx-verify redeem --token - --aws-account 123456789012 < token.txt    a PrivateLink share
             """
     )
 
-    @OptionGroup var cloud: CloudOptions
     @OptionGroup var tokenOptions: TokenOptions
+    @OptionGroup var cloud: CloudOptions
     @OptionGroup var outputOptions: OutputOptions
 
     @Option(name: [.long, .customLong("save")], help: "Where to save the share (default: share-<time>.json).")

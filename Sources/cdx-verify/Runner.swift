@@ -53,7 +53,7 @@ enum Runner {
         } else {
             try await checkPreview(client: client, request: request, console: console)
         }
-        console.progress("redeeming the share token at \(cloud.apiURL) …")
+        console.progress("redeeming the share token at \(cloud.resolvedAPIURL) …")
         do {
             let share = try await client.redeem(
                 request,
@@ -268,14 +268,19 @@ enum Runner {
         for share in shares where sameFile(output, share) {
             throw ValidationError("--output '\(output)' is the share file; choose another file for the report")
         }
+        guard holdsShare(output) else { return }
+        throw ValidationError("--output '\(output)' holds a share (api_key, secret); it is never replaced by a report")
+    }
+
+    /// Whether the file at `path` holds a share (a JSON object with `api_key` and `secret`).
+    static func holdsShare(_ path: String) -> Bool {
         // Only a regular file can hold a share: reading a FIFO or a terminal (/dev/stdout) would block.
         var info = stat()
-        guard stat(output, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
-            let data = FileManager.default.contents(atPath: output), data.count <= ShareFile.maximumSize,
-            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data),
-            object["api_key"] != nil, object["secret"] != nil
-        else { return }
-        throw ValidationError("--output '\(output)' holds a share (api_key, secret); it is never replaced by a report")
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
+            let data = FileManager.default.contents(atPath: path), data.count <= ShareFile.maximumSize,
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        else { return false }
+        return object["api_key"] != nil && object["secret"] != nil
     }
 
     /// Whether two paths name the same file (after symbolic links), or would.

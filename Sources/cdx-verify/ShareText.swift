@@ -11,9 +11,7 @@ import Foundation
 enum ShareText {
     /// Pretty JSON with sorted keys, ending with a newline.
     static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        String(decoding: try PrettyJSON.encode(value), as: UTF8.self) + "\n"
     }
 
     static func preview(_ preview: SharePreview) -> String {

@@ -9,6 +9,11 @@ struct SharesCommand: AsyncParsableCommand {
             Uses the Cloud API key (--api-key/--api-secret or CONFLUENT_CLOUD_API_KEY/CONFLUENT_CLOUD_API_SECRET) \
             of the user who redeemed or was invited. Phases: INVITED, ACTIVE, EXPIRED, DEACTIVATED (others are \
             shown as the API sends them).
+
+            EXAMPLES
+              cdx-verify shares list
+              cdx-verify shares describe cs-abc123 --format json
+              cdx-verify shares delete cs-abc123 --force
             """,
         subcommands: [List.self, Describe.self, Delete.self]
     )

@@ -4,13 +4,17 @@ import StreamShare
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a share: redeem a token (saving the share first) or read a saved share file."
+        abstract: "Verify a share: redeem a token (saving the share first) or read a saved share file.",
+        discussion: """
+            EXAMPLES
+              cdx-verify --token - --save share.json < token.txt    redeem (saved first, 0600), then verify
+              cdx-verify verify --share share.json --deep           a saved share, proving READ too
+              cdx-verify verify --share share.json -F app.properties --format junit --output report.xml
+            """
     )
 
-    @OptionGroup var cloud: CloudOptions
+    // The inputs first: --help lists options in this order.
     @OptionGroup var tokenOptions: TokenOptions
-    @OptionGroup var verifyOptions: VerifyOptions
-    @OptionGroup var outputOptions: OutputOptions
 
     @Option(name: .long, help: "A share file saved by an earlier redeem (no redeem is made).")
     var share: String?
@@ -34,6 +38,10 @@ struct VerifyCommand: AsyncParsableCommand {
         help: "How to read --config: java, librdkafka or env (default: guessed from its keys)."
     )
     var configFormat: ConsumerConfiguration.Family?
+
+    @OptionGroup var cloud: CloudOptions
+    @OptionGroup var verifyOptions: VerifyOptions
+    @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
         switch (tokenOptions.token, share) {

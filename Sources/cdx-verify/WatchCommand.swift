@@ -47,6 +47,10 @@ struct WatchCommand: AsyncParsableCommand {
             probes, a sharded StatefulSet and Prometheus alert rules.
 
             Stops on SIGINT or SIGTERM (in-flight runs are cancelled) and exits 0.
+
+            EXAMPLES
+              cdx-verify watch --share share.json --interval 60s --metrics-address 127.0.0.1:9464
+              cdx-verify watch --share-dir /etc/cdx/shares --max-concurrent-runs 4 --metrics-address 0.0.0.0:9464
             """
     )
 
@@ -107,7 +111,7 @@ struct WatchCommand: AsyncParsableCommand {
     var metricsAddress: String?
 
     @OptionGroup var checks: CheckOptions
-    @OptionGroup(title: "Confluent Cloud (optional: the shares' status phase, cdx_verify_share_phase)")
+    @OptionGroup(title: "Confluent Cloud API (optional: adds each share's status phase to the metrics)")
     var cloud: CloudOptions
     @OptionGroup var outputOptions: OutputOptions
 

@@ -239,12 +239,22 @@ struct CLITests {
             }
         }
         let apiURL = try #require(value(after: "CDX API"))
-        let key = try #require(value(after: "CONFLUENT_CLOUD_API_KEY="))
-        let secret = try #require(value(after: "CONFLUENT_CLOUD_API_SECRET="))
-        let token = try #require(value(after: "token:"))
+        // The export lines and the command, pasted as printed.
+        var exported: [String: String] = [:]
+        for line in banner.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("export ") {
+            let assignment = line.trimmingCharacters(in: .whitespaces).dropFirst("export ".count)
+            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+            exported[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        #expect(exported["CDX_API_URL"] == apiURL)
+        #expect(exported["CONFLUENT_CLOUD_API_KEY"] != nil && exported["CONFLUENT_CLOUD_API_SECRET"] != nil)
+        let lines = banner.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let intro = try #require(lines.firstIndex { $0.hasPrefix("In another terminal") })
+        let command = lines[intro + 1]
+        #expect(command.hasPrefix("cdx-verify --token "))
         let result = try await Self.cli(
-            ["--token", token, "--api-url", apiURL, "--format", "json"],
-            environment: ["CONFLUENT_CLOUD_API_KEY": key, "CONFLUENT_CLOUD_API_SECRET": secret]
+            command.split(separator: " ").dropFirst().map(String.init) + ["--format", "json"],
+            environment: exported
         )
         #expect(result.status == 0, "\(result.stderr)")
         #expect(await sandbox.terminate(timeout: .seconds(10)) == 0)
@@ -377,6 +387,108 @@ struct CLITests {
 }
 
 extension CLITests {
+    @Test("config --output onto an existing file: refused with exit 64 unless --overwrite, never over a share")
+    func configOutputExisting() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            let share = directory + "/share.json"
+            try ShareFile.write(try sandbox.share().jsonData(), to: share, overwrite: false)
+            let existing = directory + "/client.properties"
+            try Data("old\n".utf8).write(to: URL(fileURLWithPath: existing))
+
+            let refused = try await Self.cli(["config", "--share", share, "--output", existing])
+            #expect(refused.status == 64, "\(refused.stderr)")
+            #expect(refused.stderr.contains("--output '\(existing)' already exists"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("--overwrite"))
+            #expect(try String(contentsOfFile: existing, encoding: .utf8) == "old\n")
+
+            let replaced = try await Self.cli(["config", "--share", share, "--output", existing, "--overwrite"])
+            #expect(replaced.status == 0, "\(replaced.stderr)")
+            #expect(try String(contentsOfFile: existing, encoding: .utf8).contains("bootstrap.servers="))
+
+            // A share, be it the one read or another, is never replaced, --overwrite or not.
+            let other = directory + "/other.json"
+            try ShareFile.write(try sandbox.share().jsonData(), to: other, overwrite: false)
+            for target in [share, other] {
+                let before = try Data(contentsOf: URL(fileURLWithPath: target))
+                let overShare = try await Self.cli(["config", "--share", share, "--output", target, "--overwrite"])
+                #expect(overShare.status == 64, "\(overShare.stderr)")
+                #expect(overShare.stderr.contains("holds a share"), "\(overShare.stderr)")
+                #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == before)
+            }
+        }
+    }
+
+    @Test("--help: every built-in scenario with its line, examples per subcommand, inputs first, no doubled default")
+    func helpGuides() async throws {
+        func help(_ arguments: [String]) async throws -> String {
+            let result = try await Self.cli(arguments + ["--help"])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            // Lines joined, runs of spaces folded: wrapping does not matter.
+            return result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        for command in ["sandbox", "demo"] {
+            let text = try await help([command])
+            for (name, scenario) in StreamShareSandbox.Scenario.builtIn {
+                let line =
+                    "\(name) "
+                    + (scenario.description ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                #expect(text.contains(line), "\(command) --help lacks: \(line)")
+            }
+        }
+        let subcommands = [
+            ["verify"], ["redeem"], ["preview"], ["shares"], ["config"], ["watch"], ["sandbox"], ["demo"],
+        ]
+        for command in [[]] + subcommands {
+            let text = try await help(command)
+            #expect(text.contains("EXAMPLES cdx-verify"), "\(command) --help has no examples")
+            #expect(text.firstMatch(of: /\(default: [^)]*\)\.? \(default:/) == nil, "\(command): a doubled default")
+        }
+        for command in [["verify"]] {
+            let text = try await help(command)
+            let token = try #require(text.range(of: "--token <token>"))
+            let noColor = try #require(text.range(of: "--no-color"))
+            #expect(token.lowerBound < noColor.lowerBound, "\(command): inputs come first")
+            #expect(text.range(of: "--share <share>").map { $0.lowerBound < noColor.lowerBound } == true)
+        }
+        #expect(try await help([]).contains("CDX_API_URL --api-url"))
+    }
+
+    @Test("a child of the tests dies with the test process: its parent-death signal is SIGKILL")
+    func childrenDieWithTheTests() async throws {
+        // prctl(PR_GET_PDEATHSIG) in the child itself.
+        let script = "import ctypes; v = ctypes.c_int(-1); ctypes.CDLL(None).prctl(2, ctypes.byref(v)); print(v.value)"
+        let result = try await run("/usr/bin/env", ["python3", "-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(SIGKILL)")
+    }
+
+    @Test("sandbox --exit-with-parent ends when the process that started it is killed")
+    func sandboxExitsWithItsParent() async throws {
+        // A shell starts the sandbox in the background (which gets no parent-death signal of its own).
+        let shell = try BackgroundProcess(
+            "/bin/sh",
+            ["-c", #""$0" sandbox --exit-with-parent & echo "sandbox $!"; wait"#, Self.binary]
+        )
+        defer { shell.kill() }
+        #expect(
+            await shell.waitFor(timeout: .seconds(30)) { stdout, _ in stdout.contains("Serving until interrupted") }
+        )
+        let line = try #require(shell.stdout.text.split(separator: "\n").first { $0.hasPrefix("sandbox ") })
+        let sandbox = try #require(Int32(line.dropFirst("sandbox ".count)))
+        shell.kill()
+        func running() -> Bool {
+            // A process that ended but was not reaped yet is a zombie (state Z), not running.
+            guard let stat = try? String(contentsOfFile: "/proc/\(sandbox)/stat", encoding: .utf8) else { return false }
+            return !(stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while running(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!running(), "the sandbox outlived its parent")
+        if running() { _ = kill(sandbox, SIGKILL) }
+        #expect(shell.stderr.text.contains("--exit-with-parent"), "\(shell.stderr.text)")
+    }
+
     @Test("a child of the tests inherits only its standard input, output and error")
     func childrenInheritNoDescriptors() async throws {
         // Keep a descriptor that is not close-on-exec open in this process while the child starts.

@@ -203,6 +203,10 @@ struct WatchTests {
             #expect(logged.filter { $0.contains("kafka.topic[orders]: pass → fail") }.count == 1, "\(stderr)")
             #expect(logged.filter { $0.contains("kafka.topic[orders]: fail → pass") }.count == 1, "\(stderr)")
             #expect(logged.filter { $0.contains("kafka.topic[payments]") }.isEmpty)
+            // The closing line counts the runs made, one JSON line each.
+            let runs = Self.lines(watch.stdout.text).count
+            #expect(runs >= 8)
+            #expect(logged.last?.hasSuffix("stopped after \(runs) run(s)") == true, "\(stderr)")
             CLITests.expectNoSecrets(
                 [watch.stdout.text, stderr],
                 [share.secret.revealed, share.schemaRegistrySecret?.revealed ?? "-"]

@@ -77,4 +77,19 @@ struct ReportTests {
         #expect(!text.contains("\u{1B}["))
         #expect(report.rendered(as: .text, color: true).contains("\u{1B}[31;1mFAIL"))
     }
+
+    @Test("the summary line recommends a group.id only when the group check did not fail; summaries print plainly")
+    func summaryLine() async throws {
+        let faults = try await Self.faultsReport()
+        #expect(faults.checks.contains { $0.id == "kafka.group" && $0.status == .fail })
+        #expect(!faults.rendered(as: .text).contains("consumers use group.id"))
+        let healthy = try await VerifierTests.verify(.healthy)
+        #expect(healthy.rendered(as: .text).contains("consumers use group.id share-orders-consumer"))
+        let summary = healthy.summary
+        #expect(
+            String(describing: summary)
+                == "warn: 0 failed, \(summary.warned) warning(s), \(summary.passed) passed, \(summary.skipped) skipped"
+        )
+        #expect(String(reflecting: CheckStatus.warn) == "warn")
+    }
 }

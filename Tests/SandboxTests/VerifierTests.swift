@@ -172,21 +172,25 @@ struct VerifierTests {
         #expect(Self.verdicts(report)["kafka.group[grp-]"] == "fail:unauthorized")
     }
 
+    // Brokers taken down: in a child process (MockClusterFaultTests says why).
     @Test("all brokers down: kafka.connect fails at the TCP stage and dependents are skipped")
     func brokersDown() async throws {
-        let scenario = Scenario(
-            name: "down",
-            brokersDown: true,
-            topics: [.init(name: "orders", partitions: 4)],
-            groups: [.init(prefix: "grp-")]
-        )
-        let report = try await Self.verify(scenario, deadline: .seconds(8))
-        let connect = try #require(report.checks.first { $0.id == "kafka.connect" })
-        #expect(connect.status == .fail)
-        #expect(connect.code == "tcp")
-        #expect(connect.details["librdkafka"]?.contains("Connection refused") == true)
-        #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
-        #expect(Self.verdicts(report)["kafka.group[grp-]"] == "skip:not_checked")
+        let failure = try await IsolatedTest.run("VerifierTests/brokersDown") {
+            let scenario = Scenario(
+                name: "down",
+                brokersDown: true,
+                topics: [.init(name: "orders", partitions: 4)],
+                groups: [.init(prefix: "grp-")]
+            )
+            let report = try await Self.verify(scenario, deadline: .seconds(8))
+            let connect = try #require(report.checks.first { $0.id == "kafka.connect" })
+            #expect(connect.status == .fail)
+            #expect(connect.code == "tcp")
+            #expect(connect.details["librdkafka"]?.contains("Connection refused") == true)
+            #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
+            #expect(Self.verdicts(report)["kafka.group[grp-]"] == "skip:not_checked")
+        }
+        #expect(failure == nil, "\(failure ?? "")")
     }
 
     @Test("brokers slower than the deadline: timeout verdict, and the verification ends near its deadline")
@@ -280,27 +284,30 @@ struct VerifierTests {
 
     @Test("a broker unreachable after bootstrap fails kafka.broker, and the topics it leads fail with their partitions")
     func brokerDownAfterBootstrap() async throws {
-        let report = try await Self.verify(.brokerDown, deep: true)
-        let verdicts = Self.verdicts(report)
-        let brokers = report.checks.filter { $0.id == "kafka.broker" }
-        #expect(brokers.count == 3)
-        #expect(brokers.filter { $0.status == .pass }.count == 2)
-        let down = try #require(brokers.first { $0.details["broker_id"] == "3" })
-        #expect(down.status == .fail)
-        #expect(down.code == "tcp")
-        #expect(down.resource?.hasPrefix("3 127.0.0.1:") == true)
-        #expect(down.hint?.contains("Bootstrap works") == true)
-        #expect(verdicts["kafka.connect"] == "warn:connected_plaintext")
-        #expect(verdicts["kafka.topic[orders]"] == "fail:leader_unreachable")
-        let topic = try #require(report.checks.first { $0.id == "kafka.topic" })
-        // Broker 3 leads partitions 2 and 5 of 6 (the sandbox places leaders round-robin).
-        let stranded = try #require(topic.details["unreachable_partitions"]).split(separator: ",")
-        #expect(stranded == ["2", "5"], "\(topic.message)")
-        #expect(topic.details["unreachable_brokers"] == "3")
-        for partition in stranded { #expect(topic.message.contains(String(partition))) }
-        // The fetch of partition 0 alone would have passed: the topic's verdict stops the deep read.
-        #expect(verdicts["kafka.topic.read[orders]"] == "skip:not_checked")
-        #expect(!report.passed())
+        let failure = try await IsolatedTest.run("VerifierTests/brokerDownAfterBootstrap") {
+            let report = try await Self.verify(.brokerDown, deep: true)
+            let verdicts = Self.verdicts(report)
+            let brokers = report.checks.filter { $0.id == "kafka.broker" }
+            #expect(brokers.count == 3)
+            #expect(brokers.filter { $0.status == .pass }.count == 2)
+            let down = try #require(brokers.first { $0.details["broker_id"] == "3" })
+            #expect(down.status == .fail)
+            #expect(down.code == "tcp")
+            #expect(down.resource?.hasPrefix("3 127.0.0.1:") == true)
+            #expect(down.hint?.contains("Bootstrap works") == true)
+            #expect(verdicts["kafka.connect"] == "warn:connected_plaintext")
+            #expect(verdicts["kafka.topic[orders]"] == "fail:leader_unreachable")
+            let topic = try #require(report.checks.first { $0.id == "kafka.topic" })
+            // Broker 3 leads partitions 2 and 5 of 6 (the sandbox places leaders round-robin).
+            let stranded = try #require(topic.details["unreachable_partitions"]).split(separator: ",")
+            #expect(stranded == ["2", "5"], "\(topic.message)")
+            #expect(topic.details["unreachable_brokers"] == "3")
+            for partition in stranded { #expect(topic.message.contains(String(partition))) }
+            // The fetch of partition 0 alone would have passed: the topic's verdict stops the deep read.
+            #expect(verdicts["kafka.topic.read[orders]"] == "skip:not_checked")
+            #expect(!report.passed())
+        }
+        #expect(failure == nil, "\(failure ?? "")")
     }
 
     @Test("waiting: a new key is retried until it is accepted; other failures are not waited for under newKey")

@@ -39,6 +39,13 @@ final class ChildProcess: Sendable {
     /// Held from creating a child's pipes to spawning it.
     private static let spawning = NSLock()
 
+    /// util-linux's `setpriv`, which sets a parent-death signal before it runs a program.
+    private static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    private static let spawnThread = SpawnThread()
+
     struct SpawnError: Error, CustomStringConvertible {
         let description: String
     }
@@ -71,6 +78,12 @@ final class ChildProcess: Sendable {
         if let directory {
             path = "/usr/bin/env"
             argv = ["env", "-C", directory, "--", executable] + arguments
+        }
+        // The child dies with the test process, even when that one crashes: its parent-death signal
+        // (PR_SET_PDEATHSIG, kept across exec) is set by setpriv, which then runs the child in its place.
+        if let setpriv = Self.setpriv {
+            argv = ["setpriv", "--pdeathsig", "KILL", "--", path] + argv.dropFirst()
+            path = setpriv
         }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
 
@@ -105,7 +118,23 @@ final class ChildProcess: Sendable {
             cEnv.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, &actions, &attributes, cArgv, cEnv)
+        // From the one thread that lives as long as the process: a parent-death signal fires when the
+        // *thread* that started the child ends, and the threads of Swift's concurrency come and go.
+        let status = withUnsafeMutablePointer(to: &actions) { actions in
+            withUnsafeMutablePointer(to: &attributes) { attributes in
+                withUnsafeMutablePointer(to: &pid) { pid in
+                    let call = SpawnCall(
+                        pid: pid,
+                        path: path,
+                        actions: actions,
+                        attributes: attributes,
+                        argv: cArgv,
+                        env: cEnv
+                    )
+                    return Self.spawnThread.perform(call)
+                }
+            }
+        }
         for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
         guard status == 0 else {
             for fd in [stdin.write, stdout.read, stderr.read] { close(fd) }
@@ -193,5 +222,45 @@ final class ChildProcess: Sendable {
     private static func decode(_ status: Int32) -> Int32 {
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : signal
+    }
+}
+
+/// One `posix_spawn` call, its pointers valid until it returns.
+private struct SpawnCall: @unchecked Sendable {
+    let pid: UnsafeMutablePointer<pid_t>
+    let path: String
+    let actions: UnsafeMutablePointer<posix_spawn_file_actions_t>
+    let attributes: UnsafeMutablePointer<posix_spawnattr_t>
+    let argv: [UnsafeMutablePointer<CChar>?]
+    let env: [UnsafeMutablePointer<CChar>?]
+}
+
+/// A thread that never ends and spawns the children, one call at a time (callers hold
+/// `ChildProcess.spawning`).
+private final class SpawnThread: Sendable {
+    private let call = Mutex<SpawnCall?>(nil)
+    private let result = Mutex<Int32>(0)
+    private let requested = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init() {
+        let thread = Thread { [self] in
+            while true {
+                requested.wait()
+                guard let call = call.withLock({ $0 }) else { continue }
+                let status = posix_spawn(call.pid, call.path, call.actions, call.attributes, call.argv, call.env)
+                result.withLock { $0 = status }
+                done.signal()
+            }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    func perform(_ call: SpawnCall) -> Int32 {
+        self.call.withLock { $0 = call }
+        requested.signal()
+        done.wait()
+        return result.withLock { $0 }
     }
 }

@@ -24,6 +24,14 @@ struct ReportModelTests {
         )
     }
 
+    @Test("empty arrays and objects print as [] and {} in the JSON report, not over three lines")
+    func emptyCollectionsInJSON() throws {
+        let text = String(decoding: try Self.report([]).jsonData(), as: UTF8.self)
+        #expect(text.contains(#""checks" : []"#), "\(text)")
+        #expect(!text.contains("[\n\n"), "\(text)")
+        #expect(!text.contains("{\n\n"), "\(text)")
+    }
+
     @Test("the summary is derived from the checks, and requirePassing lists the failures")
     func publicInitialisers() throws {
         let passing = Self.report([

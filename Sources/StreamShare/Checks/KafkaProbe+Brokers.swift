@@ -68,7 +68,8 @@ extension KafkaProbe {
                 .kafkaBroker,
                 resource: resource,
                 unreachable,
-                hint: "Bootstrap works, but broker \(broker.id)'s advertised address \(endpoint) does not from this "
+                hint:
+                    "Bootstrap works, but broker \(broker.id)'s advertised address \(endpoint) does not answer from this "
                     + "network: consumers stall on the partitions it leads.",
                 watch: watch
             )

@@ -209,9 +209,7 @@ extension RedeemedShare {
 
     /// The share as pretty-printed JSON with the API's field names, secrets included (for the share file).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try PrettyJSON.encode(self)
     }
 }
 

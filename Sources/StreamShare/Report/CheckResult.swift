@@ -10,6 +10,11 @@ public enum CheckStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case skip
 }
 
+extension CheckStatus: CustomStringConvertible {
+    /// `pass`, `warn`, `fail` or `skip`, as in the reports.
+    public var description: String { rawValue }
+}
+
 /// One verdict of a verification: what was checked, the outcome, why, and what to do.
 public struct CheckResult: Sendable, Hashable, Codable {
     /// The stable check id, e.g. `kafka.topic`.

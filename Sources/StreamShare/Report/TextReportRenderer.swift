@@ -49,7 +49,12 @@ struct TextReportRenderer {
         var verdict =
             "\(label(summary.status == .warn ? .warn : summary.status))  \(summary.failed) failed, \(summary.warned) warning(s), "
             + "\(summary.passed) passed, \(summary.skipped) skipped in \(Self.duration(report.timings.totalMs))"
-        if let group = report.recommendedGroupID { verdict += " · consumers use group.id \(group)" }
+        // Only a group the share may use is recommended.
+        if let group = report.recommendedGroupID,
+            !report.checks.contains(where: { $0.id == CheckID.kafkaGroup.rawValue && $0.status == .fail })
+        {
+            verdict += " · consumers use group.id \(group)"
+        }
         lines.append(verdict)
         return lines.joined(separator: "\n") + "\n"
     }

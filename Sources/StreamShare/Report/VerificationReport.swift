@@ -218,9 +218,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
 
     /// The report as JSON (pretty-printed, keys sorted).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try PrettyJSON.encode(self)
     }
 }
 
@@ -241,5 +239,12 @@ public struct VerificationFailure: Error, Sendable, Hashable, CustomStringConver
             if let hint = problem.hint { lines.append("  hint: \(hint)") }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension VerificationReport.Summary: CustomStringConvertible {
+    /// The verdict and the counts: `warn: 0 failed, 1 warning(s), 12 passed, 0 skipped`.
+    public var description: String {
+        "\(status): \(failed) failed, \(warned) warning(s), \(passed) passed, \(skipped) skipped"
     }
 }

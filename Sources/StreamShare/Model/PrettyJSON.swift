@@ -1,0 +1,18 @@
+package import Foundation
+
+/// JSON for people and files: pretty-printed, keys sorted, slashes unescaped, and empty arrays and
+/// objects written `[]` and `{}` (Foundation on Linux spreads them over three lines).
+package enum PrettyJSON {
+    /// Encodes `value`.
+    package static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Data(compactingEmpty(String(decoding: try encoder.encode(value), as: UTF8.self)).utf8)
+    }
+
+    /// `[` or `{`, then only white space, then its closing bracket, becomes `[]` or `{}`. A JSON string
+    /// cannot hold a raw line break, so the break after the bracket is always the encoder's.
+    static func compactingEmpty(_ text: String) -> String {
+        text.replacing(/\[\n\s*\]/, with: "[]").replacing(/\{\n\s*\}/, with: "{}")
+    }
+}

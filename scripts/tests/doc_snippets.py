@@ -21,6 +21,7 @@ CONTEXT = {
     "credentials": 'let credentials = CloudAPICredentials(key: "", secret: Secret(""))',
     "client": 'let client = CDXClient(credentials: CloudAPICredentials(key: "", secret: Secret("")))',
     "share": 'let share = try ShareFile.read("share.json").share',
+    "kafka": 'let kafka = try KafkaClientConfig(share: try ShareFile.read("share.json").share)',
 }
 
 out = sys.argv[1]

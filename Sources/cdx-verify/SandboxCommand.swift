@@ -153,7 +153,7 @@ extension Scenario {
         // Wrapped here, under the description's column: --help would wrap a long line to column 0.
         let indent = String(repeating: " ", count: 2 + width)
         return names.map { name in
-            var lines = ["  " + name.padding(toLength: width, withPad: " ", startingAt: 0)]
+            var lines = ["  " + name + String(repeating: " ", count: max(0, width - name.count))]
             for word in (builtIn[name]?.description ?? "").split(separator: " ") {
                 if lines[lines.count - 1].count + word.count + 1 > 78, lines[lines.count - 1] != indent {
                     lines.append(indent)

@@ -22,7 +22,7 @@ extension ShareVerifier {
         registryProxied: Bool
     ) -> (checks: [CheckResult], notes: [String]?) {
         let proxied = bootstrap.endpoints.compactMap { endpoint -> HTTPProxy? in
-            let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+            let host = endpoint.host.contains(":" as Character) ? "[\(endpoint.host)]" : endpoint.host
             return URL(string: "https://\(host)").flatMap { proxy.proxy(for: $0) }
         }
         guard let used = proxied.first else { return (checks, nil) }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+package import FoundationEssentials
+#else
 package import Foundation
+#endif
 
 /// JSON for people and files: pretty-printed, keys sorted, slashes unescaped, and empty arrays and
 /// objects written `[]` and `{}` (Foundation on Linux spreads them over three lines).

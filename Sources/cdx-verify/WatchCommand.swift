@@ -293,7 +293,8 @@ struct ListenAddress: Sendable {
             portText = text[text.index(after: colon)...]
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         }
-        guard !host.isEmpty, !host.contains(" " as Character), let port = Int(portText), (0...65535).contains(port) else {
+        guard !host.isEmpty, !host.contains(" " as Character), let port = Int(portText), (0...65535).contains(port)
+        else {
             return nil
         }
         self.host = host

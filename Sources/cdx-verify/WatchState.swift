@@ -66,8 +66,13 @@ final class WatchState: Sendable {
     /// Records a completed run: metrics, state changes (logged here, once each) and the verdict.
     /// - Returns: The run's JSON line.
     func record(_ run: ShareMonitor.Run, report: VerificationReport) -> String {
-        // When the run ended (the line may be written a moment later, once another run has started).
-        let now = run.startedAt.addingTimeInterval(Double(run.duration / .milliseconds(1)) / 1000)
+        // When the run ended (the line may be written a moment later, once another run has started), in
+        // whole milliseconds consistent with duration_ms: the line's start (timestamp − duration_ms) is
+        // the run's start, truncated to the millisecond (the half microsecond keeps the formatter, which
+        // truncates, from printing the millisecond before).
+        let startMs = (run.startedAt.timeIntervalSince1970 * 1000).rounded(.down)
+        let endMs = startMs + Double(run.duration / .milliseconds(1))
+        let now = Date(timeIntervalSince1970: endMs / 1000 + 0.000_000_5)
         let healthy = report.passed(strict: strict)
         let changes = snapshot.withLock { state -> CheckChanges in
             state.runs += 1

@@ -229,8 +229,6 @@ final class WatchFleet: Service, Sendable {
         rejected.withLock { $0 = $0.filter { paths.contains($0.key) } }
     }
 
-    var count: Int { entries.withLock { $0.count } }
-
     /// Runs completed so far, by every share.
     var completedRuns: Int { runs.load(ordering: .relaxed) }
 

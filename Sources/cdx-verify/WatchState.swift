@@ -61,8 +61,6 @@ final class WatchState: Sendable {
         self.metrics = WatchMetrics(registry: registry, share: label, shareID: shareID, strict: strict)
     }
 
-    var completedRuns: Int { snapshot.withLock { $0.runs } }
-
     /// Records a completed run: metrics, state changes (logged here, once each) and the verdict.
     /// - Returns: The run's JSON line.
     func record(_ run: ShareMonitor.Run, report: VerificationReport) -> String {

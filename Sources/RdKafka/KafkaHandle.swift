@@ -88,7 +88,7 @@ package final class KafkaHandle: Sendable {
 
     /// Runs a blocking librdkafka call on this handle's serial queue. A cancelled caller gets
     /// `cancelled` at once (the call then ends by itself); an already cancelled one starts nothing.
-    private func blocking<T: Sendable>(
+    func blocking<T: Sendable>(
         cancelled: T,
         _ body: @escaping @Sendable (OpaquePointer) -> T
     ) async -> T {
@@ -110,7 +110,7 @@ package final class KafkaHandle: Sendable {
     }
 
     /// The failure a cancelled caller receives from a blocking call.
-    private static let cancelledError = KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT)
+    static let cancelledError = KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT)
 
     /// Serves error callbacks (they fire only inside `rd_kafka_poll`). Polls are short and awaited in
     /// full, even when cancelled: a poll left running would report into the caller's next step.
@@ -177,25 +177,43 @@ package final class KafkaHandle: Sendable {
         return result
     }
 
-    /// The committed offset of one partition for this handle's `group.id`: FindCoordinator and
-    /// OffsetFetch, without joining the group.
+    /// The committed offset of one partition for this handle's `group.id` (negative: none):
+    /// FindCoordinator and OffsetFetch, without joining the group.
     package func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {
+        await committed([topic: [partition]], timeout: timeout).map { $0[topic]?[partition] ?? -1 }
+    }
+
+    /// The committed offsets of this handle's `group.id` for many partitions at once (one OffsetFetch),
+    /// without joining the group.
+    /// - Returns: By topic and partition, the offsets committed; a partition without one is absent.
+    package func committed(
+        _ partitions: [String: [Int32]],
+        timeout: Duration
+    ) async -> Result<[String: [Int32: Int64]], KafkaError> {
         let timeoutMs = Int32(clamping: timeout.milliseconds)
         return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
-            guard let list = rd_kafka_topic_partition_list_new(1) else {
+            let count = partitions.values.reduce(0) { $0 + $1.count }
+            guard count > 0 else { return .success([:]) }
+            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: count)) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
             }
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            rd_kafka_topic_partition_list_add(list, topic, partition)
+            for (topic, numbers) in partitions {
+                for partition in numbers { rd_kafka_topic_partition_list_add(list, topic, partition) }
+            }
             let error = rd_kafka_committed(handle, list, timeoutMs)
             guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
-            let element = list.pointee.elems[0]
             // A partition-level topic error says nothing about the group: the group answered.
             let topicErrors = [RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART]
-            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR || topicErrors.contains(element.err) else {
-                return .failure(KafkaError(element.err))
+            var offsets: [String: [Int32: Int64]] = [:]
+            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR || topicErrors.contains(element.err) else {
+                    return .failure(KafkaError(element.err))
+                }
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+                offsets[String(cString: element.topic), default: [:]][element.partition] = element.offset
             }
-            return .success(element.offset)
+            return .success(offsets)
         }
     }
 
@@ -232,122 +250,5 @@ package final class KafkaHandle: Sendable {
             }
             return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
         }
-    }
-
-    /// The first bytes of a record's key and value (enough for Confluent's wire-format header: a
-    /// magic byte and a 4-byte schema id), never the payload.
-    package struct RecordSample: Sendable, Hashable {
-        package var partition: Int32
-        /// Up to the first 5 bytes of the key (nil: no key).
-        package var keyPrefix: [UInt8]?
-        /// Up to the first 5 bytes of the value (nil: a tombstone).
-        package var valuePrefix: [UInt8]?
-
-        package init(partition: Int32, keyPrefix: [UInt8]?, valuePrefix: [UInt8]?) {
-            self.partition = partition
-            self.keyPrefix = keyPrefix
-            self.valuePrefix = valuePrefix
-        }
-    }
-
-    /// Bytes kept of a sampled key or value.
-    package static let samplePrefixLength = 5
-
-    /// Reads the latest record of each of the first `partitions` partitions of every topic at once,
-    /// without committing (`OFFSET_TAIL(1)`: an empty partition answers with its end). Proves READ, not
-    /// only DESCRIBE: the broker's first answer about a topic (a record or the end of a partition)
-    /// does. Returns when every partition has answered or its topic was refused, or at `timeout`: then
-    /// a topic with an answer keeps what came, and one without has timed out.
-    /// - Returns: By topic, the first bytes of each record read, or the broker's refusal.
-    package func sampleLatest(
-        _ topics: [(name: String, partitions: Int)],
-        timeout: Duration
-    ) async -> [String: Result<[RecordSample], KafkaError>] {
-        let deadline = ContinuousClock.now + timeout
-        let cancelled = Dictionary(
-            topics.map { ($0.name, Result<[RecordSample], KafkaError>.failure(Self.cancelledError)) }
-        ) { a, _ in a }
-        return await blocking(cancelled: cancelled) { handle in
-            var results: [String: Result<[RecordSample], KafkaError>] = [:]
-            let total = topics.reduce(0) { $0 + max(1, $1.partitions) }
-            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: total)) else {
-                return cancelled.mapValues { _ in .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL)) }
-            }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            var open: [String: Set<Int32>] = [:]
-            for topic in topics {
-                open[topic.name] = Set(0..<Int32(clamping: max(1, topic.partitions)))
-                for partition in 0..<max(1, topic.partitions) {
-                    let element = rd_kafka_topic_partition_list_add(list, topic.name, Int32(partition))
-                    // RD_KAFKA_OFFSET_TAIL(1), a function-like macro Swift cannot import.
-                    element?.pointee.offset = Int64(RD_KAFKA_OFFSET_TAIL_BASE) - 1
-                }
-            }
-            let assignError = rd_kafka_assign(handle, list)
-            guard assignError == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                return cancelled.mapValues { _ in .failure(KafkaError(assignError)) }
-            }
-            defer { rd_kafka_assign(handle, nil) }
-            var samples: [String: [RecordSample]] = [:]
-            while ContinuousClock.now < deadline, open.values.contains(where: { !$0.isEmpty }) {
-                let remaining = Int32(clamping: max((deadline - ContinuousClock.now).milliseconds, 1))
-                guard let message = rd_kafka_consumer_poll(handle, min(remaining, 200)) else { continue }
-                defer { rd_kafka_message_destroy(message) }
-                let error = message.pointee.err
-                // Transient transport hiccups are retried by librdkafka; errors of the handle's group
-                // (its coordinator denied or unavailable) say nothing about READ on the topic, which a
-                // fetch needs no group for; topic authorization is final.
-                let ignorable = [
-                    RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
-                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
-                ]
-                guard let topicHandle = message.pointee.rkt,
-                    let name = rd_kafka_topic_name(topicHandle).map(String.init(cString:))
-                else {
-                    // An error about no topic in particular (authentication, all brokers down, TLS)
-                    // ends every topic still waiting.
-                    if error != RD_KAFKA_RESP_ERR_NO_ERROR, !ignorable.contains(error) {
-                        for (topic, partitions) in open where !partitions.isEmpty {
-                            results[topic] = .failure(KafkaError(error))
-                            open[topic] = []
-                        }
-                    }
-                    continue
-                }
-                let partition = message.pointee.partition
-                // Each partition is read up to its latest record, once: later records (a busy topic) and
-                // answers for a partition already done are not kept.
-                guard open[name]?.contains(partition) == true else { continue }
-                switch error {
-                case RD_KAFKA_RESP_ERR_NO_ERROR:
-                    samples[name, default: []].append(
-                        RecordSample(
-                            partition: partition,
-                            keyPrefix: Self.prefix(message.pointee.key, message.pointee.key_len),
-                            valuePrefix: Self.prefix(message.pointee.payload, message.pointee.len)
-                        )
-                    )
-                    open[name]?.remove(partition)
-                case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                    if samples[name] == nil { samples[name] = [] }  // answered: READ is proven
-                    open[name]?.remove(partition)
-                case _ where ignorable.contains(error):
-                    continue
-                default:
-                    results[name] = .failure(KafkaError(error))
-                    open[name] = []
-                }
-            }
-            for topic in topics where results[topic.name] == nil {
-                results[topic.name] =
-                    samples[topic.name].map { .success($0) } ?? .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
-            }
-            return results
-        }
-    }
-
-    private static func prefix(_ pointer: UnsafeMutableRawPointer?, _ length: Int) -> [UInt8]? {
-        guard let pointer else { return nil }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: min(length, samplePrefixLength)))
     }
 }

@@ -105,7 +105,8 @@ public final class MockKafkaCluster: Sendable {
     /// control operations each wait for the mock's event loop to wake up.
     public func autoCreateTopics(_ names: [String]) throws {
         guard !names.isEmpty else { return }
-        let client = try makeProducer(
+        let client = try makeClient(
+            RD_KAFKA_PRODUCER,
             [RdKafkaProperty("allow.auto.create.topics", "true")],
             purpose: "the seeding client"
         )
@@ -120,34 +121,54 @@ public final class MockKafkaCluster: Sendable {
         }
     }
 
+    /// A record to produce: its key (nil: none), value (nil: a tombstone) and CreateTime.
+    public struct Record: Sendable {
+        public var key: [UInt8]?
+        public var value: [UInt8]?
+        /// Milliseconds since the Unix epoch; nil: now.
+        public var timestampMs: Int64?
+
+        public init(key: [UInt8]?, value: [UInt8]?, timestampMs: Int64? = nil) {
+            self.key = key
+            self.value = value
+            self.timestampMs = timestampMs
+        }
+    }
+
     /// Produces records into one partition of a topic and waits until the cluster has them all.
     /// - Parameter records: Each record's key (nil: none) and value (nil: a tombstone).
     public func produce(topic: String, partition: Int, records: [(key: [UInt8]?, value: [UInt8]?)]) throws {
+        try produce(topic: topic, partition: partition, records: records.map { Record(key: $0.key, value: $0.value) })
+    }
+
+    /// Produces records, each with its CreateTime, into one partition of a topic and waits until the
+    /// cluster has them all.
+    public func produce(topic: String, partition: Int, records: [Record]) throws {
         guard !records.isEmpty else { return }
-        let client = try makeProducer([], purpose: "the producing client")
+        let client = try makeClient(RD_KAFKA_PRODUCER, [], purpose: "the producing client")
         defer { rd_kafka_destroy(client) }
-        guard let handle = rd_kafka_topic_new(client, topic, nil) else {
-            throw MockClusterError(message: "cannot produce to '\(topic)'")
-        }
-        defer { rd_kafka_topic_destroy(handle) }
         for record in records {
             var value = record.value ?? []
             var key = record.key ?? []
-            let status = value.withUnsafeMutableBytes { valueBytes in
+            let error = value.withUnsafeMutableBytes { valueBytes in
                 key.withUnsafeMutableBytes { keyBytes in
-                    rd_kafka_produce(
-                        handle,
+                    cdx_produce_at(
+                        client,
+                        topic,
                         Int32(partition),
-                        RD_KAFKA_MSG_F_COPY,
                         record.value == nil ? nil : valueBytes.baseAddress,
                         record.value == nil ? 0 : valueBytes.count,
                         record.key == nil ? nil : keyBytes.baseAddress,
                         record.key == nil ? 0 : keyBytes.count,
-                        nil
+                        record.timestampMs ?? 0
                     )
                 }
             }
-            guard status == 0 else { throw MockClusterError(message: "cannot produce to '\(topic)'") }
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw MockClusterError(
+                    message: "cannot produce to '\(topic)': \(String(cString: rd_kafka_err2str(error)))"
+                )
+            }
         }
         let error = rd_kafka_flush(client, 30_000)
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -157,8 +178,37 @@ public final class MockKafkaCluster: Sendable {
         }
     }
 
-    /// A silent producer bootstrapped to the cluster; the caller destroys it.
-    private func makeProducer(_ properties: [RdKafkaProperty], purpose: String) throws -> OpaquePointer {
+    /// Commits offsets for a consumer group, as a consumer outside any generation does (no join):
+    /// what the group's committed offsets then read.
+    public func commit(groupID: String, offsets: [(topic: String, partition: Int, offset: Int64)]) throws {
+        guard !offsets.isEmpty else { return }
+        let client = try makeClient(
+            RD_KAFKA_CONSUMER,
+            [RdKafkaProperty("group.id", groupID)],
+            purpose: "the committing client"
+        )
+        defer { rd_kafka_destroy(client) }
+        guard let list = rd_kafka_topic_partition_list_new(Int32(offsets.count)) else {
+            throw MockClusterError(message: "cannot commit for group '\(groupID)'")
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (topic, partition, offset) in offsets {
+            rd_kafka_topic_partition_list_add(list, topic, Int32(partition))?.pointee.offset = offset
+        }
+        let error = rd_kafka_commit(client, list, 0)
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw MockClusterError(
+                message: "committing for group '\(groupID)' failed: \(String(cString: rd_kafka_err2str(error)))"
+            )
+        }
+    }
+
+    /// A silent client bootstrapped to the cluster; the caller destroys it.
+    private func makeClient(
+        _ type: rd_kafka_type_t,
+        _ properties: [RdKafkaProperty],
+        purpose: String
+    ) throws -> OpaquePointer {
         let conf = RdKafkaConfiguration()
         try? conf.apply(
             [RdKafkaProperty("bootstrap.servers", bootstrapServers), RdKafkaProperty("log_level", "0")] + properties
@@ -166,7 +216,7 @@ public final class MockKafkaCluster: Sendable {
         let raw = conf.release()
         rd_kafka_conf_set_log_cb(raw) { _, _, _, _ in }
         var errorBuffer = [CChar](repeating: 0, count: 512)
-        guard let client = rd_kafka_new(RD_KAFKA_PRODUCER, raw, &errorBuffer, errorBuffer.count) else {
+        guard let client = rd_kafka_new(type, raw, &errorBuffer, errorBuffer.count) else {
             rd_kafka_conf_destroy(raw)
             throw MockClusterError(message: "cannot create \(purpose)")
         }

@@ -108,9 +108,29 @@ public final class Sandbox: Sendable {
         for topic in existing where (topic.partitions ?? defaultPartitions) != defaultPartitions {
             try cluster.createTopic(topic.name, partitions: topic.partitions ?? defaultPartitions)
         }
+        let startedMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         for topic in existing {
-            let records = (topic.records ?? []).map { recordBytes($0, registry: registry) }
-            try cluster.produce(topic: topic.name, partition: 0, records: records)
+            var byPartition: [Int: [MockKafkaCluster.Record]] = [:]
+            for record in topic.records ?? [] {
+                let (key, value) = recordBytes(record, registry: registry)
+                let timestamp = record.ageSeconds.map { startedMs - Int64(($0 * 1000).rounded()) }
+                byPartition[record.partition ?? 0, default: []] += Array(
+                    repeating: MockKafkaCluster.Record(key: key, value: value, timestampMs: timestamp),
+                    count: max(record.count ?? 1, 0)
+                )
+            }
+            for (partition, records) in byPartition.sorted(by: { $0.key < $1.key }) {
+                try cluster.produce(topic: topic.name, partition: partition, records: records)
+            }
+        }
+        for group in scenario.groups {
+            var byGroup: [String: [(topic: String, partition: Int, offset: Int64)]] = [:]
+            for commit in group.committed ?? [] {
+                byGroup[commit.groupID ?? group.prefix + KafkaClientConfig.defaultGroupSuffix, default: []].append(
+                    (commit.topic, commit.partition ?? 0, commit.offset)
+                )
+            }
+            for (groupID, offsets) in byGroup { try cluster.commit(groupID: groupID, offsets: offsets) }
         }
         for topic in scenario.topics {
             switch topic.fault {

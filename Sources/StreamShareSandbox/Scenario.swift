@@ -20,45 +20,14 @@ public struct Scenario: Sendable, Hashable, Codable {
             case missing
         }
 
-        /// A record the sandbox produces into partition 0 of the topic before anything connects.
-        public struct Record: Sendable, Hashable, Codable {
-            /// The value in Confluent's wire format, with the schema id of this subject.
-            public var valueSubject: String?
-            /// The value in the wire format with this schema id (one the registry may not have).
-            public var valueSchemaID: Int?
-            /// A value that is not registry-encoded (these bytes as UTF-8).
-            public var value: String?
-            /// The key in the wire format, with the schema id of this subject (else no key).
-            public var keySubject: String?
-
-            /// Creates a record: set one of the value fields.
-            public init(
-                valueSubject: String? = nil,
-                valueSchemaID: Int? = nil,
-                value: String? = nil,
-                keySubject: String? = nil
-            ) {
-                self.valueSubject = valueSubject
-                self.valueSchemaID = valueSchemaID
-                self.value = value
-                self.keySubject = keySubject
-            }
-
-            private enum CodingKeys: String, CodingKey {
-                case value
-                case valueSubject = "value_subject"
-                case valueSchemaID = "value_schema_id"
-                case keySubject = "key_subject"
-            }
-        }
-
         /// The topic name.
         public var name: String
         /// Partitions (default 4, which the mock cluster creates fastest).
         public var partitions: Int?
         /// A fault.
         public var fault: Fault?
-        /// Records in partition 0 (what `--deep` reads the schema ids of).
+        /// Records produced before anything connects (what `--deep` reads the schema ids of, and
+        /// freshness and lag are measured on).
         public var records: [Record]?
 
         /// Creates a topic.
@@ -85,11 +54,14 @@ public struct Scenario: Sendable, Hashable, Codable {
         public var prefix: String
         /// A fault.
         public var fault: Fault?
+        /// Offsets committed before anything connects (the consumers' progress, for `kafka.group.lag`).
+        public var committed: [Commit]?
 
         /// Creates a group.
-        public init(prefix: String, fault: Fault? = nil) {
+        public init(prefix: String, fault: Fault? = nil, committed: [Commit]? = nil) {
             self.prefix = prefix
             self.fault = fault
+            self.committed = committed
         }
     }
 
@@ -291,7 +263,8 @@ public struct Scenario: Sendable, Hashable, Codable {
             Topic(name: "orders", records: [Topic.Record(valueSubject: "orders-value")]),
             Topic(name: "payments", records: [Topic.Record(valueSubject: "payments-value")]),
         ],
-        groups: [Group(prefix: "share-orders-")],
+        // The consumers have read everything written: no lag.
+        groups: [Group(prefix: "share-orders-", committed: [Group.Commit(topic: "orders", offset: 1)])],
         subjects: [Subject(name: "orders-value"), Subject(name: "payments-value", schemaType: "JSON")]
     )
 
@@ -366,6 +339,7 @@ public struct Scenario: Sendable, Hashable, Codable {
     public static let builtIn: [String: Scenario] = [
         "healthy": .healthy, "faults": .faults, "broker-down": .brokerDown, "new-key": .newKey,
         "denied-reference": .deniedReference, "privatelink": .privateLink, "deactivated": .deactivated,
+        "stale": .stale, "lagging": .lagging,
     ]
 
     /// A built-in scenario by name, or a scenario read from a JSON file.

@@ -11,8 +11,14 @@ struct DurationArgument: ExpressibleByArgument {
     let duration: Duration
 
     init?(argument: String) {
+        guard let duration = Self.parse(argument, longest: Self.longest) else { return nil }
+        self.duration = duration
+    }
+
+    /// `500ms`, `30s`, `2m`, `1h`, `1d` or plain seconds, from 1 ms to `longest` milliseconds.
+    static func parse(_ argument: String, longest: Double) -> Duration? {
         let text = argument.trimmingWhitespace().lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let (number, factor) =
             units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast($0.0.count)), $0.1) } ?? (text, 1)
         // Only plain decimal numbers: no "inf", "nan" or hexadecimal, which Double would accept.
@@ -20,8 +26,8 @@ struct DurationArgument: ExpressibleByArgument {
             return nil
         }
         let milliseconds = value * factor * 1000
-        guard milliseconds.isFinite, milliseconds >= 1, milliseconds <= Self.longest else { return nil }
-        duration = .milliseconds(Int64(milliseconds))
+        guard milliseconds.isFinite, milliseconds >= 1, milliseconds <= longest else { return nil }
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// The longest duration accepted (24 h): anything longer is a typo, and overflows later arithmetic.

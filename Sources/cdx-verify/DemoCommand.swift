@@ -29,6 +29,9 @@ struct DemoCommand: AsyncParsableCommand {
               cdx-verify demo
               cdx-verify demo --scenario faults
               cdx-verify demo --scenario broker-down --deep --format json
+              cdx-verify demo --scenario lagging
+
+            The demo checks freshness and lag with --max-staleness 1h --max-lag 100 unless given.
             """
     )
 
@@ -37,6 +40,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var verifyOptions: VerifyOptions
     @OptionGroup var outputOptions: OutputOptions
+
+    /// `--max-staleness` and `--max-lag` of the demo when not given.
+    static let freshnessDefaults = (staleness: Duration.seconds(3600), lag: Int64(100))
 
     func run() async throws {
         let console = outputOptions.console
@@ -72,10 +78,13 @@ struct DemoCommand: AsyncParsableCommand {
                 "--api-url", sandbox.apiURL.absoluteString, "--api-key", sandbox.cloudCredentials.key,
                 "--api-secret", sandbox.cloudCredentials.secret.revealed, "--proxy", "",
             ])
+            // The demo shows freshness and lag too: its scenarios' records and commits are made for these.
+            var verifierOptions = try verifyOptions.verifierOptions(privateNetworking: false, proxy: .direct)
+            verifyOptions.checks.freshness.apply(to: &verifierOptions, defaults: Self.freshnessDefaults)
             try await Runner.verify(
                 share,
                 options: verifyOptions,
-                verifierOptions: try verifyOptions.verifierOptions(privateNetworking: false, proxy: .direct),
+                verifierOptions: verifierOptions,
                 wait: verifyOptions.waitPolicy(justRedeemed: true),
                 cloud: cloud,
                 console: console,

@@ -277,6 +277,8 @@ struct CheckOptions: ParsableArguments {
     )
     var privateDNS = false
 
+    @OptionGroup var freshness: FreshnessOptions
+
     @Flag(name: .long, help: .hidden)
     var countKafkaRequests = false
 
@@ -298,7 +300,7 @@ struct CheckOptions: ParsableArguments {
 
     /// The verifier's options; `proxy` is for the Schema Registry requests (`.direct` for the sandbox).
     func verifierOptions(privateNetworking: Bool, proxy: HTTPProxyConfiguration) throws -> ShareVerifier.Options {
-        ShareVerifier.Options(
+        var options = ShareVerifier.Options(
             deadline: timeout.duration,
             deep: deep,
             caFile: caFile,
@@ -310,6 +312,8 @@ struct CheckOptions: ParsableArguments {
             proxy: proxy,
             privateDNS: privateNetworking || privateDNS ? PrivateNetworkDNS() : nil
         )
+        freshness.apply(to: &options)
+        return options
     }
 }
 

@@ -51,6 +51,7 @@ struct WatchCommand: AsyncParsableCommand {
             EXAMPLES
               cdx-verify watch --share share.json --interval 60s --metrics-address 127.0.0.1:9464
               cdx-verify watch --share-dir /etc/cdx/shares --max-concurrent-runs 4 --metrics-address 0.0.0.0:9464
+              cdx-verify watch --share share.json --max-staleness 15m --max-lag 10000 --metrics-address 127.0.0.1:9464
             """
     )
 
@@ -109,6 +110,12 @@ struct WatchCommand: AsyncParsableCommand {
         )
     )
     var metricsAddress: String?
+
+    @Flag(
+        name: .long,
+        help: "Freshness and lag metrics per topic (summed) rather than per partition: for topics with many partitions."
+    )
+    var noPartitionMetrics = false
 
     @OptionGroup var checks: CheckOptions
     @OptionGroup(title: "Confluent Cloud API (optional: adds each share's status phase to the metrics)")
@@ -211,7 +218,8 @@ struct WatchCommand: AsyncParsableCommand {
                 monitorLogger: outputOptions.verbose ? logger : nil,
                 shareStatus: Runner.shareStatusLookup(cloud: cloud, logger: logger, level: .warning),
                 phaseInterval: max(interval.duration, .seconds(300)),
-                shard: try replicaShard()
+                shard: try replicaShard(),
+                partitionMetrics: !noPartitionMetrics
             ),
             directory: shareDir
         )

@@ -37,6 +37,8 @@ final class WatchFleet: Service, Sendable {
         var phaseInterval: Duration = .seconds(300)
         /// This replica's shard (`--shard K/N`); nil: every share.
         var shard: Shard? = nil
+        /// Freshness and lag series per partition (else per topic: `--no-partition-metrics`).
+        var partitionMetrics = true
     }
 
     /// One watched share.
@@ -129,6 +131,7 @@ final class WatchFleet: Service, Sendable {
                 staleAfter: settings.staleAfter,
                 shareID: share.id ?? "",
                 registry: registry,
+                partitionMetrics: settings.partitionMetrics,
                 logger: settings.logger
             )
             entries[path] = Entry(

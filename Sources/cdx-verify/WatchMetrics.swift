@@ -34,11 +34,19 @@ final class WatchMetrics: Sendable {
     }
 
     private let strict: Bool
+    private let offsets: OffsetMetrics
 
-    init(registry: PrometheusCollectorRegistry, share: String, shareID: String, strict: Bool) {
+    init(
+        registry: PrometheusCollectorRegistry,
+        share: String,
+        shareID: String,
+        strict: Bool,
+        partitionMetrics: Bool = true
+    ) {
         self.registry = registry
         self.share = share
         self.strict = strict
+        offsets = OffsetMetrics(registry: registry, share: share, perPartition: partitionMetrics)
         let label = ("share", share)
         info = Mutex(Self.makeInfo(registry, share: share, shareID: shareID))
         var runs: [String: Counter] = [:]
@@ -104,6 +112,7 @@ final class WatchMetrics: Sendable {
         healthy.set(to: isHealthy ? 1 : 0)
         let counts = Dictionary(grouping: report.checks, by: \.status).mapValues(\.count)
         for (status, gauge) in checksByStatus { gauge.set(to: Double(counts[status] ?? 0)) }
+        offsets.record(report)
 
         let registry = self.registry
         let share = self.share
@@ -223,6 +232,7 @@ final class WatchMetrics: Sendable {
             registry.unregisterGauge(gauge)
         }
         registry.unregisterDurationHistogram(runDuration)
+        offsets.remove()
         info.withLock { registry.unregisterGauge($0) }
         for gauge in phases.withLock({ Array($0.values) }) { registry.unregisterGauge(gauge) }
         for counter in registryRequests.withLock({ Array($0.values) }) { registry.unregisterCounter(counter) }

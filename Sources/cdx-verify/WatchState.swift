@@ -49,6 +49,7 @@ final class WatchState: Sendable {
         staleAfter: Duration,
         shareID: String,
         registry: PrometheusCollectorRegistry,
+        partitionMetrics: Bool = true,
         logger: Logger
     ) {
         self.label = label
@@ -58,7 +59,13 @@ final class WatchState: Sendable {
         var logger = logger
         logger[metadataKey: "share"] = "\(label)"
         self.logger = logger
-        self.metrics = WatchMetrics(registry: registry, share: label, shareID: shareID, strict: strict)
+        self.metrics = WatchMetrics(
+            registry: registry,
+            share: label,
+            shareID: shareID,
+            strict: strict,
+            partitionMetrics: partitionMetrics
+        )
     }
 
     /// Records a completed run: metrics, state changes (logged here, once each) and the verdict.

@@ -22,8 +22,14 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvert
     public static let kafkaTopic = CheckID(rawValue: "kafka.topic")
     /// A bounded fetch proves READ on a shared topic (per topic, deep).
     public static let kafkaTopicRead = CheckID(rawValue: "kafka.topic.read")
+    /// The newest record of a shared topic, across all its partitions, is younger than
+    /// ``ShareVerifier/Options/maxStaleness`` (per topic; an empty topic passes `no_records`).
+    public static let kafkaTopicFreshness = CheckID(rawValue: "kafka.topic.freshness")
     /// A `group.id` under a shared prefix finds its coordinator and reads committed offsets (per prefix).
     public static let kafkaGroup = CheckID(rawValue: "kafka.group")
+    /// The consumers' group (`<prefix><suffix>`) is at most ``ShareVerifier/Options/maxLag`` records
+    /// behind the high watermarks of the shared topics, in total (per prefix; read-only).
+    public static let kafkaGroupLag = CheckID(rawValue: "kafka.group.lag")
     /// The group can really be joined, then is left (per prefix, deep).
     public static let kafkaGroupJoin = CheckID(rawValue: "kafka.group.join")
     /// The schema ids found in the records read from a topic (Confluent's wire format) can be read,
@@ -57,7 +63,8 @@ extension CheckResult {
         message: String,
         hint: String? = nil,
         durationMs: Double = 0,
-        details: [String: String] = [:]
+        details: [String: String] = [:],
+        figures: [String: Double] = [:]
     ) {
         self.init(
             id: id.rawValue,
@@ -67,7 +74,8 @@ extension CheckResult {
             message: message,
             hint: hint,
             durationMs: durationMs,
-            details: details
+            details: details,
+            figures: figures
         )
     }
 }
@@ -94,6 +102,8 @@ struct CheckPlan: Sendable {
         .kafkaTopic: [(.kafkaConnect, false)],
         .kafkaGroup: [(.kafkaConnect, false)],
         .kafkaTopicRead: [(.kafkaTopic, true)],
+        .kafkaTopicFreshness: [(.kafkaTopic, true)],
+        .kafkaGroupLag: [(.kafkaGroup, true)],
         .kafkaGroupJoin: [(.kafkaGroup, true)],
         .schemaRegistrySubject: [(.schemaRegistryAuth, false)],
         .schemaRegistryReference: [(.schemaRegistryAuth, false)],
@@ -109,13 +119,24 @@ struct CheckPlan: Sendable {
     ///   - deep: Reads and joins are owed too.
     ///   - schemaRegistry: The share has a usable Schema Registry (else its checks are not owed).
     ///   - privateDNSHosts: The bootstrap hosts whose DNS answers must be private (private networking).
-    init(share: RedeemedShare, deep: Bool, schemaRegistry: Bool, privateDNSHosts: [String] = []) {
+    ///   - freshness: `kafka.topic.freshness` is owed per topic.
+    ///   - lag: `kafka.group.lag` is owed per group prefix.
+    init(
+        share: RedeemedShare,
+        deep: Bool,
+        schemaRegistry: Bool,
+        privateDNSHosts: [String] = [],
+        freshness: Bool = false,
+        lag: Bool = false
+    ) {
         var entries = privateDNSHosts.map { Entry(id: .networkDNS, resource: $0) }
         entries.append(Entry(id: .kafkaConnect))
         entries += share.topics.map { Entry(id: .kafkaTopic, resource: $0) }
         if deep { entries += share.topics.map { Entry(id: .kafkaTopicRead, resource: $0) } }
+        if freshness { entries += share.topics.map { Entry(id: .kafkaTopicFreshness, resource: $0) } }
         entries += share.groupPrefixes.map { Entry(id: .kafkaGroup, resource: $0) }
         if deep { entries += share.groupPrefixes.map { Entry(id: .kafkaGroupJoin, resource: $0) } }
+        if lag { entries += share.groupPrefixes.map { Entry(id: .kafkaGroupLag, resource: $0) } }
         if schemaRegistry {
             entries.append(Entry(id: .schemaRegistryAuth))
             entries += share.subjects.map { Entry(id: .schemaRegistrySubject, resource: $0) }

@@ -8,6 +8,8 @@ final class CheckSink: Sendable {
         var results: [CheckResult] = []
         var discovered: [CheckPlan.Entry] = []
         var records: [String: RecordEncoding] = [:]
+        var partitions: [PartitionState] = []
+        var lag: [PartitionLag] = []
         var closed = false
     }
 
@@ -35,6 +37,20 @@ final class CheckSink: Sendable {
 
     /// The encodings of the records read, by topic.
     var records: [String: RecordEncoding] { state.withLock { $0.records } }
+
+    /// The partitions read for freshness and lag, and the consumers' group's lag in them.
+    func addOffsets(partitions: [PartitionState], lag: [PartitionLag]) {
+        state.withLock { state in
+            if !state.closed {
+                state.partitions += partitions
+                state.lag += lag
+            }
+        }
+    }
+
+    var offsets: (partitions: [PartitionState], lag: [PartitionLag]) {
+        state.withLock { ($0.partitions, $0.lag) }
+    }
 
     /// Keeps no result from now on.
     func close() { state.withLock { $0.closed = true } }

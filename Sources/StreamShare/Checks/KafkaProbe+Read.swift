@@ -1,21 +1,42 @@
 import RdKafka
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension KafkaProbe {
     // MARK: kafka.topic.read
 
-    /// Partitions read per topic at most (the first ones).
+    /// Partitions read per topic at most (the first ones) when only `--deep` reads: freshness and lag
+    /// read them all.
     static let sampledPartitions = 16
 
-    /// Reads the latest record of each partition (up to ``sampledPartitions``) of every topic: READ is
-    /// proven by the broker's first answer, and the records' first bytes tell which schema ids
-    /// consumers meet (``RecordEncoding``, for the `schema_registry.record_schema` checks).
+    /// Reads the latest record of each partition of every readable topic, once, for every check that
+    /// needs it: `kafka.topic.read` (deep: READ is proven by the broker's first answer, and the
+    /// records' first bytes tell which schema ids consumers meet, see ``RecordEncoding``),
+    /// `kafka.topic.freshness` (the records' timestamps) and `kafka.group.lag` (the high watermarks the
+    /// fetch answered, against the group's committed offsets, read meanwhile).
     ///
     /// Fetching needs a consumer with a `group.id` (librdkafka refuses `assign` without one); it is
     /// never joined and nothing is committed.
-    /// - Parameter partitions: Each topic's partition count, from its metadata.
-    func readTopics(_ topics: [String], partitions: [String: Int], primary: KafkaHandle?) async {
-        guard !topics.isEmpty else { return }
+    /// - Parameters:
+    ///   - partitions: Each topic's partition count, from its metadata.
+    ///   - primary: The handle to read with (nil: a pooled probe handle).
+    ///   - groupHandle: The handle of the first prefix's group, which reads its committed offsets.
+    func readTopics(
+        _ topics: [String],
+        partitions: [String: Int],
+        primary: KafkaHandle?,
+        groupHandle: KafkaHandle
+    ) async {
         let watch = Stopwatch()
+        let measuring = maxStaleness != nil || maxLag != nil
+        guard !topics.isEmpty else {
+            reportLagWithoutTopics()
+            return
+        }
         let handle: KafkaHandle
         if let primary {
             handle = primary
@@ -23,17 +44,58 @@ extension KafkaProbe {
             do {
                 handle = try pooledHandle(groupID: "cdx-verify-probe")
             } catch {
-                sink.add(topics.map { clientError(.kafkaTopicRead, resource: $0, error, watch: watch) })
+                for id in readingChecks {
+                    sink.add(topics.map { clientError(id, resource: $0, error, watch: watch) })
+                }
                 return
             }
         }
         defer { if countRequests, primary == nil { sink.addRequests(handle.events.requestCounts) } }
-        let counts = topics.map { (name: $0, partitions: min(max(partitions[$0] ?? 1, 1), Self.sampledPartitions)) }
+        let counts = topics.map { topic in
+            let count = max(partitions[topic] ?? 1, 1)
+            return (name: topic, partitions: measuring ? count : min(count, Self.sampledPartitions))
+        }
+        // The group's committed offsets are read while the records are (on another handle, or after
+        // the read on the same one: a handle runs one call at a time).
+        async let committed: [String: Result<[String: [Int32: Int64]], KafkaError>] =
+            maxLag == nil ? [:] : committedOffsets(counts, groupHandle: groupHandle)
         let results = await handle.sampleLatest(counts, timeout: min(remaining, .seconds(10)))
+        let now = Self.nowMs()
+        if deep { reportReads(results, counts: counts, watch: watch) }
+        if measuring {
+            sink.addOffsets(partitions: Self.partitionStates(results, counts: counts), lag: [])
+        }
+        if let maxStaleness {
+            for (topic, count) in counts {
+                var result =
+                    switch results[topic] ?? .failure(KafkaError(code: KafkaError.timedOut)) {
+                    case .success(let sample):
+                        Self.freshness(topic: topic, sample: sample, partitions: count, limit: maxStaleness, nowMs: now)
+                    case .failure(let error): readFailure(.kafkaTopicFreshness, topic: topic, error)
+                    }
+                result.durationMs = watch.elapsedMs
+                sink.add(result)
+            }
+        }
+        if let maxLag {
+            await reportLag(await committed, samples: results, counts: counts, limit: maxLag, reader: handle)
+        }
+    }
+
+    /// The checks a read serves, for a failure that hits them all.
+    private var readingChecks: [CheckID] {
+        (deep ? [.kafkaTopicRead] : []) + (maxStaleness != nil ? [.kafkaTopicFreshness] : [])
+    }
+
+    private func reportReads(
+        _ results: [String: Result<KafkaHandle.TopicSample, KafkaError>],
+        counts: [(name: String, partitions: Int)],
+        watch: Stopwatch
+    ) {
         for (topic, count) in counts {
             switch results[topic] ?? .failure(KafkaError(code: KafkaError.timedOut)) {
-            case .success(let samples):
-                sink.addRecords(RecordEncoding(partitions: count, samples: samples), topic: topic)
+            case .success(let sample):
+                sink.addRecords(RecordEncoding(partitions: count, samples: sample.records), topic: topic)
                 sink.add(
                     CheckResult(
                         .kafkaTopicRead,
@@ -41,29 +103,55 @@ extension KafkaProbe {
                         status: .pass,
                         code: "readable",
                         message: "fetched the latest record of \(count) partition(s) of '\(topic)' "
-                            + "(READ is authorized; \(samples.count) record(s))",
+                            + "(READ is authorized; \(sample.records.count) record(s))",
                         durationMs: watch.elapsedMs,
-                        details: ["partitions_read": "\(count)", "records": "\(samples.count)"]
+                        details: ["partitions_read": "\(count)", "records": "\(sample.records.count)"]
                     )
                 )
             case .failure(let error):
-                let unauthorized = error.code == KafkaError.topicAuthorizationFailed
-                sink.add(
-                    CheckResult(
-                        .kafkaTopicRead,
-                        resource: topic,
-                        status: .fail,
-                        code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
-                        message: unauthorized
-                            ? "reading '\(topic)' is not authorized (DESCRIBE works, READ does not)"
-                            : "reading '\(topic)' failed: \(error.description)",
-                        hint: unauthorized
-                            ? "Ask the provider to grant READ on the topic through the share." : "Retry.",
-                        durationMs: watch.elapsedMs,
-                        details: ["kafka_error": error.name]
-                    )
+                var result = readFailure(.kafkaTopicRead, topic: topic, error)
+                result.durationMs = watch.elapsedMs
+                sink.add(result)
+            }
+        }
+    }
+
+    /// A read of `topic` failed: READ refused, no answer in time, or another error.
+    func readFailure(_ id: CheckID, topic: String, _ error: KafkaError) -> CheckResult {
+        let unauthorized = error.code == KafkaError.topicAuthorizationFailed
+        return CheckResult(
+            id,
+            resource: topic,
+            status: .fail,
+            code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
+            message: unauthorized
+                ? "reading '\(topic)' is not authorized (DESCRIBE works, READ does not)"
+                : "reading '\(topic)' failed: \(error.description)",
+            hint: unauthorized ? "Ask the provider to grant READ on the topic through the share." : "Retry.",
+            details: ["kafka_error": error.name]
+        )
+    }
+
+    /// Every partition answered, with its end and its latest record's timestamp.
+    static func partitionStates(
+        _ results: [String: Result<KafkaHandle.TopicSample, KafkaError>],
+        counts: [(name: String, partitions: Int)]
+    ) -> [PartitionState] {
+        counts.flatMap { topic, _ -> [PartitionState] in
+            guard case .success(let sample) = results[topic] else { return [] }
+            let records = Dictionary(sample.records.map { ($0.partition, $0) }) { first, _ in first }
+            return sample.highWatermarks.keys.sorted().map { partition in
+                PartitionState(
+                    topic: topic,
+                    partition: Int(partition),
+                    highWatermark: sample.highWatermarks[partition] ?? 0,
+                    latestRecordTimestampMs: records[partition]?.timestamp?.milliseconds,
+                    timestampType: records[partition]?.timestamp?.kind.rawValue
                 )
             }
         }
     }
+
+    /// Now, in milliseconds since the Unix epoch (what record timestamps count in).
+    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -22,6 +22,10 @@ struct KafkaProbe: Sendable {
     let pool: KafkaHandlePool
     /// Why no connection is made at all (the credentials would go over a weakened connection), or nil.
     var credentialsWithheld: String? = nil
+    /// `kafka.topic.freshness`: the newest record of a topic must be younger than this.
+    var maxStaleness: Duration? = nil
+    /// `kafka.group.lag`: the consumers' group may be this many records behind, in total.
+    var maxLag: Int64? = nil
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
     /// auto-create, report end of partition (at once: a fetch at the end waits 100 ms, not 500), identify
@@ -110,7 +114,7 @@ struct KafkaProbe: Sendable {
         let authorized = lookups.first { $0.entry?.error == 0 }?.name
         await checkGroups(primary: handle, usableTopic: authorized)
         let readable = reportTopics(lookups, unreachable: await unreachable)
-        if deep {
+        if deep || maxStaleness != nil || maxLag != nil {
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.
             let partitions = Dictionary(
@@ -120,7 +124,8 @@ struct KafkaProbe: Sendable {
             await readTopics(
                 readable,
                 partitions: partitions,
-                primary: primaryGroupID != nil && !handle.isBusy ? handle : nil
+                primary: primaryGroupID != nil && !handle.isBusy ? handle : nil,
+                groupHandle: handle
             )
         }
         await brokerNames

@@ -33,6 +33,9 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var durationMs: Double
     /// Facts that back the verdict (partition count, schema id, the librdkafka error name, …).
     public var details: [String: String]
+    /// Measured figures that back the verdict (a record's age in seconds, a lag in records); in JSON
+    /// they sit in `details` beside the facts, as numbers.
+    public var figures: [String: Double]
 
     /// Creates a result.
     public init(
@@ -43,7 +46,8 @@ public struct CheckResult: Sendable, Hashable, Codable {
         message: String,
         hint: String? = nil,
         durationMs: Double = 0,
-        details: [String: String] = [:]
+        details: [String: String] = [:],
+        figures: [String: Double] = [:]
     ) {
         self.id = id
         self.resource = resource
@@ -53,11 +57,58 @@ public struct CheckResult: Sendable, Hashable, Codable {
         self.hint = hint
         self.durationMs = durationMs
         self.details = details
+        self.figures = figures
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, resource, status, code, message, hint, details
         case durationMs = "duration_ms"
+    }
+
+    /// A key of `details`: any text.
+    private struct DetailKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        resource = try container.decodeIfPresent(String.self, forKey: .resource)
+        status = try container.decode(CheckStatus.self, forKey: .status)
+        code = try container.decode(String.self, forKey: .code)
+        message = try container.decode(String.self, forKey: .message)
+        hint = try container.decodeIfPresent(String.self, forKey: .hint)
+        durationMs = try container.decode(Double.self, forKey: .durationMs)
+        details = [:]
+        figures = [:]
+        guard container.contains(.details) else { return }
+        let values = try container.nestedContainer(keyedBy: DetailKey.self, forKey: .details)
+        for key in values.allKeys {
+            if let number = try? values.decode(Double.self, forKey: key) {
+                figures[key.stringValue] = number
+            } else {
+                details[key.stringValue] = try values.decode(String.self, forKey: key)
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(resource, forKey: .resource)
+        try container.encode(status, forKey: .status)
+        try container.encode(code, forKey: .code)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(hint, forKey: .hint)
+        try container.encode(durationMs, forKey: .durationMs)
+        var values = container.nestedContainer(keyedBy: DetailKey.self, forKey: .details)
+        for (key, value) in details where figures[key] == nil {
+            try values.encode(value, forKey: DetailKey(stringValue: key))
+        }
+        for (key, value) in figures { try values.encode(value, forKey: DetailKey(stringValue: key)) }
     }
 
     /// `id` plus `[resource]`, e.g. `kafka.topic[orders]`.

@@ -144,6 +144,13 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     /// What the reader should know beside the checks, such as that the Kafka connections did not use
     /// the HTTP proxy that the Schema Registry requests went through; absent when there is nothing.
     public var notes: [String]?
+    /// Every partition of the shared topics read, with its high watermark and latest record's
+    /// timestamp, when freshness or lag was checked (``ShareVerifier/Options/maxStaleness``,
+    /// ``ShareVerifier/Options/maxLag``).
+    public var partitions: [PartitionState]?
+    /// The consumers' group's committed offset and lag in every partition read, when lag was checked
+    /// (``ShareVerifier/Options/maxLag``).
+    public var consumerLag: [PartitionLag]?
 
     /// Creates a report, for example to test code that consumes one without running a verification.
     /// - Parameters:
@@ -159,6 +166,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     ///   - kafkaRequests: Kafka requests by type, when they were counted.
     ///   - schemaRegistryRequests: Schema Registry requests by HTTP status, when a registry was checked.
     ///   - notes: What the reader should know beside the checks.
+    ///   - partitions: The partitions read for freshness and lag.
+    ///   - consumerLag: The consumers' group's lag by partition.
     public init(
         schemaVersion: Int = VerificationReport.currentSchemaVersion,
         toolVersion: String = StreamShareVersion.string,
@@ -171,7 +180,9 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         timings: Timings,
         kafkaRequests: [String: Int]? = nil,
         schemaRegistryRequests: [String: Int]? = nil,
-        notes: [String]? = nil
+        notes: [String]? = nil,
+        partitions: [PartitionState]? = nil,
+        consumerLag: [PartitionLag]? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.toolVersion = toolVersion
@@ -185,10 +196,13 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         self.kafkaRequests = kafkaRequests
         self.schemaRegistryRequests = schemaRegistryRequests
         self.notes = notes
+        self.partitions = partitions
+        self.consumerLag = consumerLag
     }
 
     private enum CodingKeys: String, CodingKey {
-        case share, checks, summary, timings, notes
+        case share, checks, summary, timings, notes, partitions
+        case consumerLag = "consumer_lag"
         case schemaVersion = "schema_version"
         case toolVersion = "tool_version"
         case librdkafkaVersion = "librdkafka_version"

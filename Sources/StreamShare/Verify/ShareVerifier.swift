@@ -68,6 +68,13 @@ public struct ShareVerifier: Sendable {
         /// redeeming with an account flag, with `--private-dns`, and when the share's resource is a
         /// PrivateLink one).
         public var privateDNS: PrivateNetworkDNS?
+        /// Check that each shared topic's newest record is younger than this (`kafka.topic.freshness`),
+        /// reading every partition's latest record; nil (default): not checked.
+        public var maxStaleness: Duration?
+        /// Check that the consumers' group (`<prefix><suffix>` of each prefix) is at most this many
+        /// records behind on the shared topics in total (`kafka.group.lag`), from its committed
+        /// offsets; nil (default): not checked.
+        public var maxLag: Int64?
         /// Resolves a host name by a timeout (tests inject answers; by default the system resolver).
         package var resolveHost: @Sendable (String, Duration) async -> HostResolution = HostResolver.resolve
 
@@ -84,7 +91,9 @@ public struct ShareVerifier: Sendable {
             countKafkaRequests: Bool = false,
             privateNetworking: Bool = false,
             proxy: HTTPProxyConfiguration = .direct,
-            privateDNS: PrivateNetworkDNS? = nil
+            privateDNS: PrivateNetworkDNS? = nil,
+            maxStaleness: Duration? = nil,
+            maxLag: Int64? = nil
         ) {
             self.deadline = deadline
             self.deep = deep
@@ -97,6 +106,8 @@ public struct ShareVerifier: Sendable {
             self.countKafkaRequests = countKafkaRequests
             self.proxy = proxy
             self.privateDNS = privateDNS ?? (privateNetworking ? PrivateNetworkDNS() : nil)
+            self.maxStaleness = maxStaleness
+            self.maxLag = maxLag
         }
     }
 
@@ -157,7 +168,9 @@ public struct ShareVerifier: Sendable {
             share: share,
             deep: options.deep,
             schemaRegistry: registry != nil,
-            privateDNSHosts: options.privateDNS == nil ? [] : kafka.bootstrap.hosts
+            privateDNSHosts: options.privateDNS == nil ? [] : kafka.bootstrap.hosts,
+            freshness: options.maxStaleness != nil,
+            lag: options.maxLag != nil
         )
         logger.debug(
             "verification started",
@@ -189,7 +202,9 @@ public struct ShareVerifier: Sendable {
             deadline: deadline,
             sink: sink,
             pool: handles,
-            credentialsWithheld: withholdingCredentials
+            credentialsWithheld: withholdingCredentials,
+            maxStaleness: options.maxStaleness,
+            maxLag: options.maxLag
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(
@@ -248,7 +263,9 @@ public struct ShareVerifier: Sendable {
             timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
             kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil,
             schemaRegistryRequests: registryProbe?.pacing.requestsByStatus,
-            notes: notes
+            notes: notes,
+            partitions: options.maxStaleness != nil || options.maxLag != nil ? sink.offsets.partitions : nil,
+            consumerLag: options.maxLag != nil ? sink.offsets.lag : nil
         )
         logger.debug(
             "verification finished",

@@ -1,0 +1,54 @@
+import ArgumentParser
+import StreamShare
+
+/// `--max-staleness` and `--max-lag`: is data arriving, and are the consumers keeping up? Shared by
+/// `verify`, `demo` and `watch`.
+struct FreshnessOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fail kafka.topic.freshness when a shared topic's newest record is older than this (15m, 2h, 1d). "
+                + "Reads the latest record of every partition.",
+            valueName: "duration"
+        )
+    )
+    var maxStaleness: StalenessArgument?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fail kafka.group.lag when the consumers' group (prefix + --group-suffix) is more than N records behind "
+                + "on the shared topics, in total. Read-only: committed offsets, no join, no commit.",
+            valueName: "n"
+        )
+    )
+    var maxLag: Int64?
+
+    /// The largest `--max-lag` accepted: more records than any topic holds is a typo.
+    static let largestLag: Int64 = 1_000_000_000_000_000
+
+    func validate() throws {
+        if let maxLag, maxLag < 1 || maxLag > Self.largestLag {
+            throw ValidationError("--max-lag must be a whole number of records from 1 to \(Self.largestLag)")
+        }
+    }
+
+    /// Sets the checks on `options`; `defaults` stand in for flags not given (the demo's).
+    func apply(to options: inout ShareVerifier.Options, defaults: (staleness: Duration, lag: Int64)? = nil) {
+        options.maxStaleness = maxStaleness?.duration ?? defaults?.staleness
+        options.maxLag = maxLag ?? defaults?.lag
+    }
+}
+
+/// `--max-staleness`: `90s`, `15m`, `36h`, `2d` (at most 365 days).
+struct StalenessArgument: ExpressibleByArgument {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let duration = DurationArgument.parse(argument, longest: Self.longest) else { return nil }
+        self.duration = duration
+    }
+
+    /// 365 days: a topic written less often than yearly is not watched for freshness.
+    static let longest: Double = 365 * 86_400_000
+}

@@ -127,6 +127,9 @@ struct FreshnessTests {
         #expect(uncommitted.allSatisfy { $0.lag == nil })
         #expect(lag.message.contains("have no committed offset (no_commit)"))  // orders and future hold records
 
+        // JUnit carries the figures as the test case's properties.
+        #expect(failing.rendered(as: .junit).contains(#"<property name="lag" value="6"/>"#))
+
         let passing = try await Self.verify(maxLag: 10)
         #expect(verdicts(passing)["kafka.group.lag[team-]"] == "pass:within_limit")
         // Nothing was committed by the checks: the group is where the scenario left it.

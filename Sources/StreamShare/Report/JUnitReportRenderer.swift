@@ -54,21 +54,31 @@ struct JUnitReportRenderer {
             let name = Self.escape(check.resource ?? check.id)
             let open =
                 "    <testcase classname=\"\(Self.escape(check.id))\" name=\"\(name)\" time=\"\(Self.seconds(check.durationMs))\""
+            // Measured figures (a record's age, a lag) as test case properties, which CI tools chart.
+            let properties =
+                check.figures.isEmpty
+                ? []
+                : ["      <properties>"]
+                    + check.figures.sorted { $0.key < $1.key }.map { name, value in
+                        "        <property name=\"\(Self.escape(name))\" value=\"\(Self.number(value))\"/>"
+                    } + ["      </properties>"]
             switch check.status {
-            case .pass:
+            case .pass where properties.isEmpty:
                 lines.append(open + "/>")
+            case .pass:
+                lines += [open + ">"] + properties + ["    </testcase>"]
             case .warn:
-                lines.append(open + ">")
+                lines += [open + ">"] + properties
                 lines.append(
                     "      <system-out>WARN \(Self.escape(check.code)): \(Self.escape(check.message))</system-out>"
                 )
                 lines.append("    </testcase>")
             case .skip:
-                lines.append(open + ">")
+                lines += [open + ">"] + properties
                 lines.append("      <skipped message=\"\(Self.escape(check.message))\"/>")
                 lines.append("    </testcase>")
             case .fail:
-                lines.append(open + ">")
+                lines += [open + ">"] + properties
                 lines.append(
                     "      <failure type=\"\(Self.escape(check.code))\" message=\"\(Self.escape(check.message))\">"
                         + Self.escape(check.hint ?? check.message) + "</failure>"
@@ -79,5 +89,10 @@ struct JUnitReportRenderer {
         lines.append("  </testsuite>")
         lines.append("</testsuites>")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `6`, `0.25`: whole numbers without a fraction.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))" : "\(value)"
     }
 }

@@ -123,11 +123,14 @@ public final class MockKafkaCluster: Sendable {
 
     /// A record to produce: its key (nil: none), value (nil: a tombstone) and CreateTime.
     public struct Record: Sendable {
+        /// The key; nil: none.
         public var key: [UInt8]?
+        /// The value; nil: a tombstone.
         public var value: [UInt8]?
         /// Milliseconds since the Unix epoch; nil: now.
         public var timestampMs: Int64?
 
+        /// Creates a record.
         public init(key: [UInt8]?, value: [UInt8]?, timestampMs: Int64? = nil) {
             self.key = key
             self.value = value

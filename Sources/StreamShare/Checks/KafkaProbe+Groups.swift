@@ -3,8 +3,20 @@ import RdKafka
 extension KafkaProbe {
     // MARK: kafka.group
 
+    /// The committed offsets a group check read, by topic and partition.
+    typealias CommittedOffsets = [String: [Int32: Int64]]
+
     /// Checks every group prefix (and joins each, when deep).
-    func checkGroups(primary: KafkaHandle, usableTopic: String?) async {
+    /// - Parameter lagPartitions: With `--max-lag`, the partitions whose committed offsets the lag
+    ///   needs: the group check's one OffsetFetch reads them all.
+    /// - Returns: By prefix, the committed offsets read by a group check that passed.
+    @discardableResult
+    func checkGroups(
+        primary: KafkaHandle,
+        usableTopic: String?,
+        lagPartitions: [String: [Int32]] = [:]
+    ) async -> [String: CommittedOffsets] {
+        var committed: [String: CommittedOffsets] = [:]
         for (index, prefix) in share.groupPrefixes.enumerated() {
             let watch = Stopwatch()
             let groupID = prefix + groupSuffix
@@ -20,7 +32,15 @@ extension KafkaProbe {
                     continue
                 }
             }
-            let result = await groupResult(handle, prefix: prefix, groupID: groupID, topic: usableTopic, watch: watch)
+            let (result, offsets) = await groupResult(
+                handle,
+                prefix: prefix,
+                groupID: groupID,
+                topic: usableTopic,
+                partitions: lagPartitions,
+                watch: watch
+            )
+            if let offsets { committed[prefix] = offsets }
             if countRequests, index > 0 { sink.addRequests(handle.events.requestCounts) }
             // librdkafka reports a repeated coordinator error once per handle: a kept handle would turn
             // the next run's verdict into a timeout. The next run looks the group up afresh.
@@ -30,6 +50,7 @@ extension KafkaProbe {
                 await joinGroup(prefix: prefix, topic: usableTopic, passed: result.status == .pass)
             }
         }
+        return committed
     }
 
     private func groupResult(
@@ -37,17 +58,20 @@ extension KafkaProbe {
         prefix: String,
         groupID: String,
         topic: String?,
+        partitions: [String: [Int32]],
         watch: Stopwatch
-    ) async -> CheckResult {
+    ) async -> (CheckResult, CommittedOffsets?) {
         let probeTopic = topic ?? share.topics.first ?? "__cdx_verify_probe"
         let timeout = remaining
+        var asked = partitions
+        if asked[probeTopic]?.contains(0) != true { asked[probeTopic, default: []].append(0) }
         // rd_kafka_committed blocks; a FindCoordinator authorization failure only surfaces as an
         // error event, so poll for it meanwhile: the first verdict wins and the other child is
         // cancelled. A cancelled committed() answers at once (the handle lets the C call end by
         // itself); the poller's consumerPoll holds the poll queue for at most 20 ms and is awaited, so
         // no poll outlives this check and reports into the next one.
-        let outcome = await withTaskGroup(of: Result<Int64, KafkaError>?.self) { group in
-            group.addTask { await handle.committed(topic: probeTopic, partition: 0, timeout: timeout) }
+        let outcome = await withTaskGroup(of: Result<CommittedOffsets, KafkaError>?.self) { group in
+            group.addTask { [asked] in await handle.committed(asked, timeout: timeout) }
             group.addTask {
                 while !Task.isCancelled {
                     await handle.consumerPoll(milliseconds: 20)
@@ -57,59 +81,68 @@ extension KafkaProbe {
                 }
                 return nil
             }
-            var first: Result<Int64, KafkaError>? = nil
+            var first: Result<CommittedOffsets, KafkaError>? = nil
             while first == nil, let next = await group.next() { first = next }
             group.cancelAll()
             return first ?? .failure(KafkaError(code: KafkaError.timedOut))
         }
         let details = ["group_id": groupID]
         switch outcome {
-        case .success(let offset):
+        case .success(let offsets):
             var withOffset = details
-            withOffset["committed_offset"] = offset >= 0 ? "\(offset)" : "none"
-            return CheckResult(
-                .kafkaGroup,
-                resource: prefix,
-                status: .pass,
-                code: "authorized",
-                message: "group.id '\(groupID)' is authorized (coordinator found, committed offsets readable)",
-                durationMs: watch.elapsedMs,
-                details: withOffset
+            withOffset["committed_offset"] = offsets[probeTopic]?[0].map { "\($0)" } ?? "none"
+            return (
+                CheckResult(
+                    .kafkaGroup,
+                    resource: prefix,
+                    status: .pass,
+                    code: "authorized",
+                    message: "group.id '\(groupID)' is authorized (coordinator found, committed offsets readable)",
+                    durationMs: watch.elapsedMs,
+                    details: withOffset
+                ),
+                offsets
             )
         case .failure(let error) where error.code == KafkaError.groupAuthorizationFailed:
-            return CheckResult(
-                .kafkaGroup,
-                resource: prefix,
-                status: .fail,
-                code: "unauthorized",
-                message: "group.id '\(groupID)' is not authorized (GROUP_AUTHORIZATION_FAILED)",
-                hint:
-                    "Consumers must use a group.id starting with the shared prefix '\(prefix)'; if they do, ask the provider "
-                    + "to check the share's consumer-group access.",
-                durationMs: watch.elapsedMs,
-                details: details
+            return (
+                CheckResult(
+                    .kafkaGroup,
+                    resource: prefix,
+                    status: .fail,
+                    code: "unauthorized",
+                    message: "group.id '\(groupID)' is not authorized (GROUP_AUTHORIZATION_FAILED)",
+                    hint:
+                        "Consumers must use a group.id starting with the shared prefix '\(prefix)'; if they do, ask the provider "
+                        + "to check the share's consumer-group access.",
+                    durationMs: watch.elapsedMs,
+                    details: details
+                ), nil
             )
         case .failure(let error) where error.code == KafkaError.timedOut:
-            return CheckResult(
-                .kafkaGroup,
-                resource: prefix,
-                status: .fail,
-                code: "timeout",
-                message: "no answer from the group coordinator for '\(groupID)' in time",
-                hint: "The coordinator may be unavailable; retry, or raise the deadline (--timeout).",
-                durationMs: watch.elapsedMs,
-                details: details
+            return (
+                CheckResult(
+                    .kafkaGroup,
+                    resource: prefix,
+                    status: .fail,
+                    code: "timeout",
+                    message: "no answer from the group coordinator for '\(groupID)' in time",
+                    hint: "The coordinator may be unavailable; retry, or raise the deadline (--timeout).",
+                    durationMs: watch.elapsedMs,
+                    details: details
+                ), nil
             )
         case .failure(let error):
-            return CheckResult(
-                .kafkaGroup,
-                resource: prefix,
-                status: .fail,
-                code: error.code == KafkaError.coordinatorNotAvailable ? "coordinator_unavailable" : "error",
-                message: "checking group.id '\(groupID)' failed: \(error.description)",
-                hint: "Retry; if it persists, report the error to the provider.",
-                durationMs: watch.elapsedMs,
-                details: details.merging(["kafka_error": error.name]) { $1 }
+            return (
+                CheckResult(
+                    .kafkaGroup,
+                    resource: prefix,
+                    status: .fail,
+                    code: error.code == KafkaError.coordinatorNotAvailable ? "coordinator_unavailable" : "error",
+                    message: "checking group.id '\(groupID)' failed: \(error.description)",
+                    hint: "Retry; if it persists, report the error to the provider.",
+                    durationMs: watch.elapsedMs,
+                    details: details.merging(["kafka_error": error.name]) { $1 }
+                ), nil
             )
         }
     }

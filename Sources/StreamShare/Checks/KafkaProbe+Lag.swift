@@ -11,66 +11,49 @@ extension KafkaProbe {
         return share.groupPrefixes.filter { passed.contains($0) }
     }
 
-    /// The committed offsets of each authorized prefix's group (`<prefix><suffix>`) in every
-    /// partition of `counts`, one OffsetFetch per group; a group whose client cannot be created is
-    /// reported here and left out.
-    func committedOffsets(
-        _ counts: [(name: String, partitions: Int)],
-        groupHandle: KafkaHandle
-    ) async -> [String: Result<[String: [Int32: Int64]], KafkaError>] {
-        let partitions = Dictionary(
-            counts.map { topic, count in (topic, Array(0..<Int32(clamping: count))) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let timeout = min(remaining, .seconds(10))
-        return await withTaskGroup(of: (String, Result<[String: [Int32: Int64]], KafkaError>)?.self) { group in
-            for prefix in authorizedPrefixes {
-                let watch = Stopwatch()
-                let groupID = prefix + groupSuffix
-                let handle: KafkaHandle
-                if prefix == share.groupPrefixes.first {
-                    handle = groupHandle
-                } else {
-                    do throws(KafkaHandle.CreateError) {
-                        handle = try pooledHandle(groupID: groupID)
-                    } catch {
-                        sink.add(clientError(.kafkaGroupLag, resource: prefix, error, groupID: groupID, watch: watch))
-                        continue
-                    }
-                }
-                group.addTask { (prefix, await handle.committed(partitions, timeout: timeout)) }
+    /// Reads the record at each committed offset of every group (the oldest record it has still to
+    /// read), a fetch per group, on the pooled probe client.
+    /// - Parameter countRequests: The probe client is not the one that read the latest records (whose
+    ///   requests are counted there).
+    /// - Returns: By prefix, what the read found.
+    func readCommitted(
+        _ committed: [String: CommittedOffsets],
+        topics: Set<String>,
+        countRequests counting: Bool
+    ) async -> [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] {
+        guard !committed.isEmpty, let reader = try? pooledHandle(groupID: "cdx-verify-probe") else { return [:] }
+        defer { if countRequests, counting { sink.addRequests(reader.events.requestCounts) } }
+        var samples: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] = [:]
+        for prefix in share.groupPrefixes {
+            guard let offsets = committed[prefix], remaining > .zero else { continue }
+            var starts: [String: [Int32: KafkaHandle.ReadStart]] = [:]
+            for (topic, partitions) in offsets where topics.contains(topic) {
+                starts[topic] = partitions.mapValues { .offset($0) }
             }
-            var offsets: [String: Result<[String: [Int32: Int64]], KafkaError>] = [:]
-            for await case let (prefix, result)? in group { offsets[prefix] = result }
-            return offsets
+            guard !starts.isEmpty else { continue }
+            samples[prefix] = await reader.sample(starts, timeout: min(remaining, .seconds(10)))
         }
+        return samples
     }
 
-    /// Reports each authorized prefix's lag: high watermark (from the read) minus committed offset,
-    /// per partition, and how old the record at the committed offset is (one more fetch, by
-    /// `reader`, of the partitions behind).
+    /// Reports each authorized prefix's lag: high watermark (from the read) minus committed offset
+    /// (read by its group check), per partition, and how old the record at the committed offset is.
     func reportLag(
-        _ committed: [String: Result<[String: [Int32: Int64]], KafkaError>],
+        _ committed: [String: CommittedOffsets],
         samples: [String: Result<KafkaHandle.TopicSample, KafkaError>],
+        atCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]],
         counts: [(name: String, partitions: Int)],
-        limit: Int64,
-        reader: KafkaHandle
-    ) async {
+        limit: Int64
+    ) {
         let unread = counts.map(\.name).filter { if case .success = samples[$0] { false } else { true } }
         for prefix in share.groupPrefixes {
-            guard let outcome = committed[prefix] else { continue }
+            guard let offsets = committed[prefix] else { continue }
             let watch = Stopwatch()
             let groupID = prefix + groupSuffix
-            var result: CheckResult
-            switch outcome {
-            case .failure(let error):
-                result = Self.lagFailure(prefix: prefix, groupID: groupID, error)
-            case .success(let offsets):
-                var rows = Self.lagRows(groupID: groupID, committed: offsets, samples: samples)
-                await measureLagSeconds(&rows, reader: reader)
-                sink.addOffsets(partitions: [], lag: rows)
-                result = Self.lag(prefix: prefix, groupID: groupID, rows: rows, limit: limit, unreadTopics: unread)
-            }
+            var rows = Self.lagRows(groupID: groupID, committed: offsets, samples: samples)
+            Self.measureLagSeconds(&rows, atCommitted: atCommitted[prefix] ?? [:], nowMs: Self.nowMs())
+            sink.addOffsets(partitions: [], lag: rows)
+            var result = Self.lag(prefix: prefix, groupID: groupID, rows: rows, limit: limit, unreadTopics: unread)
             result.durationMs = watch.elapsedMs
             sink.add(result)
         }
@@ -93,24 +76,25 @@ extension KafkaProbe {
     }
 
     /// Fills in `lagSeconds`: 0 at the end of a partition; else the age of the record at the
-    /// committed offset (the oldest record the group has still to read), read in one fetch.
-    private func measureLagSeconds(_ rows: inout [PartitionLag], reader: KafkaHandle) async {
-        var starts: [String: [Int32: KafkaHandle.ReadStart]] = [:]
-        for row in rows {
+    /// committed offset (the oldest record the group has still to read), when it was read.
+    static func measureLagSeconds(
+        _ rows: inout [PartitionLag],
+        atCommitted: [String: Result<KafkaHandle.TopicSample, KafkaError>],
+        nowMs: Int64
+    ) {
+        for index in rows.indices {
+            let row = rows[index]
             guard let lag = row.lag, let offset = row.committedOffset else { continue }
-            if lag == 0 { continue }
-            starts[row.topic, default: [:]][Int32(row.partition)] = .offset(offset)
-        }
-        for index in rows.indices where rows[index].lag == 0 { rows[index].lagSeconds = 0 }
-        guard !starts.isEmpty, remaining > .zero else { return }
-        let samples = await reader.sample(starts, timeout: min(remaining, .seconds(10)))
-        let now = Self.nowMs()
-        for index in rows.indices where rows[index].lagSeconds == nil {
-            guard case .success(let sample) = samples[rows[index].topic],
-                let record = sample.records.first(where: { $0.partition == Int32(rows[index].partition) }),
+            guard lag > 0 else {
+                rows[index].lagSeconds = 0
+                continue
+            }
+            guard case .success(let sample) = atCommitted[row.topic],
+                let record = sample.records.first(where: { $0.partition == Int32(row.partition) }),
+                record.offset >= offset,
                 let timestamp = record.timestamp
             else { continue }
-            rows[index].lagSeconds = Double(max(now - timestamp.milliseconds, 0)) / 1000
+            rows[index].lagSeconds = Double(max(nowMs - timestamp.milliseconds, 0)) / 1000
         }
     }
 
@@ -200,24 +184,6 @@ extension KafkaProbe {
                 + "(limit \(limit))" + withoutText,
             details: details,
             figures: figures
-        )
-    }
-
-    private static func lagFailure(prefix: String, groupID: String, _ error: KafkaError) -> CheckResult {
-        let unauthorized = error.code == KafkaError.groupAuthorizationFailed
-        let timedOut = error.code == KafkaError.timedOut
-        return CheckResult(
-            .kafkaGroupLag,
-            resource: prefix,
-            status: .fail,
-            code: unauthorized ? "unauthorized" : (timedOut ? "timeout" : "error"),
-            message: unauthorized
-                ? "reading the committed offsets of group.id '\(groupID)' is not authorized"
-                : "reading the committed offsets of group.id '\(groupID)' failed: \(error.description)",
-            hint: unauthorized
-                ? "Ask the provider to check the share's consumer-group access."
-                : "Retry, or raise the deadline (--timeout).",
-            details: ["group_id": groupID, "kafka_error": error.name]
         )
     }
 }

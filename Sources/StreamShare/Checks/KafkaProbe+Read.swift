@@ -24,12 +24,12 @@ extension KafkaProbe {
     /// - Parameters:
     ///   - partitions: Each topic's partition count, from its metadata.
     ///   - primary: The handle to read with (nil: a pooled probe handle).
-    ///   - groupHandle: The handle of the first prefix's group, which reads its committed offsets.
+    ///   - committed: By prefix, the committed offsets the group checks read (those that passed).
     func readTopics(
         _ topics: [String],
         partitions: [String: Int],
         primary: KafkaHandle?,
-        groupHandle: KafkaHandle
+        committed: [String: CommittedOffsets]
     ) async {
         let watch = Stopwatch()
         let measuring = maxStaleness != nil || maxLag != nil
@@ -55,10 +55,10 @@ extension KafkaProbe {
             let count = max(partitions[topic] ?? 1, 1)
             return (name: topic, partitions: measuring ? count : min(count, Self.sampledPartitions))
         }
-        // The group's committed offsets are read while the records are (on another handle, or after
-        // the read on the same one: a handle runs one call at a time).
-        async let committed: [String: Result<[String: [Int32: Int64]], KafkaError>] =
-            maxLag == nil ? [:] : committedOffsets(counts, groupHandle: groupHandle)
+        // The records at the groups' committed offsets (how far behind in time) are read meanwhile, by
+        // another client when the read has the group's (a client runs one call at a time).
+        async let atCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] =
+            maxLag == nil ? [:] : readCommitted(committed, topics: Set(topics), countRequests: primary != nil)
         let results = await handle.sampleLatest(counts, timeout: min(remaining, .seconds(10)))
         let now = Self.nowMs()
         if deep { reportReads(results, counts: counts, watch: watch) }
@@ -78,7 +78,7 @@ extension KafkaProbe {
             }
         }
         if let maxLag {
-            await reportLag(await committed, samples: results, counts: counts, limit: maxLag, reader: handle)
+            reportLag(committed, samples: results, atCommitted: await atCommitted, counts: counts, limit: maxLag)
         }
     }
 

@@ -28,14 +28,14 @@ struct KafkaProbe: Sendable {
     var maxLag: Int64? = nil
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
-    /// auto-create, report end of partition (at once: a fetch at the end waits 100 ms, not 500), identify
+    /// auto-create, report end of partition (at once: a fetch at the end waits 10 ms, not 500: a partition at its end, empty or caught up, is answered within a round trip), identify
     /// ourselves.
     private static let probeSettings: [ConfigProperty] = [
         ConfigProperty("client.id", .plain("cdx-verify")),
         ConfigProperty("enable.auto.commit", .plain("false")),
         ConfigProperty("enable.auto.offset.store", .plain("false")),
         ConfigProperty("enable.partition.eof", .plain("true")),
-        ConfigProperty("fetch.wait.max.ms", .plain("100")),
+        ConfigProperty("fetch.wait.max.ms", .plain("10")),
         ConfigProperty("allow.auto.create.topics", .plain("false")),
         ConfigProperty("auto.offset.reset", .plain("latest")),
         ConfigProperty("log.connection.close", .plain("false")),
@@ -112,20 +112,28 @@ struct KafkaProbe: Sendable {
         async let unreachable = proveBrokers(metadata.brokers)
         let lookups = await lookUpTopics(connectHandle, metadata: metadata)
         let authorized = lookups.first { $0.entry?.error == 0 }?.name
-        await checkGroups(primary: handle, usableTopic: authorized)
+        let partitions = Dictionary(
+            lookups.compactMap { lookup in lookup.entry.map { (lookup.name, $0.partitions.count) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+        // With --max-lag, the group checks' OffsetFetch reads every authorized partition's committed
+        // offset: the lag costs no request of its own for them.
+        var lagPartitions: [String: [Int32]] = [:]
+        if maxLag != nil {
+            for lookup in lookups where lookup.entry?.error == 0 {
+                lagPartitions[lookup.name] = Array(0..<Int32(clamping: max(partitions[lookup.name] ?? 1, 1)))
+            }
+        }
+        let committed = await checkGroups(primary: handle, usableTopic: authorized, lagPartitions: lagPartitions)
         let readable = reportTopics(lookups, unreachable: await unreachable)
         if deep || maxStaleness != nil || maxLag != nil {
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.
-            let partitions = Dictionary(
-                lookups.compactMap { lookup in lookup.entry.map { (lookup.name, $0.partitions.count) } },
-                uniquingKeysWith: { first, _ in first }
-            )
             await readTopics(
                 readable,
                 partitions: partitions,
                 primary: primaryGroupID != nil && !handle.isBusy ? handle : nil,
-                groupHandle: handle
+                committed: committed
             )
         }
         await brokerNames

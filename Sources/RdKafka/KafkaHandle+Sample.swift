@@ -73,19 +73,27 @@ extension KafkaHandle {
     /// Bytes kept of a sampled key or value.
     package static let samplePrefixLength = 5
 
-    /// Reads the latest record of each of the first `partitions` partitions of every topic at once.
-    /// See ``sample(_:timeout:)``.
+    /// Reads the latest record of each of the first `partitions` partitions of every topic at once:
+    /// first the end of every partition, by one ListOffsets request per leader (``endOffsets(_:timeout:)``),
+    /// then one fetch per broker from the offset before each end, every partition fetchable at once.
+    /// A partition whose end could not be looked up is read from `OFFSET_TAIL(1)` (librdkafka then
+    /// looks its end up on its own). See ``sample(_:timeout:)``.
     package func sampleLatest(
         _ topics: [(name: String, partitions: Int)],
         timeout: Duration
     ) async -> [String: Result<TopicSample, KafkaError>] {
+        let deadline = ContinuousClock.now + timeout
+        var partitions: [String: [Int32]] = [:]
+        for topic in topics { partitions[topic.name] = Array(0..<Int32(clamping: max(1, topic.partitions))) }
+        let ends = (try? await endOffsets(partitions, timeout: timeout).get()) ?? [:]
         var starts: [String: [Int32: ReadStart]] = [:]
-        for topic in topics {
-            for partition in 0..<Int32(clamping: max(1, topic.partitions)) {
-                starts[topic.name, default: [:]][partition] = .latest
+        for (topic, numbers) in partitions {
+            for partition in numbers {
+                let end = ends[topic]?[partition].flatMap { try? $0.get() }
+                starts[topic, default: [:]][partition] = end.map { .offset(max($0 - 1, 0)) } ?? .latest
             }
         }
-        return await sample(starts, timeout: timeout)
+        return await sample(starts, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
     }
 
     /// Reads one record of each partition given, from where it says, every topic at once (one fetch
@@ -136,6 +144,44 @@ extension KafkaHandle {
                 let error = rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high)
                 return error == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0 ? high : nil
             }
+        }
+    }
+
+    /// The high watermark (end offset) of every partition given, by one ListOffsets request per
+    /// partition leader (`rd_kafka_offsets_for_times` at "latest"), where `OFFSET_TAIL` costs one per
+    /// partition.
+    /// - Returns: By topic and partition, the end offset or the partition's error; or the failure of
+    ///   the whole lookup.
+    package func endOffsets(
+        _ partitions: [String: [Int32]],
+        timeout: Duration
+    ) async -> Result<[String: [Int32: Result<Int64, KafkaError>]], KafkaError> {
+        let timeoutMs = Int32(clamping: timeout.milliseconds)
+        return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
+            let count = partitions.values.reduce(0) { $0 + $1.count }
+            guard count > 0 else { return .success([:]) }
+            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: count)) else {
+                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+            }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for (topic, numbers) in partitions {
+                for partition in numbers {
+                    // The timestamp -1 (RD_KAFKA_OFFSET_END) asks for the end of the partition.
+                    rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = Int64(
+                        RD_KAFKA_OFFSET_END
+                    )
+                }
+            }
+            let error = rd_kafka_offsets_for_times(handle, list, timeoutMs)
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
+            var ends: [String: [Int32: Result<Int64, KafkaError>]] = [:]
+            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                let topic = String(cString: element.topic)
+                ends[topic, default: [:]][element.partition] =
+                    element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0
+                    ? .success(element.offset) : .failure(KafkaError(element.err))
+            }
+            return .success(ends)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RdKafka
 import StreamShareSandbox
 import Testing
 
@@ -176,5 +177,34 @@ struct FreshnessTests {
         )
         #expect(decoded.checks == report.checks)
         #expect(decoded.consumerLag == report.consumerLag)
+    }
+
+    @Test("one ListOffsets per leader (offsets_for_times at latest) finds the same ends as the fetch, on 3 brokers")
+    func endOffsetsAgreeWithTheFetch() async throws {
+        var scenario = Self.scenario
+        scenario.brokers = 3
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
+            let handle = try KafkaHandle(properties: [
+                RdKafkaProperty("bootstrap.servers", sandbox.bootstrapServers),
+                RdKafkaProperty("group.id", "cdx-verify-test"), RdKafkaProperty("enable.partition.eof", "true"),
+                RdKafkaProperty("log_level", "0"),
+            ])
+            let topics = [("orders", 4), ("empty", 3), ("future", 4), ("busy", 4)]
+            let partitions = Dictionary(uniqueKeysWithValues: topics.map { ($0.0, (0..<Int32($0.1)).map { $0 }) })
+            for _ in 0..<5 {
+                let ends = try await handle.endOffsets(partitions, timeout: .seconds(10)).get()
+                let sample = await handle.sampleLatest(
+                    topics.map { (name: $0.0, partitions: $0.1) },
+                    timeout: .seconds(10)
+                )
+                for (topic, count) in topics {
+                    let fetched = try sample[topic]!.get().highWatermarks
+                    #expect(fetched.count == count, "\(topic)")
+                    for (partition, end) in fetched {
+                        #expect(try ends[topic]?[partition]?.get() == end, "\(topic)/\(partition)")
+                    }
+                }
+            }
+        }
     }
 }

@@ -193,16 +193,17 @@ struct VerifierTests {
         #expect(failure == nil, "\(failure ?? "")")
     }
 
-    @Test("brokers slower than the deadline: timeout verdict, and the verification ends near its deadline")
+    @Test("brokers slower than the deadline: timeout verdict, and the verification does not wait for their answer")
     func slowBrokers() async throws {
-        let scenario = Scenario(name: "slow", brokerRTTMs: 5_000, topics: [.init(name: "orders", partitions: 4)])
+        let rttMs = 10_000
+        let scenario = Scenario(name: "slow", brokerRTTMs: rttMs, topics: [.init(name: "orders", partitions: 4)])
         let report = try await Self.verify(scenario, deadline: .seconds(2))
         #expect(Self.verdicts(report)["kafka.connect"] == "fail:timeout")
         #expect(Self.verdicts(report)["kafka.topic[orders]"] == "skip:not_checked")
-        // Not a performance assertion: a deadline that is not honoured is a hang, here a wait for the
-        // broker's 5 s answer. The margin below it absorbs a loaded CI machine (3.6 s seen with two
-        // builds running next to the tests).
-        #expect(report.timings.totalMs < 2_000 + 2_900)
+        // A bound in round trips, not a timing: a deadline that is not honoured waits for the broker's
+        // answer, which comes one round trip (10 s) after the request; one honoured ends at 2 s, well
+        // before it however loaded the machine (5.1 s was seen with five builds beside the tests).
+        #expect(report.timings.totalMs < Double(rttMs))
     }
 
     @Test("1,000 topics cost the same Kafka requests as one: a single batched metadata request")

@@ -158,30 +158,20 @@ extension KafkaHandle {
     ) async -> Result<[String: [Int32: Result<Int64, KafkaError>]], KafkaError> {
         let timeoutMs = Int32(clamping: timeout.milliseconds)
         return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
-            let count = partitions.values.reduce(0) { $0 + $1.count }
-            guard count > 0 else { return .success([:]) }
-            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: count)) else {
-                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
-            }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            for (topic, numbers) in partitions {
-                for partition in numbers {
-                    // The timestamp -1 (RD_KAFKA_OFFSET_END) asks for the end of the partition.
-                    rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = Int64(
-                        RD_KAFKA_OFFSET_END
-                    )
+            guard partitions.values.contains(where: { !$0.isEmpty }) else { return .success([:]) }
+            // The timestamp -1 (RD_KAFKA_OFFSET_END) asks for the end of each partition.
+            return Self.withPartitionList(partitions, offset: Int64(RD_KAFKA_OFFSET_END)) { list in
+                let error = rd_kafka_offsets_for_times(handle, list, timeoutMs)
+                guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
+                var ends: [String: [Int32: Result<Int64, KafkaError>]] = [:]
+                for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                    let topic = String(cString: element.topic)
+                    ends[topic, default: [:]][element.partition] =
+                        element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0
+                        ? .success(element.offset) : .failure(KafkaError(element.err))
                 }
+                return .success(ends)
             }
-            let error = rd_kafka_offsets_for_times(handle, list, timeoutMs)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
-            var ends: [String: [Int32: Result<Int64, KafkaError>]] = [:]
-            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
-                let topic = String(cString: element.topic)
-                ends[topic, default: [:]][element.partition] =
-                    element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0
-                    ? .success(element.offset) : .failure(KafkaError(element.err))
-            }
-            return .success(ends)
         }
     }
 

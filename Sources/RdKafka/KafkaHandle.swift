@@ -192,28 +192,24 @@ package final class KafkaHandle: Sendable {
     ) async -> Result<[String: [Int32: Int64]], KafkaError> {
         let timeoutMs = Int32(clamping: timeout.milliseconds)
         return await blocking(cancelled: .failure(Self.cancelledError)) { handle in
-            let count = partitions.values.reduce(0) { $0 + $1.count }
-            guard count > 0 else { return .success([:]) }
-            guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: count)) else {
-                return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
-            }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            for (topic, numbers) in partitions {
-                for partition in numbers { rd_kafka_topic_partition_list_add(list, topic, partition) }
-            }
-            let error = rd_kafka_committed(handle, list, timeoutMs)
-            guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
-            // A partition-level topic error says nothing about the group: the group answered.
-            let topicErrors = [RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART]
-            var offsets: [String: [Int32: Int64]] = [:]
-            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
-                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR || topicErrors.contains(element.err) else {
-                    return .failure(KafkaError(element.err))
+            guard partitions.values.contains(where: { !$0.isEmpty }) else { return .success([:]) }
+            return Self.withPartitionList(partitions) { list in
+                let error = rd_kafka_committed(handle, list, timeoutMs)
+                guard error == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(error)) }
+                // A partition-level topic error says nothing about the group: the group answered.
+                let topicErrors = [
+                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+                ]
+                var offsets: [String: [Int32: Int64]] = [:]
+                for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                    guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR || topicErrors.contains(element.err) else {
+                        return .failure(KafkaError(element.err))
+                    }
+                    guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+                    offsets[String(cString: element.topic), default: [:]][element.partition] = element.offset
                 }
-                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
-                offsets[String(cString: element.topic), default: [:]][element.partition] = element.offset
+                return .success(offsets)
             }
-            return .success(offsets)
         }
     }
 
@@ -250,5 +246,26 @@ package final class KafkaHandle: Sendable {
             }
             return .failure(KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT))
         }
+    }
+
+    /// Runs `body` with a librdkafka list of `partitions`, each at `offset` (when given); the list is
+    /// destroyed after it.
+    static func withPartitionList<T>(
+        _ partitions: [String: [Int32]],
+        offset: Int64? = nil,
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Result<T, KafkaError>
+    ) -> Result<T, KafkaError> {
+        let count = partitions.values.reduce(0) { $0 + $1.count }
+        guard let list = rd_kafka_topic_partition_list_new(Int32(clamping: max(count, 1))) else {
+            return .failure(KafkaError(RD_KAFKA_RESP_ERR__FAIL))
+        }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (topic, numbers) in partitions {
+            for partition in numbers {
+                let element = rd_kafka_topic_partition_list_add(list, topic, partition)
+                if let offset { element?.pointee.offset = offset }
+            }
+        }
+        return body(list)
     }
 }

@@ -167,15 +167,22 @@ struct FleetTests {
         }
     }
 
-    @Test("60 shares under a hard limit of 128 descriptors: no crash, no share dropped, no verdict about the provider")
+    @Test(
+        "60 shares, 8 runs at once, 3 brokers, under a hard limit of 160 descriptors: no crash, no share dropped, no verdict about the provider"
+    )
     func descriptorExhaustion() async throws {
-        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+        // Eight runs that start together each find room for one run; together they need more than the
+        // limit leaves (before runs were admitted one reservation at a time: all_brokers_down verdicts).
+        var scenario = Scenario.healthy
+        scenario.brokers = 3
+        try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             let directory = try Self.fleet(sandbox, count: 60)
             let watch = try BackgroundProcess(
                 "/bin/bash",
                 [
                     "-c",
-                    #"ulimit -n 128 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 30s --metrics-address 127.0.0.1:0"#,
+                    #"ulimit -n 160 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 30s --max-concurrent-runs 8 "#
+                        + #"--metrics-address 127.0.0.1:0"#,
                     CLITests.binary, directory,
                 ]
             )

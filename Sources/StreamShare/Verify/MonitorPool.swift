@@ -34,6 +34,8 @@ public final class MonitorPool: Sendable {
         var warm: [Warm] = []
         var clients: [HTTPProxy?: HTTPClient] = [:]
         var isShutDown = false
+        /// Runs admitted by ``roomForRun()`` and not yet ended: each may still open descriptors.
+        var admitted = 0
     }
 
     private let state: Mutex<State>
@@ -125,22 +127,45 @@ public final class MonitorPool: Sendable {
         for pool in released { pool.close() }
     }
 
-    /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``): the warm clients
-    /// are released first when short, then runs in progress are given up to 5 s to end.
-    /// - Returns: `nil` when there is room (or it cannot be told); the shortage otherwise.
+    /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``) beside those every
+    /// run admitted before it may still open: the check and the admission are one step, so runs that
+    /// start together cannot all see the same free descriptors. When short, the warm clients are
+    /// released first; then the run waits for the admitted runs to end (up to 2 minutes), or, with
+    /// none in progress, up to 5 s for descriptors to come back. An admitted run ends with
+    /// ``endRun()``.
+    /// - Returns: `nil` when admitted (or the room cannot be told); the shortage otherwise.
     func roomForRun() async -> (open: Int, limit: Int)? {
-        guard FileDescriptors.shortage() != nil else { return nil }
-        let warm = state.withLock { state in
-            defer { state.warm.removeAll() }
-            return state.warm.map(\.handles)
-        }
-        for pool in warm { pool.close() }
-        // A closed client gives its descriptors back from its own queue, a moment later.
-        for _ in 0..<50 {
-            guard FileDescriptors.shortage() != nil else { return nil }
+        let start = ContinuousClock.now
+        var releasedWarm = false
+        while true {
+            let (admitted, othersRunning) = state.withLock { state -> (Bool, Bool) in
+                let needed = FileDescriptors.neededPerRun * (state.admitted + 1)
+                guard FileDescriptors.shortage(needing: needed) == nil else { return (false, state.admitted > 0) }
+                state.admitted += 1
+                return (true, false)
+            }
+            if admitted { return nil }
+            if !releasedWarm {
+                releasedWarm = true
+                let warm = state.withLock { state in
+                    defer { state.warm.removeAll() }
+                    return state.warm.map(\.handles)
+                }
+                for pool in warm { pool.close() }
+            }
+            let waited = ContinuousClock.now - start
+            if Task.isCancelled || waited > (othersRunning ? .seconds(120) : .seconds(5)) {
+                // Still short: the open count and the limit, whatever the headroom asked.
+                return FileDescriptors.shortage(needing: .max)
+            }
+            // A closed client gives its descriptors back from its own queue, a moment later.
             try? await Task.sleep(for: .milliseconds(100))
         }
-        return FileDescriptors.shortage()
+    }
+
+    /// Ends a run admitted by ``roomForRun()``.
+    func endRun() {
+        state.withLock { $0.admitted = max(0, $0.admitted - 1) }
     }
 
     /// Releases `owner`'s warm clients, if any (its share was replaced, or it shut down).

@@ -170,6 +170,7 @@ public actor ShareMonitor {
         if let short = await pool.roomForRun() {
             throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
         }
+        defer { pool.endRun() }
         let owner = ObjectIdentifier(self)
         let generation = generation
         let handles = pool.takeHandles(for: owner)

@@ -24,6 +24,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidConfiguration = "invalid_configuration"
             case cancelled
             case invalidResponse = "invalid_response"
+            case invalidID = "invalid_id"
         }
 
         private let base: Base
@@ -62,6 +63,9 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// A 2xx response whose body this version cannot read (not the documented JSON).
         public static let invalidResponse = Code(.invalidResponse)
+        /// An id that is not one URL path segment (empty, `.`, `..`, or with a control character): nothing
+        /// was sent.
+        public static let invalidID = Code(.invalidID)
 
         /// The stable machine-readable code.
         public var description: String { base.rawValue }
@@ -155,6 +159,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         case (.connectionLost, _): text = "the connection to the CDX API broke after the request was sent"
         case (.responseTooLarge, _): text = "the CDX API response exceeded the size limit"
         case (.invalidConfiguration, _): text = "the CDX API client configuration is invalid"
+        case (.invalidID, _): text = "the id is not one that can be sent to the CDX API"
         default: text = "the \(operation) request was cancelled"
         }
         let explanation = errors.map(\.description).filter { !$0.isEmpty }
@@ -207,6 +212,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             "The URL may not point at the Confluent Cloud API (check --api-url)."
         case .invalidConfiguration:
             "Check --api-url: it must be an http(s) URL."
+        case .invalidID:
+            "Check the id with cdx-verify shares list."
         default:
             "Run the command again."
         }

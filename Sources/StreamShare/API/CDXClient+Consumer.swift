@@ -53,7 +53,7 @@ extension CDXClient {
     public func share(id: String) async throws(CDXAPIError) -> ConsumerShare {
         let response = try await perform(
             "GET",
-            Self.consumerSharesPath + "/" + Self.pathSegment(id),
+            Self.consumerSharesPath + "/" + (try Self.pathSegment(id)),
             operation: .consumerShares
         )
         return try decode(ConsumerShare.self, from: response, operation: .consumerShares)
@@ -65,7 +65,7 @@ extension CDXClient {
     public func deleteShare(id: String) async throws(CDXAPIError) {
         _ = try await perform(
             "DELETE",
-            Self.consumerSharesPath + "/" + Self.pathSegment(id),
+            Self.consumerSharesPath + "/" + (try Self.pathSegment(id)),
             operation: .consumerShares
         )
     }
@@ -89,7 +89,7 @@ extension CDXClient {
     public func network(resourceID: String) async throws(CDXAPIError) -> SharedNetwork {
         let response = try await perform(
             "GET",
-            Self.consumerSharedResourcesPath + "/" + Self.pathSegment(resourceID) + ":network",
+            Self.consumerSharedResourcesPath + "/" + (try Self.pathSegment(resourceID)) + ":network",
             operation: .consumerShares
         )
         return try decode(SharedNetwork.self, from: response, operation: .consumerShares)
@@ -151,7 +151,21 @@ extension CDXClient {
     }
 
     /// An id as one path segment (percent-encoded, so that `/`, `?` or `:` cannot change the route).
-    static func pathSegment(_ id: String) -> String {
-        id.percentEncodedPathSegment()
+    /// - Throws: ``CDXAPIError/Code/invalidID`` for an id that would not name one object: empty, `.` or
+    ///   `..` (a client or server resolving dot segments would send the request elsewhere), or with a
+    ///   control character.
+    static func pathSegment(_ id: String) throws(CDXAPIError) -> String {
+        if let reason = invalidIDReason(id) {
+            throw CDXAPIError(code: .invalidID, underlying: reason, operation: .consumerShares)
+        }
+        return id.percentEncodedPathSegment()
+    }
+
+    /// Why an id cannot be sent as a path segment, or nil.
+    package static func invalidIDReason(_ id: String) -> String? {
+        if id.isEmpty { return "it is empty" }
+        if id == "." || id == ".." { return "'\(id)' is a dot segment" }
+        if id.unicodeScalars.contains(where: TerminalText.needsEscape) { return "it has a control character" }
+        return nil
     }
 }

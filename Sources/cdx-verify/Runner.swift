@@ -277,7 +277,7 @@ enum Runner {
         // Only a regular file can hold a share: reading a FIFO or a terminal (/dev/stdout) would block.
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
-            let data = FileManager.default.contents(atPath: path), data.count <= ShareFile.maximumSize,
+            let data = try? BoundedFileRead.contents(of: path, limit: ShareFile.maximumSize),
             let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
         else { return false }
         return object["api_key"] != nil && object["secret"] != nil

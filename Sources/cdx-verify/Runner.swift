@@ -159,18 +159,8 @@ enum Runner {
             shareStatus = nil
         }
         var verifierOptions = verifierOptions
-        // Before the verification, so one attempt and a short deadline per request: a consumer network
-        // without a route to the API (PrivateLink only) loses seconds, not minutes.
-        if let cloud, let id = share.id,
-            let client = try? Runner.client(
-                cloud: cloud,
-                logger: logger,
-                retryPolicy: .never,
-                requestTimeout: .seconds(5)
-            ),
-            let network = await privateNetwork(shareID: id, client: client, logger: logger)
-        {
-            verifierOptions.privateDNS = network
+        if let cloud, let id = share.id {
+            verifierOptions = await withPrivateNetwork(of: id, cloud: cloud, options: verifierOptions, logger: logger)
         }
         console.progress(
             "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
@@ -223,43 +213,6 @@ enum Runner {
             console.output(document)
         }
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
-    }
-
-    /// With Cloud API credentials (flags or environment), a lookup of a share's status by id (nil when
-    /// it fails, which is logged at `level`); else nil.
-    static func shareStatusLookup(
-        cloud: CloudOptions,
-        logger: Logger?,
-        level: Logger.Level = .debug
-    ) -> (@Sendable (String) async -> ConsumerShare?)? {
-        guard let client = try? Runner.client(cloud: cloud, logger: logger) else { return nil }
-        return { id in
-            do {
-                return try await client.share(id: id)
-            } catch {
-                logger?.log(
-                    level: level,
-                    "the status of share \(id) could not be looked up: \((error as? CDXAPIError)?.summary ?? "\(error)")"
-                )
-                return nil
-            }
-        }
-    }
-
-    /// The DNS a share's PrivateLink resource needs, from the CDX API (its resources, then the first
-    /// PrivateLink one's network); nil for a share without one, or when the API cannot tell.
-    static func privateNetwork(shareID: String, client: CDXClient, logger: Logger?) async -> PrivateNetworkDNS? {
-        do {
-            let resources = try await client.sharedResources(shareID: shareID)
-            guard let resource = resources.first(where: \.isPrivateLink) else { return nil }
-            guard let resourceID = resource.id else { return PrivateNetworkDNS(cloud: resource.cloud) }
-            let network = try await client.network(resourceID: resourceID)
-            logger?.debug("the share is reached over PrivateLink; network DNS domain \(network.dnsDomain ?? "-")")
-            return PrivateNetworkDNS(network: network, cloud: resource.cloud)
-        } catch {
-            logger?.debug("the share's resources could not be looked up: \(error)")
-            return nil
-        }
     }
 
     /// Refuses a report destination that is one of `shares` (the share being read or saved), or any

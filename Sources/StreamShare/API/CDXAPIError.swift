@@ -25,6 +25,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             case cancelled
             case invalidResponse = "invalid_response"
             case invalidID = "invalid_id"
+            case listingTooLong = "listing_too_long"
         }
 
         private let base: Base
@@ -66,6 +67,9 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         /// An id that is not one URL path segment (empty, `.`, `..`, or with a control character): nothing
         /// was sent.
         public static let invalidID = Code(.invalidID)
+        /// A listing went beyond its budget of pages, items, bytes or time (``CDXClient/ListingBudget``):
+        /// a server that never ends a listing.
+        public static let listingTooLong = Code(.listingTooLong)
 
         /// The stable machine-readable code.
         public var description: String { base.rawValue }
@@ -160,6 +164,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         case (.responseTooLarge, _): text = "the CDX API response exceeded the size limit"
         case (.invalidConfiguration, _): text = "the CDX API client configuration is invalid"
         case (.invalidID, _): text = "the id is not one that can be sent to the CDX API"
+        case (.listingTooLong, _): text = "the CDX API listing went beyond its budget"
         default: text = "the \(operation) request was cancelled"
         }
         let explanation = errors.map(\.description).filter { !$0.isEmpty }
@@ -214,6 +219,9 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             "Check --api-url: it must be an http(s) URL."
         case .invalidID:
             "Check the id with cdx-verify shares list."
+        case .listingTooLong:
+            "The URL may not point at the Confluent Cloud API (check --api-url), or the API kept sending pages; "
+                + "try again later."
         default:
             "Run the command again."
         }

@@ -54,18 +54,26 @@ enum Runner {
             try await checkPreview(client: client, request: request, console: console)
         }
         console.progress("redeeming the share token at \(cloud.resolvedAPIURL) …")
-        do {
-            let share = try await client.redeem(
-                request,
-                savingTo: savePath,
-                overwrite: overwrite,
-                checkingPrivateNetworking: false  // checked above, with what to say
-            )
-            console.info("saved the redeemed share to \(savePath) (mode 0600)")
-            return share
-        } catch {
-            throw fail(error, console: console)
+        // From here on the token may be spent: SIGINT and SIGTERM wait until the answer is saved or printed.
+        let (outcome, signal) = await RedeemSignals.holding { () async -> Result<RedeemedShare, any Error> in
+            do {
+                let share = try await client.redeem(
+                    request,
+                    savingTo: savePath,
+                    overwrite: overwrite,
+                    checkingPrivateNetworking: false  // checked above, with what to say
+                )
+                console.info("saved the redeemed share to \(savePath) (mode 0600)")
+                return .success(share)
+            } catch {
+                return .failure(fail(error, console: console))
+            }
         }
+        if let signal {
+            console.info("stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") once the redeem's answer was handled")
+            throw ExitCode(128 + signal)
+        }
+        return try outcome.get()
     }
 
     /// A CDX API client for `--api-url` with the Cloud API credentials, through the proxy that applies.

@@ -6,7 +6,7 @@ package import Foundation
 
 /// JSON for people and files: pretty-printed, keys sorted, slashes unescaped, and empty arrays and
 /// objects written `[]` and `{}` (Foundation on Linux spreads them over three lines), and no raw
-/// character a terminal acts on (``TerminalText/escapingJSON(_:)``).
+/// character a terminal acts on (`TerminalText.escapingJSON(_:)`).
 package enum PrettyJSON {
     /// Encodes `value`.
     package static func encode(_ value: some Encodable) throws -> Data {

@@ -11,7 +11,7 @@ package import Foundation
 /// move the cursor or write the clipboard (OSC 52); a carriage return or a line feed lets a field forge
 /// a table row or a log line. Each such character is shown as a visible escape (`\x1B`, `\n`,
 /// `\u{2028}`) instead. JSON keeps the text exact: its encoder escapes C0 characters, and
-/// ``escapingJSON(_:)`` writes the others as `\uXXXX`, which decodes to the same string.
+/// `escapingJSON(_:)` writes the others as `\uXXXX`, which decodes to the same string.
 public enum TerminalText {
     /// `text` with every control character escaped: C0 (U+0000–U+001F: ESC, BEL, CR, LF, TAB, …), DEL,
     /// C1 (U+0080–U+009F: CSI, OSC, NEL, …), the line and paragraph separators (U+2028, U+2029) and the

@@ -81,12 +81,6 @@ struct HostileTextTests {
             #expect(list.status == 0, "\(list.stderr)")
             #expect(list.stdout.contains(#"cs-Evil\x1B]0;pwned\x07"#), "\(list.stdout)")
             Self.expectPrintable(list)
-            let describe = try await CLITests.cli(
-                ["shares", "describe", "cs-" + Self.hostile] + Self.api(sandbox),
-                environment: env
-            )
-            #expect(describe.status == 0, "\(describe.stderr)")
-            Self.expectPrintable(describe)
             let listJSON = try await CLITests.cli(
                 ["shares", "list", "--format", "json"] + Self.api(sandbox),
                 environment: env
@@ -94,6 +88,19 @@ struct HostileTextTests {
             let shares = try JSONDecoder().decode([ConsumerShare].self, from: Data(listJSON.stdout.utf8))
             #expect(shares.map(\.id) == ["cs-" + Self.hostile])
             #expect(shares.first?.providerUserName == Self.hostile)
+            // An id with control characters is not sent (usage error), and is shown escaped.
+            let refused = try await CLITests.cli(
+                ["shares", "describe", "cs-" + Self.hostile] + Self.api(sandbox),
+                environment: env
+            )
+            #expect(refused.status == 64, "\(refused.stderr)")
+            Self.expectPrintable(refused)
+            // A share with a plain id and the hostile resource.
+            let plain = sandbox.api.addShare(phase: .active, listing: Self.listing)
+            let describe = try await CLITests.cli(["shares", "describe", plain] + Self.api(sandbox), environment: env)
+            #expect(describe.status == 0, "\(describe.stderr)")
+            #expect(describe.stdout.contains(#"Evil\x1B]0;pwned\x07"#), "\(describe.stdout)")
+            Self.expectPrintable(describe)
         }
     }
 

@@ -37,6 +37,7 @@ struct CDXVerify: AsyncParsableCommand {
               3   invalid input: share file, API response or configuration;
                   a PrivateLink token without the account for its cloud (not redeemed)
               64  usage error
+              130, 143  stopped by SIGINT, SIGTERM (a redeem in flight is saved first)
             """,
         version: "cdx-verify \(StreamShareVersion.string) (librdkafka \(KafkaLibrary.version))",
         subcommands: [

@@ -1,3 +1,5 @@
+import StreamShare
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -10,7 +12,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Where the command line writes: machine output on stdout, everything for people on stderr.
+/// Where the command line writes: machine output on stdout, everything for people on stderr. Messages
+/// are one line each, with every control character escaped (``TerminalText``): a share id, a file name
+/// or a server's message in them can neither act on the terminal nor forge a line.
 struct Console: Sendable {
     let quiet: Bool
     let color: Bool
@@ -30,27 +34,28 @@ struct Console: Sendable {
 
     /// One error, printed once on stderr.
     func error(_ message: String, hint: String? = nil) {
-        var text = "error: \(message)\n"
-        if let hint { text += "hint: \(hint)\n" }
+        var text = "error: \(TerminalText.escaped(message))\n"
+        if let hint { text += "hint: \(TerminalText.escaped(hint))\n" }
         StandardStreams.writeError(text)
     }
 
     /// A warning on stderr (unless --quiet).
     func warning(_ message: String) {
         guard !quiet else { return }
-        StandardStreams.writeError("warning: \(message)\n")
+        StandardStreams.writeError("warning: \(TerminalText.escaped(message))\n")
     }
 
     /// Information on stderr (unless --quiet).
     func info(_ message: String) {
         guard !quiet else { return }
-        StandardStreams.writeError("\(message)\n")
+        StandardStreams.writeError("\(TerminalText.escaped(message))\n")
     }
 
     /// A status that replaces itself on a terminal (one live line on stderr), and is a log line
     /// otherwise (unless --quiet).
     func status(_ message: String) {
         guard !quiet else { return }
+        let message = TerminalText.escaped(message)
         let text = stderrIsTTY ? "\r\u{1B}[K\(message)" : "\(message)\n"
         StandardStreams.writeError(text)
     }
@@ -64,6 +69,6 @@ struct Console: Sendable {
     /// Progress on stderr, only when it is a terminal.
     func progress(_ message: String) {
         guard !quiet, stderrIsTTY else { return }
-        StandardStreams.writeError("\(message)\n")
+        StandardStreams.writeError("\(TerminalText.escaped(message))\n")
     }
 }

@@ -12,8 +12,14 @@ import ServiceLifecycle
 enum MetricsServer {
     /// Seconds an idle (or half-sent) connection is kept.
     static let idleTimeoutSeconds: Int64 = 10
-    /// Connections held at once; more wait in the listen backlog.
-    static let maximumConnections = 64
+    /// Connections held at once; a new one closes the oldest beyond this (an idle connection is a
+    /// descriptor and a few kilobytes: far more than a kubelet and a few Prometheus servers need).
+    static let maximumConnections = 256
+    /// The longest a connection lives, whatever it does (a body trickled a byte at a time, a keep-alive
+    /// request every few seconds): then it is closed once its response is written, or
+    /// ``lifetimeGraceSeconds`` later.
+    static let lifetimeSeconds: Int64 = 30
+    static let lifetimeGraceSeconds: Int64 = 5
 
     static func make(
         address: ListenAddress,
@@ -54,16 +60,26 @@ enum MetricsServer {
         }
         var logger = Logger(label: "cdx-verify.metrics")
         logger.logLevel = .critical
+        // Every connection is accepted at once (a probe never waits in the listen backlog behind held
+        // connections); idle and half-sent ones close after 10 s, every one after 30 s, and beyond 256
+        // the oldest gives way: a client that opens and holds connections can neither exhaust the
+        // descriptors the verifications need nor keep /livez, /readyz or /healthz from answering.
+        let connections = HeldConnections(limit: Self.maximumConnections)
         return Application(
             router: router,
-            // Idle and half-sent connections are closed after 10 s, and at most 64 are held at once: a
-            // client that opens and abandons connections can neither exhaust the descriptors the
-            // verifications need nor keep /healthz from answering.
-            server: .http1(configuration: .init(idleTimeout: .seconds(Self.idleTimeoutSeconds))),
-            configuration: ApplicationConfiguration(
-                address: .hostname(address.host, port: address.port),
-                availableConnectionsDelegate: MaximumAvailableConnections(Self.maximumConnections)
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionGuard(
+                            connections: connections,
+                            lifetime: .seconds(Self.lifetimeSeconds),
+                            grace: .seconds(Self.lifetimeGraceSeconds)
+                        )
+                    ],
+                    idleTimeout: .seconds(Self.idleTimeoutSeconds)
+                )
             ),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? address.port) },
             logger: logger
         )

@@ -216,7 +216,7 @@ struct OutputOptions: ParsableArguments {
 
     var logger: Logger? {
         guard verbose else { return nil }
-        var logger = Logger(label: "cdx-verify", factory: { label in StreamLogHandler.standardError(label: label) })
+        var logger = Logger(label: "cdx-verify", factory: { TerminalLogHandler(label: $0) })
         logger.logLevel = .debug
         return logger
     }

@@ -54,18 +54,26 @@ enum Runner {
             try await checkPreview(client: client, request: request, console: console)
         }
         console.progress("redeeming the share token at \(cloud.resolvedAPIURL) …")
-        do {
-            let share = try await client.redeem(
-                request,
-                savingTo: savePath,
-                overwrite: overwrite,
-                checkingPrivateNetworking: false  // checked above, with what to say
-            )
-            console.info("saved the redeemed share to \(savePath) (mode 0600)")
-            return share
-        } catch {
-            throw fail(error, console: console)
+        // From here on the token may be spent: SIGINT and SIGTERM wait until the answer is saved or printed.
+        let (outcome, signal) = await RedeemSignals.holding { () async -> Result<RedeemedShare, any Error> in
+            do {
+                let share = try await client.redeem(
+                    request,
+                    savingTo: savePath,
+                    overwrite: overwrite,
+                    checkingPrivateNetworking: false  // checked above, with what to say
+                )
+                console.info("saved the redeemed share to \(savePath) (mode 0600)")
+                return .success(share)
+            } catch {
+                return .failure(fail(error, console: console))
+            }
         }
+        if let signal {
+            console.info("stopped by \(signal == SIGINT ? "SIGINT" : "SIGTERM") once the redeem's answer was handled")
+            throw ExitCode(128 + signal)
+        }
+        return try outcome.get()
     }
 
     /// A CDX API client for `--api-url` with the Cloud API credentials, through the proxy that applies.
@@ -159,18 +167,8 @@ enum Runner {
             shareStatus = nil
         }
         var verifierOptions = verifierOptions
-        // Before the verification, so one attempt and a short deadline per request: a consumer network
-        // without a route to the API (PrivateLink only) loses seconds, not minutes.
-        if let cloud, let id = share.id,
-            let client = try? Runner.client(
-                cloud: cloud,
-                logger: logger,
-                retryPolicy: .never,
-                requestTimeout: .seconds(5)
-            ),
-            let network = await privateNetwork(shareID: id, client: client, logger: logger)
-        {
-            verifierOptions.privateDNS = network
+        if let cloud, let id = share.id {
+            verifierOptions = await withPrivateNetwork(of: id, cloud: cloud, options: verifierOptions, logger: logger)
         }
         console.progress(
             "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
@@ -225,43 +223,6 @@ enum Runner {
         throw report.passed(strict: options.strict) ? Exit.passed : Exit.checksFailed
     }
 
-    /// With Cloud API credentials (flags or environment), a lookup of a share's status by id (nil when
-    /// it fails, which is logged at `level`); else nil.
-    static func shareStatusLookup(
-        cloud: CloudOptions,
-        logger: Logger?,
-        level: Logger.Level = .debug
-    ) -> (@Sendable (String) async -> ConsumerShare?)? {
-        guard let client = try? Runner.client(cloud: cloud, logger: logger) else { return nil }
-        return { id in
-            do {
-                return try await client.share(id: id)
-            } catch {
-                logger?.log(
-                    level: level,
-                    "the status of share \(id) could not be looked up: \((error as? CDXAPIError)?.summary ?? "\(error)")"
-                )
-                return nil
-            }
-        }
-    }
-
-    /// The DNS a share's PrivateLink resource needs, from the CDX API (its resources, then the first
-    /// PrivateLink one's network); nil for a share without one, or when the API cannot tell.
-    static func privateNetwork(shareID: String, client: CDXClient, logger: Logger?) async -> PrivateNetworkDNS? {
-        do {
-            let resources = try await client.sharedResources(shareID: shareID)
-            guard let resource = resources.first(where: \.isPrivateLink) else { return nil }
-            guard let resourceID = resource.id else { return PrivateNetworkDNS(cloud: resource.cloud) }
-            let network = try await client.network(resourceID: resourceID)
-            logger?.debug("the share is reached over PrivateLink; network DNS domain \(network.dnsDomain ?? "-")")
-            return PrivateNetworkDNS(network: network, cloud: resource.cloud)
-        } catch {
-            logger?.debug("the share's resources could not be looked up: \(error)")
-            return nil
-        }
-    }
-
     /// Refuses a report destination that is one of `shares` (the share being read or saved), or any
     /// file that holds a share: a report written there would destroy one-time credentials.
     static func checkReportDestination(_ output: String, shares: [String]) throws {
@@ -277,7 +238,7 @@ enum Runner {
         // Only a regular file can hold a share: reading a FIFO or a terminal (/dev/stdout) would block.
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= ShareFile.maximumSize,
-            let data = FileManager.default.contents(atPath: path), data.count <= ShareFile.maximumSize,
+            let data = try? BoundedFileRead.contents(of: path, limit: ShareFile.maximumSize),
             let object = try? JSONDecoder().decode([String: JSONValue].self, from: data)
         else { return false }
         return object["api_key"] != nil && object["secret"] != nil

@@ -7,7 +7,8 @@ import Foundation
 #endif
 
 /// How `preview` and `shares` show the CDX API's objects to people; unknown fields and values are shown
-/// as received.
+/// as received, and every text from the API is escaped for the terminal (``TerminalText``): a name with
+/// an escape sequence or a line break can neither act on the terminal nor forge a row.
 enum ShareText {
     /// Pretty JSON with sorted keys, ending with a newline.
     static func json(_ value: some Encodable) throws -> String {
@@ -53,7 +54,7 @@ enum ShareText {
             if !schema.additionalFields.isEmpty { text += " " + JSONValue.object(schema.additionalFields).description }
             rows.append(("schema", text))
         }
-        let title = "\(indent)\(resource.displayName ?? "(no display name)") [\(resource.id ?? "-")]"
+        let title = "\(indent)\(escaped(resource.displayName ?? "(no display name)")) [\(escaped(resource.id ?? "-"))]"
         return [title] + table(rows, indent: indent + "  ") + extra(resource.additionalFields, indent: indent + "  ")
     }
 
@@ -64,7 +65,7 @@ enum ShareText {
             [
                 share.id, share.phase?.rawValue ?? "-", share.providerOrganizationName ?? "-",
                 share.providerUserName ?? "-", share.inviteExpiresAt ?? "-", share.metadata?.deletedAt ?? "-",
-            ]
+            ].map(escaped)
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         return ([header] + rows).map { row in
@@ -83,7 +84,8 @@ enum ShareText {
         if let expires = share.inviteExpiresAt { rows.append(("invite expires", expires)) }
         if let created = share.metadata?.createdAt { rows.append(("created", created)) }
         if let deleted = share.metadata?.deletedAt { rows.append(("deleted", deleted)) }
-        var lines = ["Share \(share.id)"] + table(rows, indent: "  ") + extra(share.additionalFields, indent: "  ")
+        var lines =
+            ["Share \(escaped(share.id))"] + table(rows, indent: "  ") + extra(share.additionalFields, indent: "  ")
         lines += ["", "Shared resources (\(description.resources.count)):"]
         for resource in description.resources {
             lines += Self.resource(resource, indent: "  ")
@@ -116,12 +118,13 @@ enum ShareText {
             rows.append(("zonal subdomain \(zone)", subdomain))
         }
         if let bootstrap = network.kafkaBootstrapURL { rows.append(("bootstrap", bootstrap)) }
-        return ["\(indent)Private network \(network.id ?? "") — what your network must provide:"]
+        return ["\(indent)Private network \(escaped(network.id ?? "")) — what your network must provide:"]
             + table(rows, indent: indent + "  ") + extra(network.additionalFields, indent: indent + "  ")
             + extra(endpoint?.additionalFields ?? [:], indent: indent + "  ")
     }
 
     private static func table(_ rows: [(String, String)], indent: String) -> [String] {
+        let rows = rows.map { (escaped($0.0), escaped($0.1)) }
         let width = (rows.map(\.0.count).max() ?? 0) + 1
         return rows.map { "\(indent)\(($0.0 + ":").padded(to: width + 1))\($0.1)" }
     }
@@ -130,9 +133,14 @@ enum ShareText {
     /// object carries, only in JSON).
     private static func extra(_ fields: [String: JSONValue], indent: String) -> [String] {
         fields.filter { !["api_version", "kind"].contains($0.key) }.sorted { $0.key < $1.key }.map {
-            "\(indent)\($0.key) (unrecognized): \($0.value)"
+            "\(indent)\(escaped($0.key)) (unrecognized): \(escaped($0.value.description))"
         }
     }
+}
+
+extension ShareText {
+    /// Text from the API as the terminal may show it.
+    fileprivate static func escaped(_ text: String) -> String { TerminalText.escaped(text) }
 }
 
 /// What `shares describe` shows: the share, its resources, and the network of each PrivateLink resource.

@@ -61,6 +61,8 @@ struct SharesCommand: AsyncParsableCommand {
 
         @OptionGroup var outputOptions: OutputOptions
 
+        func validate() throws { try SharesCommand.checkID(id) }
+
         func run() async throws {
             try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.share) {
                 (client) async throws(CDXAPIError) in
@@ -93,6 +95,8 @@ struct SharesCommand: AsyncParsableCommand {
 
         @OptionGroup var outputOptions: OutputOptions
 
+        func validate() throws { try SharesCommand.checkID(id) }
+
         func run() async throws {
             let console = outputOptions.console
             let client = try Runner.client(cloud: cloud, logger: outputOptions.logger)
@@ -102,8 +106,16 @@ struct SharesCommand: AsyncParsableCommand {
             } catch {
                 throw Runner.fail(error, console: console)
             }
+            // What is deleted is what was checked: the share read back must be the one typed.
+            guard share.id == id else {
+                console.error(
+                    "the CDX API answered share \(share.id) when asked for share \(id): nothing was deleted",
+                    hint: "check --api-url; if it is Confluent Cloud's, quote this to Confluent support"
+                )
+                throw Exit.apiError
+            }
             let what =
-                "share \(share.id) (\(share.phase?.rawValue ?? "no phase"), from "
+                "share \(id) (\(share.phase?.rawValue ?? "no phase"), from "
                 + "\(share.providerOrganizationName ?? "an unnamed provider"))"
             guard force else {
                 console.error(
@@ -119,6 +131,18 @@ struct SharesCommand: AsyncParsableCommand {
                 throw Runner.fail(error, console: console)
             }
             console.info("deleted \(what)")
+        }
+    }
+
+    /// Refuses (usage error, exit 64) an id that is not one share id: empty, `.` or `..`, or with `/`, `?`,
+    /// `#`, `%` or a control character. Ids are `cs-…`; such characters are a typo or an attempt to send
+    /// the request to another path.
+    static func checkID(_ id: String) throws {
+        let reason =
+            CDXClient.invalidIDReason(id)
+            ?? id.first(where: { "/?#%".contains($0) }).map { "it has '\($0)', which no share id has" }
+        if let reason {
+            throw ValidationError("'\(TerminalText.escaped(id))' is not a share id: \(reason)")
         }
     }
 }

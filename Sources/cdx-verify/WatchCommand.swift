@@ -165,7 +165,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        var logger = Logger(label: "cdx-verify.watch", factory: { StreamLogHandler.standardError(label: $0) })
+        var logger = Logger(label: "cdx-verify.watch", factory: { TerminalLogHandler(label: $0) })
         logger.logLevel = outputOptions.verbose ? .debug : (outputOptions.quiet ? .error : .info)
         // As Go's runtime does: the soft descriptor limit (systemd's 1,024) up to the hard one.
         if let limits = FileDescriptors.raiseSoftLimit() {

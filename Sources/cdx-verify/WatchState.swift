@@ -245,6 +245,7 @@ final class WatchState: Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return String(decoding: TerminalText.escapingJSON(data), as: UTF8.self)
     }
 }

@@ -177,4 +177,27 @@ struct ConsumerAPITests {
             #expect(error?.description.contains(Fixture.cloudSecret) == false)
         }
     }
+
+    @Test("ids that are not one path segment are refused by the library, before any request")
+    func dotSegmentIDsAreRefused() async throws {
+        let transport = ScriptedTransport([])
+        let client = CDXClient(
+            credentials: CloudAPICredentials(key: "K", secret: Secret("S")),
+            configuration: .init(),
+            transport: transport,
+            sleep: { _ in },
+            logger: nil
+        )
+        for id in ["", ".", "..", "cs-a\u{1B}[2K", "cs-a\nb"] {
+            await #expect(throws: CDXAPIError.self) { try await client.deleteShare(id: id) }
+            do {
+                _ = try await client.share(id: id)
+                Issue.record("\(id.debugDescription) was accepted")
+            } catch {
+                #expect(error.code == .invalidID, "\(id.debugDescription): \(error)")
+            }
+            await #expect(throws: CDXAPIError.self) { try await client.network(resourceID: id) }
+        }
+        #expect(transport.requests == 0)
+    }
 }

@@ -213,7 +213,15 @@ struct BackgroundProcess {
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
     func terminate(timeout: Duration) async -> Int32? {
-        child.signal(SIGTERM)
+        signal(SIGTERM)
+        return await exitStatus(within: timeout)
+    }
+
+    /// Sends a signal (unless the program has ended).
+    func signal(_ signal: Int32) { child.signal(signal) }
+
+    /// The exit status (or the signal that ended it), waiting at most `timeout`; nil while it runs.
+    func exitStatus(within timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while child.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return child.terminationStatus

@@ -135,4 +135,17 @@ struct ShareFileTests {
         chmod(path, 0o444)  // others too: still a problem
         #expect(try ShareFile.read(path).warnings.count == 1)
     }
+
+    @Test("reads are bounded: an endless device is refused at the limit, not read whole")
+    func boundedReads() throws {
+        #expect(throws: BoundedFileRead.Failure.tooLarge(limit: 1 << 20)) {
+            try BoundedFileRead.contents(of: "/dev/zero", limit: 1 << 20)
+        }
+        let error = #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(contentsOf: "/dev/zero") }
+        #expect(error?.message.contains("larger than 16 MiB") == true, "\(String(describing: error))")
+        let path = try Fixture.temporaryDirectory() + "/small"
+        try Data("a=b\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try BoundedFileRead.contents(of: path, limit: 4) == Data("a=b\n".utf8))
+        #expect(throws: BoundedFileRead.Failure.tooLarge(limit: 3)) { try BoundedFileRead.contents(of: path, limit: 3) }
+    }
 }

@@ -85,4 +85,18 @@ struct ToolkitTests {
         #expect(Timestamps.parse("2025-12-03T10:15:00Z") == Date(timeIntervalSince1970: 1_764_756_900))
         #expect(Timestamps.parse("yesterday") == nil)
     }
+
+    @Test("terminal text: control characters shown as escapes, other text kept; escaped JSON decodes the same")
+    func terminalText() throws {
+        let hostile = "a\u{1B}]52;c;eA==\u{07}b\r\n\tc\u{7F}\u{9B}31m\u{2028}\u{202E}é日本"
+        #expect(TerminalText.escaped(hostile) == #"a\x1B]52;c;eA==\x07b\r\n\tc\x7F\x9B31m\u{2028}\u{202E}é日本"#)
+        #expect(TerminalText.escaped("plain — ünïcode") == "plain — ünïcode")
+        let json = try JSONEncoder().encode(["name": hostile])
+        let escaped = TerminalText.escapingJSON(json)
+        #expect(try JSONDecoder().decode([String: String].self, from: escaped) == ["name": hostile])
+        let text = String(decoding: escaped, as: UTF8.self)
+        #expect(
+            !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 }
+        )
+    }
 }

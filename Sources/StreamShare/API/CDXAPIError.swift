@@ -24,6 +24,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidConfiguration = "invalid_configuration"
             case cancelled
             case invalidResponse = "invalid_response"
+            case invalidID = "invalid_id"
+            case listingTooLong = "listing_too_long"
         }
 
         private let base: Base
@@ -62,6 +64,12 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let cancelled = Code(.cancelled)
         /// A 2xx response whose body this version cannot read (not the documented JSON).
         public static let invalidResponse = Code(.invalidResponse)
+        /// An id that is not one URL path segment (empty, `.`, `..`, or with a control character): nothing
+        /// was sent.
+        public static let invalidID = Code(.invalidID)
+        /// A listing went beyond its budget of pages, items, bytes or time (``CDXClient/ListingBudget``):
+        /// a server that never ends a listing.
+        public static let listingTooLong = Code(.listingTooLong)
 
         /// The stable machine-readable code.
         public var description: String { base.rawValue }
@@ -155,6 +163,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         case (.connectionLost, _): text = "the connection to the CDX API broke after the request was sent"
         case (.responseTooLarge, _): text = "the CDX API response exceeded the size limit"
         case (.invalidConfiguration, _): text = "the CDX API client configuration is invalid"
+        case (.invalidID, _): text = "the id is not one that can be sent to the CDX API"
+        case (.listingTooLong, _): text = "the CDX API listing went beyond its budget"
         default: text = "the \(operation) request was cancelled"
         }
         let explanation = errors.map(\.description).filter { !$0.isEmpty }
@@ -207,6 +217,11 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
             "The URL may not point at the Confluent Cloud API (check --api-url)."
         case .invalidConfiguration:
             "Check --api-url: it must be an http(s) URL."
+        case .invalidID:
+            "Check the id with cdx-verify shares list."
+        case .listingTooLong:
+            "The URL may not point at the Confluent Cloud API (check --api-url), or the API kept sending pages; "
+                + "try again later."
         default:
             "Run the command again."
         }

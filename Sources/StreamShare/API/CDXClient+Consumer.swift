@@ -11,9 +11,35 @@ extension CDXClient {
     public static let consumerSharesPath = "/cdx/v1/consumer-shares"
     /// The collection of the resources shared with the consumer.
     public static let consumerSharedResourcesPath = "/cdx/v1/consumer-shared-resources"
-    /// The most pages a listing follows (`metadata.next`) before it stops: a server that never ends a
-    /// listing must not keep a client busy forever.
+    /// The most pages a listing follows (`metadata.next`) by default (``ListingBudget/maximumPages``).
     public static let maximumPages = 100
+
+    /// How far a listing (every page of a collection) may go before it stops with
+    /// ``CDXAPIError/Code/listingTooLong``: a server that never ends a listing, or sends huge pages, must
+    /// keep a client neither busy nor filling its memory.
+    public struct ListingBudget: Sendable, Hashable {
+        /// Pages followed (`metadata.next`).
+        public var maximumPages: Int
+        /// Items over every page.
+        public var maximumItems: Int
+        /// Response bytes over every page (each page is also capped by ``Configuration/maxResponseBytes``).
+        public var maximumBytes: Int
+        /// The whole listing, every request and retry included.
+        public var deadline: Duration
+
+        /// Creates a budget: by default 100 pages, 10,000 items, 32 MiB and two minutes.
+        public init(
+            maximumPages: Int = CDXClient.maximumPages,
+            maximumItems: Int = 10_000,
+            maximumBytes: Int = 32 << 20,
+            deadline: Duration = .seconds(120)
+        ) {
+            self.maximumPages = maximumPages
+            self.maximumItems = maximumItems
+            self.maximumBytes = maximumBytes
+            self.deadline = deadline
+        }
+    }
 
     /// Reads what a token shares **without redeeming it** (`POST /cdx/v1/shared-tokens:resources`): the
     /// provider, the resources, their cloud and how they are reached. The token stays unspent.
@@ -53,7 +79,7 @@ extension CDXClient {
     public func share(id: String) async throws(CDXAPIError) -> ConsumerShare {
         let response = try await perform(
             "GET",
-            Self.consumerSharesPath + "/" + Self.pathSegment(id),
+            Self.consumerSharesPath + "/" + (try Self.pathSegment(id)),
             operation: .consumerShares
         )
         return try decode(ConsumerShare.self, from: response, operation: .consumerShares)
@@ -65,7 +91,7 @@ extension CDXClient {
     public func deleteShare(id: String) async throws(CDXAPIError) {
         _ = try await perform(
             "DELETE",
-            Self.consumerSharesPath + "/" + Self.pathSegment(id),
+            Self.consumerSharesPath + "/" + (try Self.pathSegment(id)),
             operation: .consumerShares
         )
     }
@@ -89,7 +115,7 @@ extension CDXClient {
     public func network(resourceID: String) async throws(CDXAPIError) -> SharedNetwork {
         let response = try await perform(
             "GET",
-            Self.consumerSharedResourcesPath + "/" + Self.pathSegment(resourceID) + ":network",
+            Self.consumerSharedResourcesPath + "/" + (try Self.pathSegment(resourceID)) + ":network",
             operation: .consumerShares
         )
         return try decode(SharedNetwork.self, from: response, operation: .consumerShares)
@@ -102,33 +128,64 @@ extension CDXClient {
         var data: [Item]?
     }
 
-    /// Every page of a collection. Only the `page_token` of `metadata.next` is used: the next request
-    /// goes to the configured base URL, so the Cloud API key never follows a link to another host.
+    /// Every page of a collection, within the configuration's ``ListingBudget``. Only the `page_token` of
+    /// `metadata.next` is used: the next request goes to the configured base URL, so the Cloud API key
+    /// never follows a link to another host.
+    /// - Throws: ``CDXAPIError`` (``CDXAPIError/Code/listingTooLong`` beyond the budget).
     private func list<Item: Decodable>(
         _ path: String,
         query: [URLQueryItem],
         pageSize: Int
     ) async throws(CDXAPIError) -> [Item] {
+        let budget = configuration.listingBudget
+        let deadline = ContinuousClock.now + budget.deadline
+        func tooLong(_ reason: String, pages: Int) -> CDXAPIError {
+            logger.debug("listing stopped", metadata: ["path": "\(path)", "pages": "\(pages)", "reason": "\(reason)"])
+            return CDXAPIError(code: .listingTooLong, attempts: pages, underlying: reason, operation: .consumerShares)
+        }
         var items: [Item] = []
+        var bytes = 0
         var pageToken: String? = nil
         var seenTokens: Set<String> = []
-        for _ in 0..<Self.maximumPages {
+        for page in 0..<max(1, budget.maximumPages) {
             var components = URLComponents()
             components.queryItems =
                 query + [URLQueryItem(name: "page_size", value: String(min(100, max(1, pageSize))))]
                 + (pageToken.map { [URLQueryItem(name: "page_token", value: $0)] } ?? [])
             let pathAndQuery = path + "?" + (components.percentEncodedQuery ?? "")
-            let response = try await perform("GET", pathAndQuery, operation: .consumerShares)
-            let page = try decode(Page<Item>.self, from: response, operation: .consumerShares)
-            items += page.data ?? []
-            guard let next = page.metadata?.next, !next.isEmpty,
+            let bytesLeft = budget.maximumBytes - bytes
+            let response: TransportResponse
+            do {
+                response = try await perform(
+                    "GET",
+                    pathAndQuery,
+                    operation: .consumerShares,
+                    deadline: deadline,
+                    maxResponseBytes: bytesLeft
+                )
+            } catch {
+                if ContinuousClock.now >= deadline, [.timeout, .connectionLost, .cancelled].contains(error.code) {
+                    throw tooLong("it took longer than \(budget.deadline)", pages: page)
+                }
+                if error.code == .responseTooLarge, bytesLeft < configuration.maxResponseBytes {
+                    throw tooLong("its pages are larger than \(budget.maximumBytes) bytes", pages: page)
+                }
+                throw error
+            }
+            bytes += response.body.count
+            let decoded = try decode(Page<Item>.self, from: response, operation: .consumerShares)
+            let data = decoded.data ?? []
+            guard items.count + data.count <= budget.maximumItems else {
+                throw tooLong("it has more than \(budget.maximumItems) items", pages: page + 1)
+            }
+            items += data
+            guard let next = decoded.metadata?.next, !next.isEmpty,
                 let token = URLComponents(string: next)?.queryItems?.first(where: { $0.name == "page_token" })?.value,
                 !token.isEmpty, seenTokens.insert(token).inserted
             else { return items }
             pageToken = token
         }
-        logger.debug("listing stopped", metadata: ["path": "\(path)", "pages": "\(Self.maximumPages)"])
-        return items
+        throw tooLong("it has more than \(budget.maximumPages) pages", pages: budget.maximumPages)
     }
 
     private func decode<Value: Decodable>(
@@ -151,7 +208,21 @@ extension CDXClient {
     }
 
     /// An id as one path segment (percent-encoded, so that `/`, `?` or `:` cannot change the route).
-    static func pathSegment(_ id: String) -> String {
-        id.percentEncodedPathSegment()
+    /// - Throws: ``CDXAPIError/Code/invalidID`` for an id that would not name one object: empty, `.` or
+    ///   `..` (a client or server resolving dot segments would send the request elsewhere), or with a
+    ///   control character.
+    static func pathSegment(_ id: String) throws(CDXAPIError) -> String {
+        if let reason = invalidIDReason(id) {
+            throw CDXAPIError(code: .invalidID, underlying: reason, operation: .consumerShares)
+        }
+        return id.percentEncodedPathSegment()
+    }
+
+    /// Why an id cannot be sent as a path segment, or nil.
+    package static func invalidIDReason(_ id: String) -> String? {
+        if id.isEmpty { return "it is empty" }
+        if id == "." || id == ".." { return "'\(id)' is a dot segment" }
+        if id.unicodeScalars.contains(where: TerminalText.needsEscape) { return "it has a control character" }
+        return nil
     }
 }

@@ -30,6 +30,8 @@ public struct CDXClient: Sendable {
         public var maxResponseBytes: Int
         /// Retries (429, requests that never reached the server).
         public var retryPolicy: RetryPolicy
+        /// How far a listing (every page of a collection) may go.
+        public var listingBudget: ListingBudget
 
         /// Confluent Cloud's public API.
         public static let defaultBaseURL = URL(string: "https://api.confluent.cloud")!
@@ -39,12 +41,14 @@ public struct CDXClient: Sendable {
             baseURL: URL = Configuration.defaultBaseURL,
             requestTimeout: Duration = .seconds(30),
             maxResponseBytes: Int = ShareFile.maximumSize,
-            retryPolicy: RetryPolicy = RetryPolicy()
+            retryPolicy: RetryPolicy = RetryPolicy(),
+            listingBudget: ListingBudget = ListingBudget()
         ) {
             self.baseURL = baseURL
             self.requestTimeout = requestTimeout
             self.maxResponseBytes = maxResponseBytes
             self.retryPolicy = retryPolicy
+            self.listingBudget = listingBudget
         }
     }
 
@@ -126,12 +130,17 @@ public struct CDXClient: Sendable {
     /// - Parameters:
     ///   - pathAndQuery: The path under the base URL, with its query.
     ///   - secrets: What the request carries besides the Cloud API key (the token), scrubbed from errors.
+    ///   - deadline: When every attempt must be over (a listing's): each attempt's timeout is cut to it,
+    ///     and no retry waits past it.
+    ///   - maxResponseBytes: A smaller cap than the configuration's (what is left of a listing's bytes).
     func perform(
         _ method: String,
         _ pathAndQuery: String,
         body: Data = Data(),
         operation: CDXAPIError.Operation,
-        secrets extraSecrets: [Secret] = []
+        secrets extraSecrets: [Secret] = [],
+        deadline: ContinuousClock.Instant? = nil,
+        maxResponseBytes: Int? = nil
     ) async throws(CDXAPIError) -> TransportResponse {
         let url = configuration.baseURL.absoluteString.trimmingSuffix("/") + pathAndQuery
         // Everything a server, a proxy or the transport might echo back: the Cloud API secret, the
@@ -144,13 +153,13 @@ public struct CDXClient: Sendable {
             ("User-Agent", StreamShareVersion.userAgent),
         ]
         if !body.isEmpty { headers.append(("Content-Type", "application/json")) }
-        let transportRequest = TransportRequest(
+        var transportRequest = TransportRequest(
             url: url,
             method: method,
             headers: headers,
             body: body,
             timeout: configuration.requestTimeout,
-            maxResponseBytes: configuration.maxResponseBytes
+            maxResponseBytes: min(configuration.maxResponseBytes, maxResponseBytes ?? .max)
         )
         let policy = configuration.retryPolicy
         var attempt = 0
@@ -164,6 +173,13 @@ public struct CDXClient: Sendable {
                     "url": "\(Scrubber.withoutUserInfo(url))",
                 ]
             )
+            if let deadline {
+                let left = deadline - .now
+                guard left > .zero else {
+                    throw CDXAPIError(code: .timeout, attempts: attempt - 1, operation: operation)
+                }
+                transportRequest.timeout = min(configuration.requestTimeout, left)
+            }
             let failure: CDXAPIError
             let advisedWait: Duration?
             switch await send(transportRequest, attempt: attempt, operation: operation, scrubber: scrubber) {
@@ -175,7 +191,7 @@ public struct CDXClient: Sendable {
                 advisedWait = advice
             }
             guard case .retry(let wait) = policy.decision(attempt: attempt, waited: waited, advisedWait: advisedWait),
-                !Task.isCancelled
+                !Task.isCancelled, deadline.map({ ContinuousClock.now + wait < $0 }) ?? true
             else {
                 throw failure
             }

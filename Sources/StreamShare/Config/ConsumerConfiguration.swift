@@ -44,14 +44,35 @@ public struct ConsumerConfiguration: Sendable {
         self.family = family ?? Self.guessFamily(properties.map(\.key))
     }
 
-    /// Reads a configuration file.
+    /// The largest configuration file read: as a share file (``ShareFile/maximumSize``, 16 MiB); a
+    /// client configuration is a few kilobytes.
+    public static let maximumFileSize = ShareFile.maximumSize
+
+    /// Reads a configuration file (at most ``maximumFileSize`` bytes, never more held in memory).
     /// - Parameters:
     ///   - path: A Java or librdkafka `.properties` file, or an env file.
     ///   - family: The client family; by default guessed from the file.
-    /// - Throws: ``ConfigurationError`` when the file cannot be read or parsed.
+    /// - Throws: ``ConfigurationError`` when the file cannot be read (or is larger than
+    ///   ``maximumFileSize``), is not in an encoding the clients read (UTF-16 or UTF-32, NUL bytes), or
+    ///   cannot be parsed.
     public init(contentsOf path: String, family: Family? = nil) throws(ConfigurationError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(code: .invalidValue, key: nil, message: "cannot read the configuration '\(path)'")
+        let data: Data
+        do {
+            data = try BoundedFileRead.contents(of: path, limit: Self.maximumFileSize)
+        } catch {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: nil,
+                message: "cannot read the configuration '\(path)': \(error.reason)"
+            )
+        }
+        if let problem = Self.encodingProblem(data) {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: nil,
+                message: "'\(path)': \(problem); Kafka clients read a configuration file as UTF-8 (librdkafka) or "
+                    + "ISO 8859-1 (Java): save it as UTF-8"
+            )
         }
         // Java reads .properties as ISO 8859-1 (escapes for the rest); librdkafka and env files as UTF-8.
         let text = String(data: data, encoding: .utf8) ?? String(decoding: data, as: UTF8.self)
@@ -60,6 +81,24 @@ public struct ConsumerConfiguration: Sendable {
         } catch {
             throw ConfigurationError(code: error.code, key: error.key, message: "'\(path)': \(error.message)")
         }
+    }
+
+    /// Why the bytes of a file are not text the clients read, or nil: a UTF-16 or UTF-32 byte order mark,
+    /// or NUL bytes (UTF-16 or UTF-32 without one, or not a text file). Read as UTF-8, such a file looks
+    /// like one without `bootstrap.servers`.
+    static func encodingProblem(_ data: Data) -> String? {
+        let start = Array(data.prefix(4))
+        let marks: [(bytes: [UInt8], name: String)] = [
+            ([0xFF, 0xFE, 0x00, 0x00], "UTF-32 (little-endian)"), ([0x00, 0x00, 0xFE, 0xFF], "UTF-32 (big-endian)"),
+            ([0xFF, 0xFE], "UTF-16 (little-endian)"), ([0xFE, 0xFF], "UTF-16 (big-endian)"),
+        ]
+        if let mark = marks.first(where: { start.starts(with: $0.bytes) }) {
+            return "the file is \(mark.name), as its byte order mark says"
+        }
+        if data.contains(0) {
+            return "the file has NUL bytes (UTF-16 or UTF-32 without a byte order mark, or not a text file)"
+        }
+        return nil
     }
 
     /// Parses the text of a configuration file.

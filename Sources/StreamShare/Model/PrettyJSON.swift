@@ -5,13 +5,15 @@ package import Foundation
 #endif
 
 /// JSON for people and files: pretty-printed, keys sorted, slashes unescaped, and empty arrays and
-/// objects written `[]` and `{}` (Foundation on Linux spreads them over three lines).
+/// objects written `[]` and `{}` (Foundation on Linux spreads them over three lines), and no raw
+/// character a terminal acts on (`TerminalText.escapingJSON(_:)`).
 package enum PrettyJSON {
     /// Encodes `value`.
     package static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Data(compactingEmpty(String(decoding: try encoder.encode(value), as: UTF8.self)).utf8)
+        let text = compactingEmpty(String(decoding: try encoder.encode(value), as: UTF8.self))
+        return TerminalText.escapingJSON(Data(text.utf8))
     }
 
     /// `[` or `{`, then only white space, then its closing bracket, becomes `[]` or `{}`. A JSON string

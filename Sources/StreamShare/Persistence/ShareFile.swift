@@ -148,11 +148,14 @@ public enum ShareFile {
                 message: "is \(info.st_size) bytes; a share file is at most \(maximumSize) bytes"
             )
         }
+        // Bounded too: the file may have grown since it was looked at.
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try BoundedFileRead.contents(of: path, limit: maximumSize)
+        } catch .system(let code) {
+            throw error(code, path: path, doing: "cannot be read")
         } catch {
-            throw ShareFileError(.permissionDenied, path: path, message: "cannot be read")
+            throw ShareFileError(.invalidContent, path: path, message: "is larger than \(maximumSize) bytes")
         }
         let share: RedeemedShare
         do {

@@ -17,9 +17,14 @@ struct JUnitReportRenderer {
             case "\"": result += "&quot;"
             case "'": result += "&apos;"
             case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20:
+                break  // XML 1.0 forbids other C0 characters.
+            case _ where TerminalText.needsEscape(scalar):
+                // DEL, C1, the separators and bidirectional controls: a character reference, the same
+                // text once parsed, and nothing a terminal acts on when the file is shown.
+                result += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
             default:
-                // XML 1.0 forbids other control characters.
-                if scalar.value >= 0x20 { result.unicodeScalars.append(scalar) }
+                result.unicodeScalars.append(scalar)
             }
         }
         return result

@@ -17,31 +17,38 @@ struct TextReportRenderer {
         ms < 1000 ? "\(Int(ms.rounded())) ms" : "\(Double(Int(ms / 100)) / 10) s"
     }
 
+    /// The table; every text that came from outside (names, messages, URLs) is escaped for the terminal
+    /// (``TerminalText``).
     func render(_ report: VerificationReport) -> String {
-        let checkWidth = max(5, report.checks.map(\.id.count).max() ?? 0)
-        let resourceWidth = min(32, max(8, report.checks.map { ($0.resource ?? "-").count }.max() ?? 0))
+        let text = TerminalText.escaped as (String) -> String
+        let ids = report.checks.map { text($0.id) }
+        let resources = report.checks.map { text($0.resource ?? "-") }
+        let checkWidth = max(5, ids.map(\.count).max() ?? 0)
+        let resourceWidth = min(32, max(8, resources.map(\.count).max() ?? 0))
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
         var lines: [String] = []
         lines.append(
-            "cdx-verify \(report.toolVersion) · librdkafka \(report.librdkafkaVersion) · \(report.share.bootstrapServers)"
-                + (report.share.schemaRegistryURL.map { " · \($0)" } ?? "")
+            text(
+                "cdx-verify \(report.toolVersion) · librdkafka \(report.librdkafkaVersion) · \(report.share.bootstrapServers)"
+                    + (report.share.schemaRegistryURL.map { " · \($0)" } ?? "")
+            )
         )
-        for note in report.notes ?? [] { lines.append(paint("note: \(note)", "2")) }
+        for note in report.notes ?? [] { lines.append(paint("note: \(text(note))", "2")) }
         lines.append("")
         lines.append(
             "STATUS  \(pad("CHECK", checkWidth))  \(pad("RESOURCE", resourceWidth))  \(pad("TIME", 8))  MESSAGE"
         )
-        for check in report.checks {
-            var resource = check.resource ?? "-"
+        for (index, check) in report.checks.enumerated() {
+            var resource = resources[index]
             if resource.count > resourceWidth { resource = String(resource.prefix(resourceWidth - 1)) + "…" }
             lines.append(
-                "\(label(check.status))    \(pad(check.id, checkWidth))  \(pad(resource, resourceWidth))  "
-                    + "\(pad(Self.duration(check.durationMs), 8))  \(check.message)"
+                "\(label(check.status))    \(pad(ids[index], checkWidth))  \(pad(resource, resourceWidth))  "
+                    + "\(pad(Self.duration(check.durationMs), 8))  \(text(check.message))"
             )
             if check.status == .fail || check.status == .warn, let hint = check.hint {
-                lines.append(String(repeating: " ", count: 8) + paint("hint: \(hint)", "2"))
+                lines.append(String(repeating: " ", count: 8) + paint("hint: \(text(hint))", "2"))
             }
         }
         lines.append("")
@@ -53,7 +60,7 @@ struct TextReportRenderer {
         if let group = report.recommendedGroupID,
             !report.checks.contains(where: { $0.id == CheckID.kafkaGroup.rawValue && $0.status == .fail })
         {
-            verdict += " · consumers use group.id \(group)"
+            verdict += " · consumers use group.id \(text(group))"
         }
         lines.append(verdict)
         return lines.joined(separator: "\n") + "\n"

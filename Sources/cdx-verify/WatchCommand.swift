@@ -183,15 +183,6 @@ struct WatchCommand: AsyncParsableCommand {
                 privateNetworking: false,
                 proxy: try cloud.proxyOptions.configuration()
             )
-            // What a monitor would refuse is refused now, naming the file.
-            for (path, share) in shares {
-                do {
-                    _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
-                } catch {
-                    console.error("\(path): \(error.description)")
-                    throw Exit.invalidInput
-                }
-            }
         } catch let error as ConfigurationError {
             throw Runner.fail(error, console: console)
         }
@@ -215,13 +206,23 @@ struct WatchCommand: AsyncParsableCommand {
             ),
             directory: shareDir
         )
+        // What a monitor would refuse is refused now, naming the file; what is built is the monitor's.
+        var prepared: [PreparedConfiguration] = []
         for (path, share) in shares {
+            do {
+                prepared.append(try fleet.prepare(share))
+            } catch {
+                console.error("\(path): \(error.description)")
+                throw Exit.invalidInput
+            }
+        }
+        for ((path, share), prepared) in zip(shares, prepared) {
             do {
                 guard fleet.isMine(share, path: path) else {
                     console.info("\(path): share \(share.id ?? "?") falls to another shard than \(fleet.shardText)")
                     continue
                 }
-                try fleet.add(path: path, share: share)
+                try fleet.add(path: path, share: share, prepared: prepared)
             } catch .alreadyWatched(let path, let other) {
                 console.info("\(path) is the file \(other) names: watched once")
             } catch {

@@ -18,16 +18,22 @@ struct PreviewCommand: AsyncParsableCommand {
 
     @OptionGroup var cloud: CloudOptions
 
-    @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
-    var token: String
+    @Option(name: .long, help: EnvironmentDefault.tokenHelp)
+    var token: String?
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: ObjectFormat = .text
 
     @OptionGroup var outputOptions: OutputOptions
 
+    func validate() throws {
+        if token == nil, EnvironmentDefault.token.value == nil {
+            throw ValidationError("--token is required (or CDX_VERIFY_TOKEN)")
+        }
+    }
+
     func run() async throws {
-        let secret = try TokenOptions.readToken(token)
+        let secret = try TokenOptions.readToken(token ?? EnvironmentDefault.token.value)
         try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.preview) {
             (client) async throws(CDXAPIError) in try await client.preview(secret)
         }

@@ -6,7 +6,8 @@ struct PreviewCommand: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Show what a share token shares, without redeeming it (the token stays unspent).",
         discussion: """
-            Prints the provider, each shared resource's name and description, its cloud, how it is reached \
+            Prints the shared topics (each resource's, as its CRN names it), the provider, each shared resource's \
+            name and description, its cloud, how it is reached \
             (PRIVATELINK needs --aws-account, --azure-subscription or --gcp-project when redeeming) and its \
             schemas. The token itself is never printed.
 

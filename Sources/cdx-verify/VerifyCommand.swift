@@ -18,7 +18,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: EnvironmentDefault.share.help("A share file saved by an earlier redeem (no redeem is made)")
+        help: EnvironmentDefault.share.help("A share file saved by an earlier redeem, verified without a redeem")
     )
     var share: String?
 

@@ -20,16 +20,8 @@ struct FleetReloadTests {
     func duplicateIDIsRefused() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try FleetTests.fleet(sandbox, count: 2)
-            let watch = try WatchTests.startWatch([
-                "--share-dir", directory, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
-            ])
+            let (watch, port) = try await FleetTests.watchAllRunning(directory, count: 2)
             defer { watch.kill() }
-            let port = try await WatchTests.metricsPort(watch)
-            #expect(
-                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
-                    Set(WatchTests.lines(stdout).map(\.share)).count == 2
-                }
-            )
             try Self.rewrite(directory + "/2.json", sandbox: sandbox, id: "dlz-fleet-1")
             #expect(
                 await watch.waitFor(timeout: .seconds(30)) { _, stderr in

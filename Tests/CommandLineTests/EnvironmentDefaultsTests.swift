@@ -77,6 +77,30 @@ struct EnvironmentDefaultsTests {
         }
     }
 
+    @Test("config and watch read CDX_VERIFY_SHARE; config reads CDX_VERIFY_GROUP_SUFFIX")
+    func configAndWatchFromTheEnvironment() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let (directory, path) = try Self.savedShare(sandbox)
+            let config = try await CLITests.cli(
+                ["config"],
+                environment: ["CDX_VERIFY_SHARE": path, "CDX_VERIFY_GROUP_SUFFIX": "billing"]
+            )
+            #expect(config.status == 0, "\(config.stderr)")
+            #expect(config.stdout.contains("group.id=share-orders-billing"), "\(config.stdout)")
+            let flag = try await CLITests.cli(
+                ["config", "--group-suffix", "audit"],
+                environment: ["CDX_VERIFY_SHARE": path, "CDX_VERIFY_GROUP_SUFFIX": "billing"]
+            )
+            #expect(flag.stdout.contains("group.id=share-orders-audit"), "\(flag.stdout)")
+
+            // watch without --share or --share-dir takes the variable's file (here one that is not there).
+            let missing = directory + "/missing.json"
+            let watch = try await CLITests.cli(["watch"], environment: ["CDX_VERIFY_SHARE": missing])
+            #expect(watch.status == 3, "\(watch.stderr)")
+            #expect(watch.stderr.contains(missing), "\(watch.stderr)")
+        }
+    }
+
     @Test(
         "a variable the flag would refuse is a usage error naming it",
         arguments: zip(

@@ -131,9 +131,36 @@ extension CDXAPIEmulator {
         else { return Self.tokenMissing(requestID) }
         guard let entry = state.withLock({ $0.tokens[token] }) else { return Self.tokenNotFound(requestID) }
         if entry.redeemed { return Self.tokenRedeemed(requestID) }
-        var resource = entry.listing.resource
-        if resource.id == nil { resource.id = "sr-preview" }
-        return Self.encoded(SharePreview(resources: [resource]), requestID)
+        return Self.encoded(
+            SharePreview(resources: Self.previewResources(entry.listing, share: entry.body)),
+            requestID
+        )
+    }
+
+    /// What the preview of a token lists: one shared resource per shared topic, as Confluent Cloud
+    /// shares a topic each, named by its CRN (`metadata.resource_name`) and carrying the topic's
+    /// `<topic>-value` and `<topic>-key` schemas (any other schema goes with the first); a share
+    /// without topics (or a body that is not a share) is its listing's resource alone.
+    static func previewResources(_ listing: Listing, share body: Data) -> [ConsumerSharedResource] {
+        var base = listing.resource
+        let baseID = base.id ?? "sr-preview"
+        base.id = baseID
+        guard let topics = (try? RedeemedShare(jsonData: body))?.topics, !topics.isEmpty else { return [base] }
+        func isOf(_ topic: String, _ schema: ConsumerSharedResource.Schema) -> Bool {
+            schema.subject == topic + "-value" || schema.subject == topic + "-key"
+        }
+        let others = base.schemas.filter { schema in !topics.contains { isOf($0, schema) } }
+        return topics.enumerated().map { index, topic in
+            var resource = base
+            if topics.count > 1 { resource.id = "\(baseID)-\(index + 1)" }
+            var metadata = resource.metadata ?? ObjectMetadata()
+            metadata.resourceName =
+                "crn://confluent.cloud/organization=sandbox/environment=env-sandbox/cloud-cluster=lkc-sandbox"
+                + "/kafka=lkc-sandbox/topic=\(topic)"
+            resource.metadata = metadata
+            resource.schemas = base.schemas.filter { isOf(topic, $0) } + (index == 0 ? others : [])
+            return resource
+        }
     }
 
     private func listShares(

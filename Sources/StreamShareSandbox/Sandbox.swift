@@ -26,6 +26,8 @@ public final class Sandbox: Sendable {
     public let schemaRegistry: SchemaRegistryEmulator
     /// The mock Kafka cluster.
     @_spi(Sandbox) public let cluster: MockKafkaCluster
+    /// The brokers of a scenario whose brokers are all down (the mock cluster's are never taken down).
+    private let downBrokers: RefusingPorts?
     private let apiServer: LocalHTTPServer
     private let registryServer: LocalHTTPServer
 
@@ -35,14 +37,15 @@ public final class Sandbox: Sendable {
     public var schemaRegistryURL: URL { registryServer.baseURL }
     /// The Cloud API key and secret the emulated API accepts.
     public var cloudCredentials: CloudAPICredentials { api.credentials }
-    /// The Kafka bootstrap servers.
-    public var bootstrapServers: String { cluster.bootstrapServers }
+    /// The Kafka bootstrap servers (ports that refuse connections when the scenario's brokers are all down).
+    public var bootstrapServers: String { downBrokers?.servers ?? cluster.bootstrapServers }
 
     private init(
         scenario: Scenario,
         api: CDXAPIEmulator,
         schemaRegistry: SchemaRegistryEmulator,
         cluster: MockKafkaCluster,
+        downBrokers: RefusingPorts?,
         apiServer: LocalHTTPServer,
         registryServer: LocalHTTPServer
     ) {
@@ -50,6 +53,7 @@ public final class Sandbox: Sendable {
         self.api = api
         self.schemaRegistry = schemaRegistry
         self.cluster = cluster
+        self.downBrokers = downBrokers
         self.apiServer = apiServer
         self.registryServer = registryServer
     }
@@ -68,6 +72,7 @@ public final class Sandbox: Sendable {
     ) async throws -> Result {
         let registry = makeRegistry(scenario)
         let cluster = try makeCluster(scenario, registry: registry)
+        let downBrokers = scenario.brokersDown == true ? try RefusingPorts(count: cluster.brokerCount) : nil
         let api = CDXAPIEmulator()
         if let phase = scenario.sharePhase { api.setRedeemedPhase(ConsumerShare.Phase(rawValue: phase.uppercased())) }
         for fault in scenario.apiFaults ?? [] {
@@ -86,6 +91,7 @@ public final class Sandbox: Sendable {
                     api: api,
                     schemaRegistry: registry,
                     cluster: cluster,
+                    downBrokers: downBrokers,
                     apiServer: servers[0],
                     registryServer: servers[1]
                 )
@@ -148,9 +154,6 @@ public final class Sandbox: Sendable {
             }
         }
         if let rtt = scenario.brokerRTTMs, rtt > 0 { cluster.setRoundTripTime(milliseconds: rtt) }
-        if scenario.brokersDown == true {
-            for id in 1...Int32(cluster.brokerCount) { cluster.setBroker(id, up: false) }
-        }
         if !(scenario.downBrokers ?? []).isEmpty {
             // The mock places leaders at random: with a broker down, which partitions it leads must not
             // be left to chance. Partition p is led by broker p mod n + 1.
@@ -215,7 +218,7 @@ public final class Sandbox: Sendable {
             ),
             apiKey: "SANDBOXKEY" + randomToken(bytes: 4).uppercased(),
             secret: Secret(randomToken(bytes: 32)),
-            kafkaBootstrapURL: cluster.bootstrapServers.split(separator: ",").map { "PLAINTEXT://\($0)" }.joined(
+            kafkaBootstrapURL: bootstrapServers.split(separator: ",").map { "PLAINTEXT://\($0)" }.joined(
                 separator: ","
             ),
             schemaRegistryAPIKey: schemaRegistry.apiKey,

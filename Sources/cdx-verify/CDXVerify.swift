@@ -12,7 +12,8 @@ struct CDXVerify: AsyncParsableCommand {
             resource) and what to do.
 
             Cloud API credentials: --api-key/--api-secret or CONFLUENT_CLOUD_API_KEY/CONFLUENT_CLOUD_API_SECRET.
-            Pass the token as --token - to read it from standard input (keeps it out of shell history).
+            Pass the token as --token - to read it from standard input, or in CDX_VERIFY_TOKEN (keeps it out of \
+            shell history and of the process list).
             Before redeeming, the token is previewed (not spent): a PrivateLink share without the account for its \
             cloud (--aws-account, --azure-subscription, --gcp-project) is refused (exit 3); --skip-preview skips it.
             HTTP requests (CDX API, Schema Registry) go through --proxy, else https_proxy / http_proxy / all_proxy \
@@ -24,11 +25,8 @@ struct CDXVerify: AsyncParsableCommand {
               cdx-verify verify --share share.json                   verify a saved share again
               cdx-verify sandbox                                     try it all locally (prints exports and a token)
 
-            ENVIRONMENT (a flag always wins)
-              CONFLUENT_CLOUD_API_KEY, CONFLUENT_CLOUD_API_SECRET    --api-key, --api-secret
-              CDX_API_URL                                            --api-url
-              https_proxy, http_proxy, all_proxy, no_proxy           --proxy, --noproxy (as curl reads them)
-              NO_COLOR                                               --no-color
+            ENVIRONMENT (defaults of flags; a flag always wins)
+            \(EnvironmentDefault.helpList)
 
             EXIT CODES
               0   every check passed (warnings allowed unless --strict)

@@ -44,8 +44,8 @@ struct ConfigCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The share file.")
-    var share: String
+    @Option(name: .long, help: EnvironmentDefault.share.help("The share file"))
+    var share: String?
 
     @Option(name: .long, help: "The format (see Formats above).")
     var format: ConfigFormat = .librdkafka
@@ -53,10 +53,10 @@ struct ConfigCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The namespace of the k8s-secret Secret (a DNS-1123 label).")
     var namespace: String?
 
-    @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
-    var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
+    @Option(name: .long, help: EnvironmentDefault.groupSuffixHelp)
+    var groupSuffix: String?
 
-    @Option(name: .long, help: "A CA bundle for ssl.ca.location.")
+    @Option(name: .long, help: EnvironmentDefault.caFile.help("A CA bundle for ssl.ca.location"))
     var caFile: String?
 
     @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property override.", valueName: "key=value"))
@@ -73,7 +73,13 @@ struct ConfigCommand: AsyncParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions
 
+    /// `--share`, else `CDX_VERIFY_SHARE` (validate() makes sure there is one).
+    private var sharePath: String { share ?? EnvironmentDefault.share.value ?? "" }
+
     func validate() throws {
+        if share == nil, EnvironmentDefault.share.value == nil {
+            throw ValidationError("--share is required (or CDX_VERIFY_SHARE)")
+        }
         guard let namespace else { return }
         guard format == .k8sSecret else { throw ValidationError("--namespace applies to --format k8s-secret only") }
         guard ClientConfigExporter.isDNS1123Label(namespace) else {
@@ -86,14 +92,15 @@ struct ConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        let loaded = try Runner.readShare(share, console: console)
+        let loaded = try Runner.readShare(sharePath, console: console)
         let text: String
         do {
             let kafka = try KafkaClientConfig(
                 share: loaded,
                 options: .init(
-                    groupSuffix: groupSuffix,
-                    caLocation: caFile,
+                    groupSuffix: groupSuffix ?? EnvironmentDefault.groupSuffix.value
+                        ?? KafkaClientConfig.defaultGroupSuffix,
+                    caLocation: caFile ?? EnvironmentDefault.caFile.value,
                     overrides: try overrides.map { try ConfigProperty(parsing: $0) }
                 )
             )
@@ -130,7 +137,7 @@ struct ConfigCommand: AsyncParsableCommand {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard overwrite else { throw outputExists(path, console: console) }
-        if Runner.sameFile(path, share) || Runner.holdsShare(path) {
+        if Runner.sameFile(path, sharePath) || Runner.holdsShare(path) {
             console.error(
                 "--output '\(path)' holds a share (api_key, secret); it is never overwritten",
                 hint: "choose another --output file (the share file is what --share reads)"

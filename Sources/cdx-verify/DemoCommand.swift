@@ -47,6 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let console = outputOptions.console
         let loaded = try Runner.loadScenario(scenario, console: console)
+        if loaded.takesBrokersDown { MockAbortNotice.install() }
         try await Sandbox.withSandbox(scenario: loaded) { sandbox in
             console.info(
                 "demo: scenario '\(loaded.name)' — CDX API \(sandbox.apiURL.absoluteString), Schema Registry "

@@ -123,8 +123,11 @@ enum ProxiedClients {
 
 /// The token and the private-networking fields of the redeem request.
 struct TokenOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
+    @Option(name: .long, help: EnvironmentDefault.tokenHelp)
     var token: String?
+
+    /// `--token`, else `CDX_VERIFY_TOKEN`.
+    var resolvedToken: String? { token ?? EnvironmentDefault.token.value }
 
     @Option(
         name: [.long, .customLong("aws-account-id")],
@@ -159,7 +162,7 @@ struct TokenOptions: ParsableArguments {
     /// The request, reading the token from stdin when it is `-`.
     func request() throws -> RedeemTokenRequest {
         RedeemTokenRequest(
-            token: try Self.readToken(token),
+            token: try Self.readToken(resolvedToken),
             awsAccount: awsAccount,
             azureSubscription: azureSubscription,
             gcpProject: gcpProject
@@ -168,7 +171,7 @@ struct TokenOptions: ParsableArguments {
 
     /// The token of `--token`, read from standard input when it is `-`.
     static func readToken(_ token: String?) throws -> Secret {
-        guard var token else { throw ValidationError("--token is required") }
+        guard var token else { throw ValidationError("--token is required (or CDX_VERIFY_TOKEN)") }
         if token == "-" {
             guard let line = readLine(strippingNewline: true) else {
                 throw ValidationError("--token -: nothing on standard input")
@@ -230,9 +233,13 @@ extension ConsumerConfiguration.Family: ExpressibleByArgument {}
 struct CheckOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("Deadline of the whole verification: 30s, 2m or seconds.", valueName: "duration")
+        help: EnvironmentDefault.timeout.help(
+            "Deadline of the whole verification: 30s, 2m or seconds",
+            else: "30s",
+            valueName: "duration"
+        )
     )
-    var timeout: DurationArgument = DurationArgument(argument: "30s")!
+    var timeout: DurationArgument?
 
     @Flag(
         name: .long,
@@ -244,7 +251,7 @@ struct CheckOptions: ParsableArguments {
     @Flag(name: .long, help: "Treat warnings as failures (exit 1; unhealthy in watch mode).")
     var strict = false
 
-    @Option(name: .long, help: "A CA bundle to trust for Kafka and the Schema Registry.")
+    @Option(name: .long, help: EnvironmentDefault.caFile.help("A CA bundle to trust for Kafka and the Schema Registry"))
     var caFile: String?
 
     @Option(
@@ -263,8 +270,21 @@ struct CheckOptions: ParsableArguments {
     )
     var registryRate: Double = 10
 
-    @Option(name: .long, help: "Appended to the shared group prefix for group.id.")
-    var groupSuffix: String = KafkaClientConfig.defaultGroupSuffix
+    @Option(name: .long, help: EnvironmentDefault.groupSuffixHelp)
+    var groupSuffix: String?
+
+    /// The deadline: `--timeout`, else `CDX_VERIFY_TIMEOUT`, else 30 s (a bad variable is refused by validate()).
+    var deadline: Duration {
+        ((try? EnvironmentDefault.timeout.resolve(timeout)) ?? nil)?.duration ?? .seconds(30)
+    }
+
+    /// `--ca-file`, else `CDX_VERIFY_CA_FILE`.
+    var resolvedCAFile: String? { caFile ?? EnvironmentDefault.caFile.value }
+
+    /// `--group-suffix`, else `CDX_VERIFY_GROUP_SUFFIX`, else `consumer`.
+    var resolvedGroupSuffix: String {
+        groupSuffix ?? EnvironmentDefault.groupSuffix.value ?? KafkaClientConfig.defaultGroupSuffix
+    }
 
     @Flag(
         name: .long,
@@ -283,8 +303,10 @@ struct CheckOptions: ParsableArguments {
     var countKafkaRequests = false
 
     func validate() throws {
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            throw ValidationError("--ca-file '\(caFile)' cannot be read")
+        _ = try EnvironmentDefault.timeout.resolve(timeout)
+        if let caFile = resolvedCAFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            let name = self.caFile == nil ? EnvironmentDefault.caFile.rawValue : "--ca-file"
+            throw ValidationError("\(name) '\(caFile)' cannot be read")
         }
         if !registryRate.isFinite || registryRate < 0 || registryRate > 10_000 {
             throw ValidationError("--registry-rate must be 0 (no limit) to 10000 requests per second")
@@ -301,11 +323,11 @@ struct CheckOptions: ParsableArguments {
     /// The verifier's options; `proxy` is for the Schema Registry requests (`.direct` for the sandbox).
     func verifierOptions(privateNetworking: Bool, proxy: HTTPProxyConfiguration) throws -> ShareVerifier.Options {
         var options = ShareVerifier.Options(
-            deadline: timeout.duration,
+            deadline: deadline,
             deep: deep,
-            caFile: caFile,
+            caFile: resolvedCAFile,
             overrides: try overrides.map { try ConfigProperty(parsing: $0) },
-            groupSuffix: groupSuffix,
+            groupSuffix: resolvedGroupSuffix,
             schemaRegistryRequestsPerSecond: registryRate > 0 ? registryRate : nil,
             countKafkaRequests: countKafkaRequests,
             privateNetworking: privateNetworking,
@@ -329,15 +351,28 @@ struct VerifyOptions: ParsableArguments {
     )
     var wait: WaitArgument?
 
-    @Option(name: .long, help: "Report format.")
-    var format: ReportFormat = .text
+    @Option(name: .long, help: EnvironmentDefault.format.help("Report format", else: "text"))
+    var format: ReportFormat?
 
-    @Option(name: .long, help: "Write the report to this file instead of standard output.")
+    @Option(
+        name: .long,
+        help: EnvironmentDefault.output.help("Write the report to this file instead of standard output")
+    )
     var output: String?
 
     @OptionGroup var checks: CheckOptions
 
     var strict: Bool { checks.strict }
+
+    func validate() throws {
+        _ = try EnvironmentDefault.format.resolve(format)
+    }
+
+    /// `--format`, else `CDX_VERIFY_FORMAT`, else text (a bad variable is refused by validate()).
+    var reportFormat: ReportFormat { ((try? EnvironmentDefault.format.resolve(format)) ?? nil) ?? .text }
+
+    /// `--output`, else `CDX_VERIFY_OUTPUT`, else none (standard output).
+    var reportOutput: String? { output ?? EnvironmentDefault.output.value }
 
     func verifierOptions(privateNetworking: Bool, proxy: HTTPProxyConfiguration) throws -> ShareVerifier.Options {
         try checks.verifierOptions(privateNetworking: privateNetworking, proxy: proxy)

@@ -6,7 +6,8 @@ struct PreviewCommand: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Show what a share token shares, without redeeming it (the token stays unspent).",
         discussion: """
-            Prints the provider, each shared resource's name and description, its cloud, how it is reached \
+            Prints the shared topics (each resource's, as its CRN names it), the provider, each shared resource's \
+            name and description, its cloud, how it is reached \
             (PRIVATELINK needs --aws-account, --azure-subscription or --gcp-project when redeeming) and its \
             schemas. The token itself is never printed.
 
@@ -18,16 +19,22 @@ struct PreviewCommand: AsyncParsableCommand {
 
     @OptionGroup var cloud: CloudOptions
 
-    @Option(name: .long, help: ArgumentHelp("The share token ('-' reads it from standard input).", valueName: "token"))
-    var token: String
+    @Option(name: .long, help: EnvironmentDefault.tokenHelp)
+    var token: String?
 
     @Option(name: .long, help: "Output format: text or json.")
     var format: ObjectFormat = .text
 
     @OptionGroup var outputOptions: OutputOptions
 
+    func validate() throws {
+        if token == nil, EnvironmentDefault.token.value == nil {
+            throw ValidationError("--token is required (or CDX_VERIFY_TOKEN)")
+        }
+    }
+
     func run() async throws {
-        let secret = try TokenOptions.readToken(token)
+        let secret = try TokenOptions.readToken(token ?? EnvironmentDefault.token.value)
         try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.preview) {
             (client) async throws(CDXAPIError) in try await client.preview(secret)
         }

@@ -27,7 +27,7 @@ struct RedeemCommand: AsyncParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        if tokenOptions.token == nil { throw ValidationError("--token is required") }
+        if tokenOptions.resolvedToken == nil { throw ValidationError("--token is required (or CDX_VERIFY_TOKEN)") }
     }
 
     func run() async throws {

@@ -195,10 +195,10 @@ enum Runner {
             throw fail(error, console: console)
         }
         let document = report.rendered(
-            as: options.format,
-            color: options.output == nil && options.format == .text && console.color
+            as: options.reportFormat,
+            color: options.reportOutput == nil && options.reportFormat == .text && console.color
         )
-        if let output = options.output {
+        if let output = options.reportOutput {
             do {
                 // Checked again here: the file may have become a share since the command started.
                 try checkReportDestination(output, shares: [])

@@ -57,6 +57,7 @@ struct SandboxCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: false, noColor: false, environment: Environment.values)
         let loaded = try Runner.loadScenario(scenario, console: console)
+        if loaded.takesBrokersDown { MockAbortNotice.install() }
         // One signal style for every long-running command: a ServiceGroup turns SIGINT / SIGTERM into a
         // graceful shutdown, which ends the sandbox's scope (its servers stop and release their ports).
         let service = SandboxService(scenario: loaded, port: port ?? 0, tokens: tokens)

@@ -17,6 +17,12 @@ enum ShareText {
 
     static func preview(_ preview: SharePreview) -> String {
         var lines = ["The token shares \(preview.resources.count) resource(s) (it was not redeemed):"]
+        let topics = preview.resources.compactMap(\.topic)
+        if !topics.isEmpty {
+            lines.append("  topic(s): " + topics.joined(separator: ", "))
+        } else if !preview.resources.isEmpty {
+            lines.append("  topic(s): not named by the API (the redeem response lists them)")
+        }
         for resource in preview.resources { lines += [""] + Self.resource(resource) }
         lines += extra(preview.additionalFields, indent: "")
         if preview.resources.contains(where: \.isPrivateLink) {
@@ -31,6 +37,7 @@ enum ShareText {
 
     static func resource(_ resource: ConsumerSharedResource, indent: String = "") -> [String] {
         var rows: [(String, String)] = []
+        if let topic = resource.topic { rows.append(("topic", topic)) }
         var provider = resource.organizationName ?? "-"
         if let contact = resource.organizationContact { provider += " <\(contact)>" }
         rows.append(("provider", provider))

@@ -16,7 +16,10 @@ struct VerifyCommand: AsyncParsableCommand {
     // The inputs first: --help lists options in this order.
     @OptionGroup var tokenOptions: TokenOptions
 
-    @Option(name: .long, help: "A share file saved by an earlier redeem (no redeem is made).")
+    @Option(
+        name: .long,
+        help: EnvironmentDefault.share.help("A share file saved by an earlier redeem, verified without a redeem")
+    )
     var share: String?
 
     @Option(name: .long, help: "Where to save the redeemed share (default: share-<time>.json; never overwritten).")
@@ -43,14 +46,34 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var verifyOptions: VerifyOptions
     @OptionGroup var outputOptions: OutputOptions
 
-    func validate() throws {
+    /// What is verified: a token to redeem, or a saved share file.
+    enum Input {
+        case token
+        case share(String)
+    }
+
+    /// `--token` or `--share`, else `CDX_VERIFY_TOKEN` or `CDX_VERIFY_SHARE`: a flag wins over both variables.
+    func input() throws -> Input {
         switch (tokenOptions.token, share) {
-        case (nil, nil):
-            throw ValidationError("give --token TOKEN (redeem, then verify) or --share FILE (verify a saved share)")
+        case (.some, nil): return .token
+        case (nil, .some(let path)): return .share(path)
         case (.some, .some): throw ValidationError("--token and --share cannot be used together")
-        case (nil, .some) where save != nil: throw ValidationError("--save only applies with --token")
-        default: break
+        case (nil, nil):
+            switch (EnvironmentDefault.token.value, EnvironmentDefault.share.value) {
+            case (.some, nil): return .token
+            case (nil, .some(let path)): return .share(path)
+            case (.some, .some):
+                throw ValidationError("CDX_VERIFY_TOKEN and CDX_VERIFY_SHARE are both set: give --token or --share")
+            case (nil, nil):
+                throw ValidationError(
+                    "give --token TOKEN (redeem, then verify) or --share FILE (verify a saved share)"
+                )
+            }
         }
+    }
+
+    func validate() throws {
+        if case .share = try input(), save != nil { throw ValidationError("--save only applies with --token") }
         if configFormat != nil, config == nil { throw ValidationError("--config-format only applies with --config") }
     }
 
@@ -58,10 +81,12 @@ struct VerifyCommand: AsyncParsableCommand {
         let console = outputOptions.console
         let logger = outputOptions.logger
         let savePath = save ?? Runner.defaultSharePath()
-        if let output = verifyOptions.output {
+        let input = try input()
+        let sharePath: String? = if case .share(let path) = input { path } else { nil }
+        if let output = verifyOptions.reportOutput {
             // Decided before redeeming: a report must never take the place of the credentials.
             do {
-                try Runner.checkReportDestination(output, shares: [share ?? savePath])
+                try Runner.checkReportDestination(output, shares: [sharePath ?? savePath])
             } catch let error as ValidationError {
                 console.error(error.message)
                 throw Exit.usage
@@ -78,8 +103,8 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         let redeemed: RedeemedShare
-        if let share {
-            redeemed = try Runner.readShare(share, console: console)
+        if let sharePath {
+            redeemed = try Runner.readShare(sharePath, console: console)
         } else {
             redeemed = try await Runner.redeem(
                 cloud: cloud,
@@ -98,7 +123,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 proxy: try cloud.proxyOptions.configuration()
             ),
             consumer: consumer,
-            wait: verifyOptions.waitPolicy(justRedeemed: share == nil),
+            wait: verifyOptions.waitPolicy(justRedeemed: sharePath == nil),
             cloud: cloud,
             console: console,
             logger: logger

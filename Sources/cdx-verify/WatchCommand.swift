@@ -57,9 +57,18 @@ struct WatchCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "A share file to verify (saved by redeem or verify --token); repeat it for several shares."
+        help: ArgumentHelp(
+            "A share file to verify (saved by redeem or verify --token); repeat it for several shares "
+                + "(default without --share-dir: $CDX_VERIFY_SHARE)."
+        )
     )
     var share: [String] = []
+
+    /// The `--share` files, else `CDX_VERIFY_SHARE` when neither `--share` nor `--share-dir` is given.
+    var sharePaths: [String] {
+        guard share.isEmpty, shareDir == nil else { return share }
+        return EnvironmentDefault.share.value.map { [$0] } ?? []
+    }
 
     @Option(
         name: .long,
@@ -126,7 +135,7 @@ struct WatchCommand: AsyncParsableCommand {
     static let shortestInterval: Duration = .milliseconds(10)
 
     func validate() throws {
-        if share.isEmpty, shareDir == nil {
+        if sharePaths.isEmpty, shareDir == nil {
             throw ValidationError("give --share FILE (repeatable) or --share-dir DIRECTORY")
         }
         if maxConcurrentRuns < 1 { throw ValidationError("--max-concurrent-runs must be at least 1") }
@@ -176,7 +185,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         // Every named share file must be usable from the start; a directory's files are read as they come.
         var shares: [(path: String, share: RedeemedShare)] = []
-        for path in share { shares.append((path, try Runner.readShare(path, console: console))) }
+        for path in sharePaths { shares.append((path, try Runner.readShare(path, console: console))) }
         if let shareDir {
             var info = stat()  // follows symbolic links, as fileExists(atPath:isDirectory:) did
             guard stat(shareDir, &info) == 0, Int(info.st_mode) & Int(S_IFMT) == Int(S_IFDIR) else {
@@ -190,15 +199,6 @@ struct WatchCommand: AsyncParsableCommand {
                 privateNetworking: false,
                 proxy: try cloud.proxyOptions.configuration()
             )
-            // What a monitor would refuse is refused now, naming the file.
-            for (path, share) in shares {
-                do {
-                    _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
-                } catch {
-                    console.error("\(path): \(error.description)")
-                    throw Exit.invalidInput
-                }
-            }
         } catch let error as ConfigurationError {
             throw Runner.fail(error, console: console)
         }
@@ -209,7 +209,7 @@ struct WatchCommand: AsyncParsableCommand {
                 options: options,
                 strict: checks.strict,
                 // /healthz turns 503 when no run has completed for two intervals plus a whole run's deadline.
-                staleAfter: interval.duration * 2 + checks.timeout.duration + .seconds(5),
+                staleAfter: interval.duration * 2 + checks.deadline + .seconds(5),
                 // Connections follow the runs: kept from run to run only while every share can hold a run slot.
                 idleConnectionTimeout: shareDir == nil && shares.count <= maxConcurrentRuns
                     ? max(interval.duration * 2, ShareMonitor.defaultIdleConnectionTimeout) : .seconds(15),
@@ -223,13 +223,23 @@ struct WatchCommand: AsyncParsableCommand {
             ),
             directory: shareDir
         )
+        // What a monitor would refuse is refused now, naming the file; what is built is the monitor's.
+        var prepared: [PreparedConfiguration] = []
         for (path, share) in shares {
+            do {
+                prepared.append(try fleet.prepare(share))
+            } catch {
+                console.error("\(path): \(error.description)")
+                throw Exit.invalidInput
+            }
+        }
+        for ((path, share), prepared) in zip(shares, prepared) {
             do {
                 guard fleet.isMine(share, path: path) else {
                     console.info("\(path): share \(share.id ?? "?") falls to another shard than \(fleet.shardText)")
                     continue
                 }
-                try fleet.add(path: path, share: share)
+                try fleet.add(path: path, share: share, prepared: prepared)
             } catch .alreadyWatched(let path, let other) {
                 console.info("\(path) is the file \(other) names: watched once")
             } catch {

@@ -42,11 +42,12 @@ final class WatchFleet: Service, Sendable {
     }
 
     /// One watched share.
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         let path: String
         /// The file the path led to when last looked at (aliases of a watched file are refused).
         var identity: FileIdentity
-        let shareID: String?
+        /// Taken again when the file is rewritten with another share.
+        var shareID: String?
         let state: WatchState
         /// Found in --share-dir (and removed when its file goes), not named by --share.
         let fromDirectory: Bool
@@ -58,18 +59,20 @@ final class WatchFleet: Service, Sendable {
     private struct Start: Sendable {
         let path: String
         let share: RedeemedShare
+        /// Its configuration, validated when the file was read.
+        let prepared: PreparedConfiguration
         let state: WatchState
         let removed: AsyncStream<Never>
     }
 
-    private let settings: Settings
+    let settings: Settings
     private let directory: String?
     /// By path as given (a file rewritten in place, with a new inode, stays the same share and is
     /// reloaded by its schedule); the file identity of each tells aliases apart.
-    private let entries = Mutex<[String: Entry]>([:])
+    let entries = Mutex<[String: Entry]>([:])
     /// Files of the directory that are not usable shares, with the signature they were rejected at:
     /// looked at again only once they change.
-    private let rejected = Mutex<[String: [String]]>([:])
+    let rejected = Mutex<[String: [String]]>([:])
     private let starts: AsyncStream<Start>
     private let startsContinuation: AsyncStream<Start>.Continuation
     /// Runs completed by every share the watch has had, those taken away included.
@@ -112,9 +115,16 @@ final class WatchFleet: Service, Sendable {
     }
 
     /// Starts watching a share file.
-    /// - Parameter fromDirectory: Found in the directory: stopped when the file goes away.
+    /// - Parameters:
+    ///   - prepared: The share's configuration, validated with the watch's options (``prepare(_:)``).
+    ///   - fromDirectory: Found in the directory: stopped when the file goes away.
     /// - Throws: ``AddError`` when the file is one already watched, or its share id is.
-    func add(path: String, share: RedeemedShare, fromDirectory: Bool = false) throws(AddError) {
+    func add(
+        path: String,
+        share: RedeemedShare,
+        prepared: PreparedConfiguration,
+        fromDirectory: Bool = false
+    ) throws(AddError) {
         guard let identity = FileIdentity(path: path) else { throw .unreadable(path: path) }
         let wanted = share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let (removed, removal) = AsyncStream.makeStream(of: Never.self)
@@ -144,20 +154,30 @@ final class WatchFleet: Service, Sendable {
             )
             return state
         }
-        startsContinuation.yield(Start(path: path, share: share, state: state, removed: removed))
+        startsContinuation.yield(Start(path: path, share: share, prepared: prepared, state: state, removed: removed))
         settings.logger.info(
             "watching \(path) as share '\(state.label)' every \(settings.intervalText) (\(share.resourceCounts))"
         )
     }
 
+    /// The share's configuration, validated with the watch's options: built once, for the monitor.
+    func prepare(_ share: RedeemedShare) throws(ConfigurationError) -> PreparedConfiguration {
+        try PreparedConfiguration(share: share, options: settings.options)
+    }
+
     /// Stops watching a share file: its run (if any) is cancelled and its series are taken out of
     /// /metrics now, before another share may take its label (collectors with the same name and labels
     /// are the same objects in the registry).
-    private func remove(path: String) {
+    func remove(path: String, because reason: String = "is gone") {
         guard let entry = entries.withLock({ $0.removeValue(forKey: path) }) else { return }
         entry.removal.finish()
         entry.state.metrics.remove()
-        settings.logger.notice("\(entry.path) is gone: share '\(entry.state.label)' is no longer watched")
+        settings.logger.notice("\(entry.path) \(reason): share '\(entry.state.label)' is no longer watched")
+    }
+
+    /// Whether the share file at `path` is still watched with this state (not taken away meanwhile).
+    private func isWatched(_ path: String, as state: WatchState) -> Bool {
+        entries.withLock { $0[path]?.state === state }
     }
 
     private static func uniqueLabel(_ wanted: String, used: Set<String>) -> String {
@@ -204,15 +224,15 @@ final class WatchFleet: Service, Sendable {
             if rejected.withLock({ $0[path] }) == signature { continue }
             do {
                 let share = try ShareFile.read(path).share
-                // What the monitor would refuse is refused here, so the file is tried again once it changes.
-                _ = try KafkaClientConfig(share: share, options: .init(verifierOptions: settings.options))
                 guard isMine(share, path: path) else {
                     // Another replica's: looked at again only once the file changes.
                     rejected.withLock { $0[path] = signature }
                     settings.logger.debug("\(path) falls to another shard than \(shardText)")
                     continue
                 }
-                try add(path: path, share: share, fromDirectory: true)
+                // What the monitor would refuse is refused here, so the file is tried again once it
+                // changes; what is built is the monitor's.
+                try add(path: path, share: share, prepared: try prepare(share), fromDirectory: true)
                 rejected.withLock { _ = $0.removeValue(forKey: path) }
             } catch {
                 // The process's own shortage says nothing about the file: it is tried again next time.
@@ -292,6 +312,7 @@ final class WatchFleet: Service, Sendable {
         do {
             try await withShareMonitor(
                 share: start.share,
+                prepared: start.prepared,
                 options: settings.options,
                 idleConnectionTimeout: settings.idleConnectionTimeout,
                 pool: pool,
@@ -299,13 +320,15 @@ final class WatchFleet: Service, Sendable {
             ) { monitor in
                 let file = WatchedFile(path: start.path)
                 let runs = monitor.reports(every: settings.interval) { monitor in
-                    if let replaced = await Self.reloadIfChanged(file, monitor: monitor, state: state) {
+                    if let replaced = await self.reloadIfChanged(file, monitor: monitor, state: state) {
                         // The old share's phase (DEACTIVATED, say) must not outlive it.
                         state.metrics.clearPhase()
                         phase.reset(shareID: replaced.id)
                     }
                 }
                 for await run in runs {
+                    // Taken away meanwhile (by the run's own reload, say): its series are gone and stay so.
+                    guard self.isWatched(start.path, as: state) else { break }
                     switch run.result {
                     case .success(let report):
                         StandardStreams.writeOut(state.record(run, report: report) + "\n")
@@ -324,28 +347,6 @@ final class WatchFleet: Service, Sendable {
         } catch is CancellationError {
         } catch {
             state.recordRunError(error)
-        }
-    }
-
-    /// A share file redeemed again (a new invitation after the provider rotated the key) is picked up
-    /// before the next run; an unusable one is reported once and the previous share kept.
-    /// - Returns: The new share, when it replaced the previous one.
-    private static func reloadIfChanged(
-        _ file: WatchedFile,
-        monitor: ShareMonitor,
-        state: WatchState
-    ) async -> RedeemedShare? {
-        guard file.changed() else { return nil }
-        do {
-            let loaded = try ShareFile.read(file.path)
-            try await monitor.replaceShare(loaded.share)
-            state.shareReplaced(loaded.share, path: file.path)
-            return loaded.share
-        } catch {
-            state.recordError(
-                "the share file \(file.path) changed but cannot be used (\(error)); still verifying the previous share"
-            )
-            return nil
         }
     }
 

@@ -28,6 +28,25 @@ struct FleetTests {
         return Set(shares.compactMap { $0["share"] as? String })
     }
 
+    /// Starts a watch of `directory` and waits until each of its `count` shares has a run line. The
+    /// caller kills the watch.
+    static func watchAllRunning(
+        _ directory: String,
+        count: Int,
+        interval: String = "300ms"
+    ) async throws -> (watch: BackgroundProcess, port: Int) {
+        let watch = try WatchTests.startWatch([
+            "--share-dir", directory, "--interval", interval, "--metrics-address", "127.0.0.1:0",
+        ])
+        let port = try await WatchTests.metricsPort(watch)
+        #expect(
+            await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
+                Set(WatchTests.lines(stdout).map(\.share)).count == count
+            }
+        )
+        return (watch, port)
+    }
+
     @Test("one file under two spellings and a link is one share; a second file with the same id is refused")
     func identity() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
@@ -69,16 +88,8 @@ struct FleetTests {
     func failedListing() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try Self.fleet(sandbox, count: 3)
-            let watch = try WatchTests.startWatch([
-                "--share-dir", directory, "--interval", "200ms", "--metrics-address", "127.0.0.1:0",
-            ])
+            let (watch, port) = try await Self.watchAllRunning(directory, count: 3, interval: "200ms")
             defer { watch.kill() }
-            let port = try await WatchTests.metricsPort(watch)
-            #expect(
-                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
-                    Set(WatchTests.lines(stdout).map(\.share)).count == 3
-                }
-            )
             // The path stops being a listable directory for a while (ENOTDIR).
             try FileManager.default.moveItem(atPath: directory, toPath: directory + ".away")
             try "not a directory".write(toFile: directory, atomically: false, encoding: .utf8)
@@ -99,16 +110,8 @@ struct FleetTests {
     func rewrittenFileKeepsItsSeries() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let directory = try Self.fleet(sandbox, count: 2)
-            let watch = try WatchTests.startWatch([
-                "--share-dir", directory, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
-            ])
+            let (watch, port) = try await Self.watchAllRunning(directory, count: 2)
             defer { watch.kill() }
-            let port = try await WatchTests.metricsPort(watch)
-            #expect(
-                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in
-                    Set(WatchTests.lines(stdout).map(\.share)).count == 2
-                }
-            )
             // Redeemed again into the same file: written to a temporary file and renamed over it.
             var again = sandbox.share()
             again.id = "dlz-fleet-1"

@@ -38,6 +38,43 @@ struct ShareCommandsTests {
         }
     }
 
+    @Test("preview names the shared topics: one resource per topic, each with its schemas")
+    func previewNamesTheTopics() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let token = try sandbox.mintToken()
+            let text = try await CLITests.cli(
+                ["preview", "--token", token.revealed] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.contains("topic(s): orders, payments"), "\(text.stdout)")
+            let rows = text.stdout.split(separator: "\n").map {
+                $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
+            #expect(rows.contains("topic: orders") && rows.contains("topic: payments"), "\(text.stdout)")
+
+            let json = try await CLITests.cli(
+                ["preview", "--token", token.revealed, "--format", "json"] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            let preview = try JSONDecoder().decode(SharePreview.self, from: Data(json.stdout.utf8))
+            #expect(preview.resources.map(\.topic) == ["orders", "payments"])
+            #expect(
+                preview.resources.map { $0.schemas.compactMap(\.subject) } == [["orders-value"], ["payments-value"]]
+            )
+            #expect(sandbox.api.redeemRequestCount == 0)
+
+            // An API that names no topic: said so, not left out silently.
+            let unnamed = sandbox.api.mintToken(rawBody: Data("{}".utf8))
+            let said = try await CLITests.cli(
+                ["preview", "--token", unnamed.revealed] + Self.api(sandbox),
+                environment: CLITests.environment(sandbox)
+            )
+            #expect(said.status == 0, "\(said.stderr)")
+            #expect(said.stdout.contains("topic(s): not named by the API"), "\(said.stdout)")
+        }
+    }
+
     @Test(
         "a PrivateLink token without an account is refused with exit 3 naming --aws-account; the token is not spent",
         arguments: [["redeem"], ["verify"], []]

@@ -34,6 +34,20 @@ struct ConsumerModelTests {
         #expect(again == preview)
     }
 
+    @Test("a shared resource's topic is the last topic= element of its CRN, if any")
+    func topicFromTheCRN() {
+        func resource(_ name: String?) -> ConsumerSharedResource {
+            ConsumerSharedResource(metadata: ObjectMetadata(resourceName: name))
+        }
+        let crn = "crn://confluent.cloud/organization=o-1/environment=env-1/cloud-cluster=lkc-1/kafka=lkc-1"
+        #expect(resource(crn + "/topic=orders.eu-1").topic == "orders.eu-1")
+        #expect(resource(crn).topic == nil)
+        #expect(resource(crn + "/topic=").topic == nil)
+        #expect(resource("crn://confluent.cloud/organization=o-1/shared-resource=sr-1").topic == nil)
+        #expect(resource(nil).topic == nil)
+        #expect(ConsumerSharedResource().topic == nil)
+    }
+
     @Test("a share's unknown phase and status fields are kept")
     func unknownPhase() throws {
         let json = #"""

@@ -126,6 +126,17 @@ public struct ConsumerSharedResource: Sendable, Hashable, Codable {
     /// Whether the resource is reached over a private endpoint (PrivateLink, Private Service Connect).
     public var isPrivateLink: Bool { networkConnectionTypes.contains(.privateLink) }
 
+    /// The Kafka topic the resource shares, as its Confluent Resource Name names it
+    /// (`metadata.resource_name`, e.g. `crn://confluent.cloud/organization=…/kafka=lkc-…/topic=orders`):
+    /// the value of its last `topic=` element. `nil` when the API names none.
+    public var topic: String? {
+        guard let name = metadata?.resourceName,
+            let element = name.split(separator: "/").last(where: { $0.hasPrefix("topic=") })
+        else { return nil }
+        let topic = element.dropFirst("topic=".count)
+        return topic.isEmpty ? nil : String(topic)
+    }
+
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case id, description, tags, cloud, schemas, metadata
         case displayName = "display_name"

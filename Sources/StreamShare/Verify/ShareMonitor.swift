@@ -68,13 +68,18 @@ public actor ShareMonitor {
     /// is the public way, which also shuts it down.
     package init(
         share: RedeemedShare,
+        prepared: PreparedConfiguration? = nil,
         options: ShareVerifier.Options = .init(),
         httpClient: HTTPClient? = nil,
         idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
         pool: MonitorPool? = nil,
         logger: Logger? = nil
     ) throws(ConfigurationError) {
-        self.prepared = try PreparedConfiguration(share: share, options: options)
+        if let prepared {
+            self.prepared = prepared
+        } else {
+            self.prepared = try PreparedConfiguration(share: share, options: options)
+        }
         self.share = share
         self.pool = pool
         self.options = options
@@ -232,7 +237,11 @@ public actor ShareMonitor {
     /// the Kafka clients of the old one are dropped, including any a run in progress still makes.
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
     public func replaceShare(_ share: RedeemedShare) throws(ConfigurationError) {
-        let prepared = try PreparedConfiguration(share: share, options: options)
+        try replaceShare(share, prepared: try PreparedConfiguration(share: share, options: options))
+    }
+
+    /// ``replaceShare(_:)`` with the share's configuration already validated (with the monitor's options).
+    package func replaceShare(_ share: RedeemedShare, prepared: PreparedConfiguration) throws(ConfigurationError) {
         if ownsHTTPClient {
             // A run in progress keeps the client it started with; the next run takes this one.
             httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &ownClients)
@@ -287,8 +296,33 @@ public func withShareMonitor<Result: Sendable>(
     logger: Logger? = nil,
     _ body: (ShareMonitor) async throws -> Result
 ) async throws -> Result {
+    try await withShareMonitor(
+        share: share,
+        prepared: nil,
+        options: options,
+        httpClient: httpClient,
+        idleConnectionTimeout: idleConnectionTimeout,
+        pool: pool,
+        logger: logger,
+        body
+    )
+}
+
+/// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)`` with the share's
+/// configuration already validated (with the same options), or nil to validate it here.
+package func withShareMonitor<Result: Sendable>(
+    share: RedeemedShare,
+    prepared: PreparedConfiguration?,
+    options: ShareVerifier.Options = .init(),
+    httpClient: HTTPClient? = nil,
+    idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+    pool: MonitorPool? = nil,
+    logger: Logger? = nil,
+    _ body: (ShareMonitor) async throws -> Result
+) async throws -> Result {
     let monitor = try ShareMonitor(
         share: share,
+        prepared: prepared,
         options: options,
         httpClient: httpClient,
         idleConnectionTimeout: idleConnectionTimeout,

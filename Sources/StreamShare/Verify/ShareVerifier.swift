@@ -367,33 +367,6 @@ public struct ShareVerifier: Sendable {
     }
 }
 
-/// A share's client configuration and registry, parsed and validated once (librdkafka checks the
-/// configuration by creating a client): a ``ShareMonitor`` builds it when it gets its share and
-/// reuses it for every run, instead of parsing the share and creating a throwaway client each time.
-struct PreparedConfiguration: Sendable {
-    let kafka: KafkaClientConfig
-    let registry: SchemaRegistryConfig?
-
-    init(share: RedeemedShare, options: ShareVerifier.Options) throws(ConfigurationError) {
-        let endpoints = try share.configurationEndpoints()
-        kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
-        registry = endpoints.schemaRegistry
-    }
-
-    /// The configuration, once what can change on the host since it was built is checked again: the
-    /// CA file can still be read (one librdkafka cannot parse is seen when a client is created).
-    func checked() throws(ConfigurationError) -> (KafkaClientConfig, SchemaRegistryConfig?) {
-        if let ca = kafka["ssl.ca.location"], !FileManager.default.isReadableFile(atPath: ca) {
-            throw ConfigurationError(
-                code: .fileNotFound,
-                key: "ssl.ca.location",
-                message: "CA file '\(ca)' does not exist or cannot be read"
-            )
-        }
-        return (kafka, registry)
-    }
-}
-
 extension KafkaClientConfig.Options {
     /// The options of the client configuration that a verification with `options` checks: build
     /// your consumer's configuration with these, and what starts is what was proven (the same

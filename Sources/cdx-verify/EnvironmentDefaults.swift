@@ -23,6 +23,8 @@ enum EnvironmentDefault: String, CaseIterable {
     case timeout = "CDX_VERIFY_TIMEOUT"
     case caFile = "CDX_VERIFY_CA_FILE"
     case groupSuffix = "CDX_VERIFY_GROUP_SUFFIX"
+    case maxStaleness = "CDX_VERIFY_MAX_STALENESS"
+    case maxLag = "CDX_VERIFY_MAX_LAG"
 
     /// The variable's value; nil when it is unset or empty.
     var value: String? { Environment.values[rawValue].flatMap { $0.isEmpty ? nil : $0 } }
@@ -69,6 +71,8 @@ enum EnvironmentDefault: String, CaseIterable {
         case .timeout: "--timeout"
         case .caFile: "--ca-file"
         case .groupSuffix: "--group-suffix"
+        case .maxStaleness: "--max-staleness"
+        case .maxLag: "--max-lag"
         }
     }
 
@@ -86,6 +90,7 @@ enum EnvironmentDefault: String, CaseIterable {
                 case .format, .output: "the report of verify and demo"
                 case .timeout: "verify, demo, watch"
                 case .caFile, .groupSuffix: "verify, demo, watch, config"
+                case .maxStaleness, .maxLag: "verify, demo, watch"
                 }
             rows.append((variable.rawValue, "\(variable.flag) (\(commands))"))
         }

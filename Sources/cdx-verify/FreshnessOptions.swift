@@ -6,9 +6,10 @@ import StreamShare
 struct FreshnessOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp(
+        help: EnvironmentDefault.maxStaleness.help(
             "Fail kafka.topic.freshness when a shared topic's newest record is older than this (15m, 2h, 1d). "
-                + "Reads the latest record of every partition.",
+                + "Reads the latest record of every partition",
+            else: "not checked",
             valueName: "duration"
         )
     )
@@ -16,9 +17,10 @@ struct FreshnessOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
+        help: EnvironmentDefault.maxLag.help(
             "Fail kafka.group.lag when the consumers' group (prefix + --group-suffix) is more than N records behind "
-                + "on the shared topics, in total. Read-only: committed offsets, no join, no commit.",
+                + "on the shared topics, in total. Read-only: committed offsets, no join, no commit",
+            else: "not checked",
             valueName: "n"
         )
     )
@@ -28,15 +30,24 @@ struct FreshnessOptions: ParsableArguments {
     static let largestLag: Int64 = 1_000_000_000_000_000
 
     func validate() throws {
-        if let maxLag, maxLag < 1 || maxLag > Self.largestLag {
-            throw ValidationError("--max-lag must be a whole number of records from 1 to \(Self.largestLag)")
+        _ = try EnvironmentDefault.maxStaleness.resolve(maxStaleness)
+        if let lag = try EnvironmentDefault.maxLag.resolve(maxLag), lag < 1 || lag > Self.largestLag {
+            let name = maxLag == nil ? EnvironmentDefault.maxLag.rawValue : "--max-lag"
+            throw ValidationError("\(name) must be a whole number of records from 1 to \(Self.largestLag)")
         }
     }
 
-    /// Sets the checks on `options`; `defaults` stand in for flags not given (the demo's).
+    /// `--max-staleness`, else `CDX_VERIFY_MAX_STALENESS` (a bad variable is refused by validate()).
+    var resolvedMaxStaleness: Duration? {
+        ((try? EnvironmentDefault.maxStaleness.resolve(maxStaleness)) ?? nil)?.duration
+    }
+    /// `--max-lag`, else `CDX_VERIFY_MAX_LAG`.
+    var resolvedMaxLag: Int64? { (try? EnvironmentDefault.maxLag.resolve(maxLag)) ?? nil }
+
+    /// Sets the checks on `options`; `defaults` stand in for flags and variables not given (the demo's).
     func apply(to options: inout ShareVerifier.Options, defaults: (staleness: Duration, lag: Int64)? = nil) {
-        options.maxStaleness = maxStaleness?.duration ?? defaults?.staleness
-        options.maxLag = maxLag ?? defaults?.lag
+        options.maxStaleness = resolvedMaxStaleness ?? defaults?.staleness
+        options.maxLag = resolvedMaxLag ?? defaults?.lag
     }
 }
 

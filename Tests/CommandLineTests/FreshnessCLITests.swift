@@ -30,6 +30,25 @@ struct FreshnessCLITests {
         }
     }
 
+    @Test("CDX_VERIFY_MAX_STALENESS and CDX_VERIFY_MAX_LAG stand in for the flags; a flag wins; a bad value is 64")
+    func environmentDefaults() async throws {
+        let lagging = try await CLITests.cli(
+            ["demo", "--scenario", "lagging"],
+            environment: ["CDX_VERIFY_MAX_LAG": "1000", "CDX_VERIFY_MAX_STALENESS": "2h"]
+        )
+        #expect(lagging.status == 0, "\(lagging.stdout)")
+        let flagWins = try await CLITests.cli(
+            ["demo", "--scenario", "lagging", "--max-lag", "5"],
+            environment: ["CDX_VERIFY_MAX_LAG": "1000"]
+        )
+        #expect(flagWins.status == 1)
+        for (name, value) in [("CDX_VERIFY_MAX_LAG", "0"), ("CDX_VERIFY_MAX_STALENESS", "soon")] {
+            let bad = try await CLITests.cli(["verify", "--share", "s.json"], environment: [name: value])
+            #expect(bad.status == 64, "\(bad.stderr)")
+            #expect(bad.stderr.contains(name), "\(bad.stderr)")
+        }
+    }
+
     @Test("the demo checks freshness and lag: healthy passes, stale and lagging fail with their figures")
     func demoScenarios() async throws {
         let healthy = try await CLITests.cli(["demo", "--format", "json"])

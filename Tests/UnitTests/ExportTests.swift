@@ -188,6 +188,20 @@ struct ExportTests {
         #expect(!(error?.description.contains("line\nbreak") ?? true))
     }
 
+    @Test("a registry value with a line break cannot break out of its comment into a librdkafka property")
+    func registryLineBreak() async throws {
+        var share = try Fixture.share()
+        share.schemaRegistrySecret = Secret("x\nbootstrap.servers=elsewhere.example:9092")
+        let exporter = ClientConfigExporter(
+            kafka: try KafkaClientConfig(share: share),
+            schemaRegistry: try share.endpoints().schemaRegistry
+        )
+        let error = #expect(throws: ConfigurationError.self) { try exporter.render(.librdkafka, revealSecrets: true) }
+        #expect(error?.code == .notRepresentable)
+        #expect(error?.key == "basic.auth.user.info")
+        #expect(!(error?.description.contains("elsewhere") ?? true))
+    }
+
     /// Loads a properties file like a Java client and tokenizes sasl.jaas.config the way Kafka's
     /// JaasConfig does (StreamTokenizer with '"' quotes); prints key<TAB>value lines.
     static let javaReader = #"""

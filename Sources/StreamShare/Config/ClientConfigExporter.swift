@@ -111,7 +111,17 @@ public struct ClientConfigExporter: Sendable {
                 "# Schema Registry (for serializers; librdkafka and kcat reject these keys, so they are comments):"
             )
             for property in schemaRegistry.clientProperties {
-                lines.append("# \(property.key)=\(property.value.rendered(revealSecrets: reveal))")
+                let value = property.value.rendered(revealSecrets: reveal)
+                // A line break would end the comment: what follows it would be read as a property (a
+                // registry key of "x\nbootstrap.servers=elsewhere:9092" would send the share's key there).
+                if value.contains(where: \.isNewline) {
+                    throw ConfigurationError(
+                        code: .notRepresentable,
+                        key: property.key,
+                        message: "the value has a line break and cannot be written in a librdkafka properties file"
+                    )
+                }
+                lines.append("# \(property.key)=\(value)")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -188,20 +188,24 @@ struct RegistryProbeTests {
     @Test("after a 429 and its pause, requests go out through a halved window, not all at once")
     func stormNarrowsWindow() async throws {
         final class Storm: HTTPTransport {
-            /// In flight at each send made once the pause after the 429 was over.
-            let state = Mutex((sent: 0, inFlight: 0, limitedAt: ContinuousClock.Instant?.none, afterPause: [Int]()))
+            /// In flight, of the requests sent once the pause after the 429 was over, at each such send.
+            /// Requests sent before it are not counted: on a loaded machine they can outlast the pause.
+            let state = Mutex(
+                (sent: 0, inFlightAfter: 0, limitedAt: ContinuousClock.Instant?.none, afterPause: [Int]())
+            )
 
             func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
-                let sent = state.withLock { state in
+                let (sent, afterPause) = state.withLock { state in
                     state.sent += 1
-                    state.inFlight += 1
-                    if let at = state.limitedAt, ContinuousClock.now - at >= .milliseconds(40) {
-                        state.afterPause.append(state.inFlight)
+                    guard let at = state.limitedAt, ContinuousClock.now - at >= .milliseconds(40) else {
+                        return (state.sent, false)
                     }
-                    return state.sent
+                    state.inFlightAfter += 1
+                    state.afterPause.append(state.inFlightAfter)
+                    return (state.sent, true)
                 }
                 try? await Task.sleep(for: .milliseconds(20))
-                defer { state.withLock { $0.inFlight -= 1 } }
+                defer { if afterPause { state.withLock { $0.inFlightAfter -= 1 } } }
                 if request.url.hasSuffix("/schemas/types") {
                     return TransportResponse(status: 200, headers: [], body: Data(#"["AVRO"]"#.utf8))
                 }

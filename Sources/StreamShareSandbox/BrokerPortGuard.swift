@@ -23,13 +23,7 @@ final class BrokerPortGuard {
     /// ApiVersions v0): only then has the mock accepted the connection. Nil when the broker does not
     /// answer within `timeoutMilliseconds` (it is already down, or gone).
     init?(port: UInt16, timeoutMilliseconds: Int32 = 5_000) {
-        #if canImport(Darwin)
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #else
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #endif
-        guard fd >= 0 else { return nil }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        guard let fd = loopbackTCPSocket() else { return nil }
         guard Self.connect(fd, port: port, timeoutMilliseconds: timeoutMilliseconds),
             Self.exchangeApiVersions(fd, timeoutMilliseconds: timeoutMilliseconds)
         else {
@@ -92,4 +86,17 @@ final class BrokerPortGuard {
         // The correlation id comes back (bytes 4…7 of the response).
         return buffer[4..<8] == [0, 0, 0, 1]
     }
+}
+
+/// A new IPv4 TCP socket, closed on exec (a child must not inherit the ports the sandbox holds); nil
+/// when none can be made.
+func loopbackTCPSocket() -> Int32? {
+    #if canImport(Darwin)
+    let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #else
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #endif
+    guard fd >= 0 else { return nil }
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    return fd
 }

@@ -38,13 +38,7 @@ final class RefusingPorts: Sendable {
     deinit { descriptors.forEach { close($0) } }
 
     private static func bindAnyPort() -> (Int32, UInt16)? {
-        #if canImport(Darwin)
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #else
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #endif
-        guard fd >= 0 else { return nil }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        guard let fd = loopbackTCPSocket() else { return nil }
         var address = sockaddr_in()
         #if canImport(Darwin)
         address.sin_len = UInt8(MemoryLayout<sockaddr_in>.size)

@@ -177,12 +177,6 @@ package final class KafkaHandle: Sendable {
         return result
     }
 
-    /// The committed offset of one partition for this handle's `group.id` (negative: none):
-    /// FindCoordinator and OffsetFetch, without joining the group.
-    package func committed(topic: String, partition: Int32, timeout: Duration) async -> Result<Int64, KafkaError> {
-        await committed([topic: [partition]], timeout: timeout).map { $0[topic]?[partition] ?? -1 }
-    }
-
     /// The committed offsets of this handle's `group.id` for many partitions at once (one OffsetFetch),
     /// without joining the group.
     /// - Returns: By topic and partition, the offsets committed; a partition without one is absent.

@@ -107,7 +107,7 @@ final class OffsetMetrics: Sendable {
 
     func record(_ report: VerificationReport) {
         var ages: [[String]: Double] = [:]
-        for check in report.checks where check.checkID == .kafkaTopicFreshness {
+        for check in report.checks where check.id == .kafkaTopicFreshness {
             if let topic = check.resource, let age = check.figures["last_record_age_seconds"] { ages[[topic]] = age }
         }
         lastRecordAge.update(ages)

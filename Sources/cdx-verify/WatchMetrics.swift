@@ -137,7 +137,7 @@ final class WatchMetrics: Sendable {
             for check in report.checks {
                 let key = check.qualifiedID
                 seen.insert(key)
-                let labels = [("check", check.id), ("resource", check.resource ?? ""), ("share", share)]
+                let labels = [("check", check.id.rawValue), ("resource", check.resource ?? ""), ("share", share)]
                 let pair =
                     gauges[key]
                     ?? (

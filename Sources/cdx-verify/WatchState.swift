@@ -198,7 +198,7 @@ final class WatchState: Sendable {
             summary = health.summary
             failed =
                 health.summary == nil
-                ? nil : health.failed.map { .init(check: $0.qualifiedID, code: $0.code, message: $0.message) }
+                ? nil : health.failed.map { .init(check: $0.qualifiedID, code: $0.code.rawValue, message: $0.message) }
         }
     }
 

@@ -58,7 +58,7 @@ struct ConsumerConfigWireTests {
         let group = try #require(report.checks.first { $0.qualifiedID == "kafka.group[wire-]" })
         #expect(group.status == .pass)
         #expect(group.details["group_id"] == "wire-billing")
-        #expect(report.checks.first?.id.hasPrefix("consumer_config.") == true)  // the file's checks first
+        #expect(report.checks.first?.id.isConsumerConfiguration == true)  // the file's checks first
     }
 
     @Test("a stale password fails the comparison and the real SASL exchange, and is never shown")

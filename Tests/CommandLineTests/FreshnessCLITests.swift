@@ -64,7 +64,7 @@ struct FreshnessCLITests {
         let lagging = try await CLITests.cli(["demo", "--scenario", "lagging", "--format", "json"])
         #expect(lagging.status == 1, "\(lagging.stderr)")
         let behind = try JSONDecoder().decode(VerificationReport.self, from: Data(lagging.stdout.utf8))
-        let lag = try #require(behind.checks.first { $0.checkID == .kafkaGroupLag })
+        let lag = try #require(behind.checks.first { $0.id == .kafkaGroupLag })
         #expect(lag.code == "lag")
         #expect(lag.figures["lag"] == 231)
         #expect((lag.figures["lag_seconds"] ?? 0) >= 7200)

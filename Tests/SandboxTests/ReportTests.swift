@@ -67,7 +67,10 @@ struct ReportTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("STATUS") && $0.contains("CHECK") && $0.contains("MESSAGE") })
         for check in report.checks {
-            #expect(lines.contains { $0.contains(check.id) && $0.contains(check.message) }, "\(check.qualifiedID)")
+            #expect(
+                lines.contains { $0.contains(check.id.rawValue) && $0.contains(check.message) },
+                "\(check.qualifiedID)"
+            )
         }
         let hints = lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("hint:") }
         #expect(

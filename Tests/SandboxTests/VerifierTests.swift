@@ -445,7 +445,7 @@ struct VerifierTests {
             let options = ShareVerifier.Options(deadline: .seconds(8), schemaRegistryRequestsPerSecond: nil)
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let codes = Set(
-                report.checks.filter { $0.id.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
+                report.checks.filter { $0.id.rawValue.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
             )
             // rate_limited, or timeout for checks a loaded machine did not finish: never http_429. The
             // rate_limited verdict itself is proven without load in UnitTests (RegistryProbeTests).

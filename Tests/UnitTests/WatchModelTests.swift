@@ -6,11 +6,17 @@ import Testing
 /// endpoint answers, and which replica a share falls to. Public API only.
 @Suite("Watch model: changes, health, shards")
 struct WatchModelTests {
-    static func check(_ id: String, _ resource: String?, _ status: CheckStatus) -> CheckResult {
-        CheckResult(id: id, resource: resource, status: status, code: status.rawValue, message: "\(status)")
+    static func check(_ id: CheckID, _ resource: String?, _ status: CheckStatus) -> CheckResult {
+        CheckResult(
+            id: id,
+            resource: resource,
+            status: status,
+            code: CheckCode(rawValue: status.rawValue),
+            message: "\(status)"
+        )
     }
 
-    static func check(_ id: String, _ status: CheckStatus) -> CheckResult {
+    static func check(_ id: CheckID, _ status: CheckStatus) -> CheckResult {
         check(id, nil, status)
     }
 

@@ -1,65 +1,10 @@
-/// The stable id of a check, e.g. `kafka.topic`: the `id` of every ``CheckResult``.
-///
-/// Every check this version runs is declared here, and nowhere else; ``CheckResult/checkID`` reads a
-/// result's id as one of these.
-public struct CheckID: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
-    /// The id as it appears in reports, e.g. `kafka.topic`.
-    public let rawValue: String
-
-    /// Creates an id from its text (any text: reports of newer versions may carry ids this one lacks).
-    public init(rawValue: String) { self.rawValue = rawValue }
-
-    /// A Kafka host name of a privately networked share resolves, and only to private addresses (per
-    /// host: the bootstrap hosts, then every broker's).
-    public static let networkDNS = CheckID(rawValue: "network.dns")
-    /// A broker is reachable and the SASL/PLAIN key is accepted.
-    public static let kafkaConnect = CheckID(rawValue: "kafka.connect")
-    /// Every broker of the cluster is reachable with the share's credentials (per broker: `<id> host:port`).
-    public static let kafkaBroker = CheckID(rawValue: "kafka.broker")
-    /// An override weakens TLS, or the configuration deserves attention (warnings only).
-    public static let kafkaConfig = CheckID(rawValue: "kafka.config")
-    /// A shared topic exists, is authorized and has leaders (per topic).
-    public static let kafkaTopic = CheckID(rawValue: "kafka.topic")
-    /// A bounded fetch proves READ on a shared topic (per topic, deep).
-    public static let kafkaTopicRead = CheckID(rawValue: "kafka.topic.read")
-    /// The newest record of a shared topic, across all its partitions, is younger than
-    /// ``ShareVerifier/Options/maxStaleness`` (per topic; an empty topic passes `no_records`).
-    public static let kafkaTopicFreshness = CheckID(rawValue: "kafka.topic.freshness")
-    /// A `group.id` under a shared prefix finds its coordinator and reads committed offsets (per prefix).
-    public static let kafkaGroup = CheckID(rawValue: "kafka.group")
-    /// The consumers' group (`<prefix><suffix>`) is at most ``ShareVerifier/Options/maxLag`` records
-    /// behind the high watermarks of the shared topics, in total (per prefix; read-only).
-    public static let kafkaGroupLag = CheckID(rawValue: "kafka.group.lag")
-    /// The group can really be joined, then is left (per prefix, deep).
-    public static let kafkaGroupJoin = CheckID(rawValue: "kafka.group.join")
-    /// The schema ids found in the records read from a topic (Confluent's wire format) can be read,
-    /// as a deserializer reads them (per topic, deep).
-    public static let schemaRegistryRecordSchema = CheckID(rawValue: "schema_registry.record_schema")
-    /// The Schema Registry accepts the share's key.
-    public static let schemaRegistryAuth = CheckID(rawValue: "schema_registry.auth")
-    /// A shared subject's latest version and its schema are readable (per subject).
-    public static let schemaRegistrySubject = CheckID(rawValue: "schema_registry.subject")
-    /// A schema that a shared subject's latest schema references (directly or through another) is
-    /// readable (per `subject@version`).
-    public static let schemaRegistryReference = CheckID(rawValue: "schema_registry.reference")
-    /// The share lists a resource kind this version cannot check (warning).
-    public static let shareResource = CheckID(rawValue: "share.resource")
-    /// A shared topic's value subject is not shared (warning).
-    public static let shareSubjectCoverage = CheckID(rawValue: "share.subject_coverage")
-
-    public var description: String { rawValue }
-}
-
 extension CheckResult {
-    /// ``id`` as a ``CheckID``.
-    public var checkID: CheckID { CheckID(rawValue: id) }
-
     /// Creates a result of a declared check.
     init(
         _ id: CheckID,
         resource: String? = nil,
         status: CheckStatus,
-        code: String,
+        code: CheckCode,
         message: String,
         hint: String? = nil,
         durationMs: Double = 0,
@@ -67,7 +12,7 @@ extension CheckResult {
         figures: [String: Double] = [:]
     ) {
         self.init(
-            id: id.rawValue,
+            id: id,
             resource: resource,
             status: status,
             code: code,
@@ -84,8 +29,8 @@ extension CheckResult {
 /// because a prerequisite did not pass, or failed with `timeout`, because the deadline came first.
 ///
 /// Probes only emit results; the plan derives every other row. Adding a check means declaring its id
-/// above, its row in ``prerequisites`` and its place in ``init(share:deep:schemaRegistry:)``, and
-/// emitting it from one probe.
+/// (``CheckID``) and its codes (``CheckCode``), its row in ``prerequisites`` and its place in
+/// ``init(share:deep:schemaRegistry:)``, and emitting it from one probe.
 struct CheckPlan: Sendable {
     /// One expected row.
     struct Entry: Sendable, Hashable {
@@ -180,7 +125,7 @@ struct CheckPlan: Sendable {
     /// prerequisite passed (or it has none): then the check ran out of time.
     private func skipped(_ entry: Entry, results: [String: CheckResult]) -> CheckResult? {
         guard let reason = skipReason(entry, results: results) else { return nil }
-        return CheckResult(entry.id, resource: entry.resource, status: .skip, code: "not_checked", message: reason)
+        return CheckResult(entry.id, resource: entry.resource, status: .skip, code: .notChecked, message: reason)
     }
 
     private func skipReason(_ entry: Entry, results: [String: CheckResult]) -> String? {
@@ -204,7 +149,7 @@ struct CheckPlan: Sendable {
             entry.id,
             resource: entry.resource,
             status: .fail,
-            code: "timeout",
+            code: .timeout,
             message: "did not finish within the \(deadline.formattedSeconds) deadline",
             hint: "The network or the service is slow: retry, or raise the deadline (--timeout).",
             durationMs: Double(deadline.milliseconds)

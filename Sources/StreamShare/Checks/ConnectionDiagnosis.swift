@@ -9,6 +9,18 @@ struct ConnectionDiagnosis: Sendable, Hashable {
         case authentication
         case allBrokersDown = "all_brokers_down"
         case timeout
+
+        /// The code of a check that failed at this stage.
+        var code: CheckCode {
+            switch self {
+            case .dns: .dns
+            case .tcp: .tcp
+            case .tls: .tls
+            case .authentication: .authentication
+            case .allBrokersDown: .allBrokersDown
+            case .timeout: .timeout
+            }
+        }
     }
 
     var stage: Stage

@@ -29,7 +29,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     "schema.registry.url",
-                    "not_shared",
+                    .notShared,
                     "schema.registry.url is set, but the share has no Schema Registry",
                     hint: "The provider shared no subject: deserialize without the registry, or ask them."
                 )
@@ -42,7 +42,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     "schema.registry.url",
-                    "differs",
+                    .differs,
                     "schema.registry.url \(SchemaRegistryConfig.printable(url)) is not the share's "
                         + registry.url.absoluteString,
                     hint: "Use the share's schema_registry_url."
@@ -54,7 +54,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     "basic.auth.credentials.source",
-                    "missing_property",
+                    .missingProperty,
                     "basic.auth.credentials.source is not USER_INFO: the serializer sends no credentials",
                     hint: "Set basic.auth.credentials.source=USER_INFO and basic.auth.user.info=KEY:SECRET."
                 )
@@ -65,7 +65,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     userInfoKey,
-                    "missing_property",
+                    .missingProperty,
                     "the registry URL has no credentials (\(userInfoKey) KEY:SECRET)",
                     hint: "Set \(userInfoKey) to the share's schema_registry_api_key:schema_registry_secret."
                 )
@@ -77,7 +77,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     userInfoKey,
-                    "differs",
+                    .differs,
                     "the registry key is not the share's '\(registry.apiKey)' (it is not shown: it may be a secret in the wrong place)",
                     hint: "Use the share's schema_registry_api_key (it differs from the Kafka key)."
                 )
@@ -88,7 +88,7 @@ extension ConsumerConfigChecks {
                 fail(
                     .consumerSchemaRegistry,
                     userInfoKey,
-                    "differs",
+                    .differs,
                     "the registry secret differs from the share's (key '\(registry.apiKey)')",
                     hint: "Copy schema_registry_secret again from the share file."
                 )

@@ -4,10 +4,10 @@ extension ConsumerConfigChecks {
     /// How the consumer's configuration weakens the connection its SASL credentials go over: no TLS
     /// at all (`SASL_PLAINTEXT`), or TLS without verifying the certificate or the host name. `nil` when
     /// it does not.
-    func weakening() -> (key: String, code: String, what: String)? {
+    func weakening() -> (key: String, code: CheckCode, what: String)? {
         let securityProtocol = consumer["security.protocol"]?.trimmingWhitespace().uppercased()
         if securityProtocol == "SASL_PLAINTEXT" {
-            return ("security.protocol", "no_tls", "SASL_PLAINTEXT: no TLS, the password would be sent in clear text")
+            return ("security.protocol", .noTLS, "SASL_PLAINTEXT: no TLS, the password would be sent in clear text")
         }
         let algorithm = consumer["ssl.endpoint.identification.algorithm"]?.trimmingWhitespace().lowercased()
         if isJava {
@@ -15,7 +15,7 @@ extension ConsumerConfigChecks {
             // "none" is not Java's, but the checks would pass it on to librdkafka as it is.
             if let algorithm, algorithm.isEmpty || algorithm == "none" {
                 return (
-                    "ssl.endpoint.identification.algorithm", "tls_weakened",
+                    "ssl.endpoint.identification.algorithm", .tlsWeakened,
                     "\(algorithm.isEmpty ? "empty" : "none"): broker host names are not verified"
                 )
             }
@@ -26,11 +26,11 @@ extension ConsumerConfigChecks {
             ["false", "f", "0"].contains(verification)
         {
             return (
-                "enable.ssl.certificate.verification", "tls_weakened", "false: broker certificates are not verified"
+                "enable.ssl.certificate.verification", .tlsWeakened, "false: broker certificates are not verified"
             )
         }
         if let algorithm, algorithm == "none" || algorithm.isEmpty {
-            return ("ssl.endpoint.identification.algorithm", "tls_weakened", "none: broker host names are not verified")
+            return ("ssl.endpoint.identification.algorithm", .tlsWeakened, "none: broker host names are not verified")
         }
         return nil
     }
@@ -52,7 +52,7 @@ extension ConsumerConfigChecks {
                 weakening.key,
                 weakening.code,
                 "\(weakening.key) is \(weakening.what)",
-                hint: weakening.code == "no_tls"
+                hint: weakening.code == .noTLS
                     ? "Set security.protocol=SASL_SSL: Confluent Cloud only accepts TLS."
                     : "Remove it: Confluent Cloud's certificates verify with the system's CA bundle."
             )
@@ -62,7 +62,7 @@ extension ConsumerConfigChecks {
             return fail(
                 .consumerTLS,
                 "security.protocol",
-                "no_tls",
+                .noTLS,
                 "security.protocol is \(securityProtocol): the connection has no TLS",
                 hint: "Set security.protocol=SASL_SSL: Confluent Cloud only accepts TLS."
             )
@@ -75,7 +75,7 @@ extension ConsumerConfigChecks {
         fail(
             .consumerProperty,
             ConsumerConfiguration.visible(key),
-            "refused",
+            .refused,
             reason,
             hint: "Remove it from the consumer's configuration; it is not used, and the rest is verified without it."
         )

@@ -6,25 +6,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-extension CheckID {
-    /// The consumer's `bootstrap.servers` are the share's.
-    public static let consumerBootstrap = CheckID(rawValue: "consumer_config.bootstrap_servers")
-    /// The consumer's `security.protocol` is the share's (SASL_SSL).
-    public static let consumerSecurityProtocol = CheckID(rawValue: "consumer_config.security_protocol")
-    /// The consumer's SASL mechanism is PLAIN, in its client's spelling.
-    public static let consumerMechanism = CheckID(rawValue: "consumer_config.sasl_mechanism")
-    /// The consumer's SASL username and password are the share's key and secret (compared, never shown).
-    public static let consumerCredentials = CheckID(rawValue: "consumer_config.credentials")
-    /// The consumer's `group.id` is under a shared group prefix.
-    public static let consumerGroup = CheckID(rawValue: "consumer_config.group_id")
-    /// The consumer's configuration does not weaken TLS verification.
-    public static let consumerTLS = CheckID(rawValue: "consumer_config.tls")
-    /// The consumer's Schema Registry URL and credentials are the share's.
-    public static let consumerSchemaRegistry = CheckID(rawValue: "consumer_config.schema_registry")
-    /// A key the consumer's client does not know, or spells another way (per key).
-    public static let consumerProperty = CheckID(rawValue: "consumer_config.property")
-}
-
 /// Compares a consumer's own configuration with the share: `consumer_config.*` checks, resource the
 /// property key. Values are compared, never shown, except those that are not secret (servers,
 /// protocol, mechanism, `group.id`, the registry URL, the API key).
@@ -65,7 +46,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerBootstrap,
                 key,
-                "missing_property",
+                .missingProperty,
                 "the configuration has no \(key)",
                 hint: "Set \(key)=\(kafka.bootstrap.bootstrapServers)."
             )
@@ -77,7 +58,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerBootstrap,
                 key,
-                "differs",
+                .differs,
                 "\(key) \(foreign.joined(separator: ",")) is not the share's bootstrap "
                     + "\(kafka.bootstrap.bootstrapServers)",
                 hint: "Use the share's bootstrap servers (cdx-verify config prints them)."
@@ -95,7 +76,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerSecurityProtocol,
                 key,
-                "differs",
+                .differs,
                 "\(what); the share needs \(expected)",
                 hint: "Set \(key)=\(expected)."
             )
@@ -112,7 +93,7 @@ struct ConsumerConfigChecks {
                 return fail(
                     .consumerMechanism,
                     "sasl.mechanisms",
-                    "misspelt",
+                    .misspelt,
                     "sasl.mechanisms is librdkafka's spelling: the Java client ignores it and uses GSSAPI",
                     hint: "Write sasl.mechanism=PLAIN (singular) in a Java configuration."
                 )
@@ -120,7 +101,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerMechanism,
                 key,
-                "missing_property",
+                .missingProperty,
                 "\(key) is not set: the client then uses GSSAPI (Kerberos), which Confluent Cloud does not offer",
                 hint: "Set \(key)=PLAIN."
             )
@@ -129,7 +110,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerMechanism,
                 key,
-                "differs",
+                .differs,
                 "\(key) is \(given); a share's API key authenticates with PLAIN",
                 hint: "Set \(key)=PLAIN (copied from another cluster?)."
             )
@@ -153,7 +134,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerCredentials,
                 key,
-                "differs",
+                .differs,
                 "sasl.jaas.config uses \(module.split(separator: ".").last.map(String.init) ?? module); "
                     + "a share's API key needs PlainLoginModule",
                 hint: "Use org.apache.kafka.common.security.plain.PlainLoginModule with the share's key and secret."
@@ -163,7 +144,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerCredentials,
                 key,
-                "missing_property",
+                .missingProperty,
                 isJava
                     ? "sasl.jaas.config is missing or has no username and password"
                     : "sasl.username or sasl.password is missing",
@@ -175,7 +156,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerCredentials,
                 key,
-                "differs",
+                .differs,
                 "the username is not the share's API key '\(share.apiKey)' (it is not shown: it may be a secret in the wrong place)",
                 hint: "Use the share's API key and secret; another share's key is not authorized here."
             )
@@ -184,7 +165,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerCredentials,
                 key,
-                "differs",
+                .differs,
                 "the password differs from the share's secret (API key '\(share.apiKey)')",
                 hint: "Copy the secret again from the share file; if the provider rotated it, redeem a new invitation."
             )
@@ -199,7 +180,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerGroup,
                 key,
-                "missing_property",
+                .missingProperty,
                 "the configuration has no group.id",
                 hint: prefixes.first.map { "Set group.id=\($0)<your-name>: a consumer group under the shared prefix." }
                     ?? "The share has no group prefix: consume with assign(), without a group."
@@ -209,7 +190,7 @@ struct ConsumerConfigChecks {
             return fail(
                 .consumerGroup,
                 key,
-                "outside_prefix",
+                .outsidePrefix,
                 "group.id '\(groupID)' is not under a shared prefix"
                     + (prefixes.isEmpty ? " (the share has none)" : " (\(prefixes.joined(separator: ", ")))"),
                 hint: prefixes.first.map { "Use a group.id starting with '\($0)'; the broker denies any other group." }
@@ -238,7 +219,7 @@ struct ConsumerConfigChecks {
                         .consumerProperty,
                         resource: key,
                         status: critical ? .fail : .warn,
-                        code: "librdkafka_key",
+                        code: .librdkafkaKey,
                         message: "\(key) is librdkafka's; the Java client ignores it",
                         hint: "In a Java configuration: \(java)."
                     )
@@ -255,7 +236,7 @@ struct ConsumerConfigChecks {
                             fail(
                                 .consumerProperty,
                                 key,
-                                "unknown_property",
+                                .unknownProperty,
                                 "librdkafka \(KafkaLibrary.version) has no property '\(key)': the client refuses to start"
                                     + (Self.librdkafkaSpelling[key].map { " (\($0))" } ?? ""),
                                 hint: Self.librdkafkaSpelling[key] != nil
@@ -268,7 +249,7 @@ struct ConsumerConfigChecks {
                             fail(
                                 .consumerProperty,
                                 key,
-                                "invalid_value",
+                                .invalidValue,
                                 "librdkafka refuses \(key): \(message)",
                                 hint: "Fix the value; the client refuses to start with it."
                             )
@@ -312,10 +293,10 @@ struct ConsumerConfigChecks {
     }
 
     func pass(_ id: CheckID, _ key: String, _ message: String) -> CheckResult {
-        CheckResult(id, resource: key, status: .pass, code: "ok", message: message)
+        CheckResult(id, resource: key, status: .pass, code: .ok, message: message)
     }
 
-    func fail(_ id: CheckID, _ key: String, _ code: String, _ message: String, hint: String) -> CheckResult {
+    func fail(_ id: CheckID, _ key: String, _ code: CheckCode, _ message: String, hint: String) -> CheckResult {
         CheckResult(id, resource: key, status: .fail, code: code, message: message, hint: hint)
     }
 }

@@ -57,7 +57,7 @@ extension KafkaProbe {
                 .kafkaBroker,
                 resource: resource,
                 status: .pass,
-                code: "reachable",
+                code: .reachable,
                 message: "broker \(broker.id) at \(endpoint) is reachable"
                     + (servers.isInsecure ? "" : " and accepts the share's key"),
                 durationMs: watch.elapsedMs,

@@ -12,7 +12,7 @@ extension KafkaProbe {
                 CheckResult(
                     .kafkaConnect,
                     status: insecure ? .warn : .pass,
-                    code: insecure ? "connected_plaintext" : "connected",
+                    code: insecure ? .connectedPlaintext : .connected,
                     message: "connected to \(metadata.brokers.count) broker(s) via \(bootstrap.bootstrapServers) "
                         + (insecure
                             ? "over PLAINTEXT (no TLS, no authentication)"
@@ -92,7 +92,7 @@ extension KafkaProbe {
             id,
             resource: resource,
             status: .fail,
-            code: diagnosis.stage.rawValue,
+            code: diagnosis.stage.code,
             message: diagnosis.message,
             hint: extraHint.map { "\($0) \(diagnosis.hint)" } ?? diagnosis.hint,
             durationMs: watch.elapsedMs,

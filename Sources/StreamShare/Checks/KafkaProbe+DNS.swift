@@ -38,7 +38,7 @@ extension KafkaProbe {
                     .networkDNS,
                     resource: host,
                     status: .fail,
-                    code: "public_address",
+                    code: .publicAddress,
                     message: "\(host) resolves to the public address(es) \(exposed.joined(separator: ", ")), not to "
                         + "a private endpoint: consumers here would not go through the share's private network",
                     hint: expectation.hint,
@@ -50,7 +50,7 @@ extension KafkaProbe {
                 .networkDNS,
                 resource: host,
                 status: .pass,
-                code: "private",
+                code: .`private`,
                 message: "\(host) resolves to private address(es) \(addresses.joined(separator: ", "))",
                 durationMs: watch.elapsedMs,
                 details: details
@@ -60,7 +60,7 @@ extension KafkaProbe {
                 .networkDNS,
                 resource: host,
                 status: .fail,
-                code: "not_resolved",
+                code: .notResolved,
                 message: "\(host) does not resolve (\(reason))",
                 hint: expectation.hint,
                 durationMs: watch.elapsedMs
@@ -70,7 +70,7 @@ extension KafkaProbe {
                 .networkDNS,
                 resource: host,
                 status: .fail,
-                code: "timeout",
+                code: .timeout,
                 message: "no DNS answer for \(host) within \(budget.formattedSeconds)",
                 hint: "Check this host's DNS resolver. " + expectation.hint,
                 durationMs: watch.elapsedMs

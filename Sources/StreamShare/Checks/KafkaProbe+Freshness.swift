@@ -35,7 +35,7 @@ extension KafkaProbe {
                     .kafkaTopicFreshness,
                     resource: topic,
                     status: .warn,
-                    code: "no_timestamps",
+                    code: .noTimestamps,
                     message: "the latest records of '\(topic)' carry no timestamp: how fresh it is cannot be told",
                     hint: "The provider's producers write records without timestamps (an old client or message "
                         + "format); freshness cannot be checked on this topic.",
@@ -47,7 +47,7 @@ extension KafkaProbe {
                 .kafkaTopicFreshness,
                 resource: topic,
                 status: .pass,
-                code: "no_records",
+                code: .noRecords,
                 message: "'\(topic)' holds no record to read in its \(partitions) partition(s) "
                     + "(nothing written yet, or everything expired)",
                 details: details,
@@ -70,7 +70,7 @@ extension KafkaProbe {
                 .kafkaTopicFreshness,
                 resource: topic,
                 status: .fail,
-                code: "stale",
+                code: .stale,
                 message: "newest record of '\(topic)' is \(AgeText.describe(seconds: age)) old (\(whereAndKind)); "
                     + "the provider may have stopped writing",
                 hint: "Ask the provider whether the pipeline writing '\(topic)' is running; if the topic is written "
@@ -83,7 +83,7 @@ extension KafkaProbe {
             .kafkaTopicFreshness,
             resource: topic,
             status: .pass,
-            code: "fresh",
+            code: .fresh,
             message: "newest record of '\(topic)' \(AgeText.describe(seconds: age)) ago (\(whereAndKind))",
             details: details,
             figures: figures

@@ -96,7 +96,7 @@ extension KafkaProbe {
                     .kafkaGroup,
                     resource: prefix,
                     status: .pass,
-                    code: "authorized",
+                    code: .authorized,
                     message: "group.id '\(groupID)' is authorized (coordinator found, committed offsets readable)",
                     durationMs: watch.elapsedMs,
                     details: withOffset
@@ -109,7 +109,7 @@ extension KafkaProbe {
                     .kafkaGroup,
                     resource: prefix,
                     status: .fail,
-                    code: "unauthorized",
+                    code: .unauthorized,
                     message: "group.id '\(groupID)' is not authorized (GROUP_AUTHORIZATION_FAILED)",
                     hint:
                         "Consumers must use a group.id starting with the shared prefix '\(prefix)'; if they do, ask the provider "
@@ -124,7 +124,7 @@ extension KafkaProbe {
                     .kafkaGroup,
                     resource: prefix,
                     status: .fail,
-                    code: "timeout",
+                    code: .timeout,
                     message: "no answer from the group coordinator for '\(groupID)' in time",
                     hint: "The coordinator may be unavailable; retry, or raise the deadline (--timeout).",
                     durationMs: watch.elapsedMs,
@@ -137,7 +137,7 @@ extension KafkaProbe {
                     .kafkaGroup,
                     resource: prefix,
                     status: .fail,
-                    code: error.code == KafkaError.coordinatorNotAvailable ? "coordinator_unavailable" : "error",
+                    code: error.code == KafkaError.coordinatorNotAvailable ? .coordinatorUnavailable : .error,
                     message: "checking group.id '\(groupID)' failed: \(error.description)",
                     hint: "Retry; if it persists, report the error to the provider.",
                     durationMs: watch.elapsedMs,
@@ -169,7 +169,7 @@ extension KafkaProbe {
                     .kafkaGroupJoin,
                     resource: prefix,
                     status: .skip,
-                    code: "not_checked",
+                    code: .notChecked,
                     message: "no readable shared topic to subscribe to"
                 )
             )
@@ -192,7 +192,7 @@ extension KafkaProbe {
                     .kafkaGroupJoin,
                     resource: prefix,
                     status: .pass,
-                    code: "joined",
+                    code: .joined,
                     message:
                         "probe group '\(groupID)' joined (assigned \(partitions) partition(s) of '\(topic)') and left",
                     durationMs: watch.elapsedMs,
@@ -206,7 +206,7 @@ extension KafkaProbe {
                     .kafkaGroupJoin,
                     resource: prefix,
                     status: .fail,
-                    code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
+                    code: unauthorized ? .unauthorized : (error.code == KafkaError.timedOut ? .timeout : .error),
                     message: unauthorized
                         ? "joining group '\(groupID)' is not authorized (READ on the group is missing)"
                         : "joining group '\(groupID)' failed: \(error.description)",

@@ -6,7 +6,7 @@ extension KafkaProbe {
     /// The prefixes whose `kafka.group` check passed: their groups' offsets can be read.
     private var authorizedPrefixes: [String] {
         let passed = Set(
-            sink.all.filter { $0.checkID == .kafkaGroup && $0.status == .pass }.compactMap(\.resource)
+            sink.all.filter { $0.id == .kafkaGroup && $0.status == .pass }.compactMap(\.resource)
         )
         return share.groupPrefixes.filter { passed.contains($0) }
     }
@@ -68,7 +68,7 @@ extension KafkaProbe {
                     .kafkaGroupLag,
                     resource: prefix,
                     status: .skip,
-                    code: "not_checked",
+                    code: .notChecked,
                     message: "no readable shared topic to measure the lag of group.id '\(prefix + groupSuffix)' on"
                 )
             )
@@ -145,7 +145,7 @@ extension KafkaProbe {
                 .kafkaGroupLag,
                 resource: prefix,
                 status: .pass,
-                code: "no_commit",
+                code: .noCommit,
                 message: "group.id '\(groupID)' has committed no offset on the shared topics "
                     + "(its consumers have not started, or do not commit): no lag to measure",
                 details: details,
@@ -165,7 +165,7 @@ extension KafkaProbe {
                 .kafkaGroupLag,
                 resource: prefix,
                 status: .fail,
-                code: "lag",
+                code: .lag,
                 message: "group.id '\(groupID)' is \(total) record(s) behind on the shared topics\(behindInTime) "
                     + "(worst: \(worst.topic)/\(worst.partition), \(worst.lag ?? 0)), over the limit of \(limit)"
                     + withoutText,
@@ -179,7 +179,7 @@ extension KafkaProbe {
             .kafkaGroupLag,
             resource: prefix,
             status: .pass,
-            code: "within_limit",
+            code: .withinLimit,
             message: "group.id '\(groupID)' is \(total) record(s) behind on the shared topics\(behindInTime) "
                 + "(limit \(limit))" + withoutText,
             details: details,

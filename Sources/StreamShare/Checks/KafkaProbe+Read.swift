@@ -101,7 +101,7 @@ extension KafkaProbe {
                         .kafkaTopicRead,
                         resource: topic,
                         status: .pass,
-                        code: "readable",
+                        code: .readable,
                         message: "fetched the latest record of \(count) partition(s) of '\(topic)' "
                             + "(READ is authorized; \(sample.records.count) record(s))",
                         durationMs: watch.elapsedMs,
@@ -123,7 +123,7 @@ extension KafkaProbe {
             id,
             resource: topic,
             status: .fail,
-            code: unauthorized ? "unauthorized" : (error.code == KafkaError.timedOut ? "timeout" : "error"),
+            code: unauthorized ? .unauthorized : (error.code == KafkaError.timedOut ? .timeout : .error),
             message: unauthorized
                 ? "reading '\(topic)' is not authorized (DESCRIBE works, READ does not)"
                 : "reading '\(topic)' failed: \(error.description)",

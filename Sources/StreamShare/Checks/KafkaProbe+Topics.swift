@@ -54,7 +54,7 @@ extension KafkaProbe {
                 .kafkaTopic,
                 resource: topic,
                 status: .fail,
-                code: lookup.outOfTime ? "timeout" : "not_visible",
+                code: lookup.outOfTime ? .timeout : .notVisible,
                 message: "topic '\(topic)' is not visible to this API key",
                 hint: "Ask the provider to check that the share still includes this topic.",
                 durationMs: lookup.elapsedMs
@@ -73,7 +73,7 @@ extension KafkaProbe {
                     .kafkaTopic,
                     resource: topic,
                     status: .fail,
-                    code: "leader_unreachable",
+                    code: .leaderUnreachable,
                     message: "topic '\(topic)': partition(s) \(partitions) of \(entry.partitions.count) are led by "
                         + brokers.map { "broker \($0.id) (\($0.host):\($0.port))" }.joined(separator: ", ")
                         + ", which cannot be reached: consumers would stall on them",
@@ -91,7 +91,7 @@ extension KafkaProbe {
                     .kafkaTopic,
                     resource: topic,
                     status: .warn,
-                    code: "leaderless",
+                    code: .leaderless,
                     message:
                         "topic '\(topic)' is authorized, but \(leaderless) of \(entry.partitions.count) partition(s) have no leader",
                     hint:
@@ -104,7 +104,7 @@ extension KafkaProbe {
                 .kafkaTopic,
                 resource: topic,
                 status: .pass,
-                code: "ok",
+                code: .ok,
                 message: "topic '\(topic)' is authorized; \(entry.partitions.count) partition(s), all with leaders",
                 durationMs: lookup.elapsedMs,
                 details: details
@@ -114,7 +114,7 @@ extension KafkaProbe {
                 .kafkaTopic,
                 resource: topic,
                 status: .fail,
-                code: "unauthorized",
+                code: .unauthorized,
                 message: "topic '\(topic)' is not authorized for this API key (TOPIC_AUTHORIZATION_FAILED)",
                 hint:
                     "The share does not (or no longer does) grant access to this topic: ask the provider to re-share it.",
@@ -126,7 +126,7 @@ extension KafkaProbe {
                 .kafkaTopic,
                 resource: topic,
                 status: .fail,
-                code: "not_found",
+                code: .notFound,
                 message: "topic '\(topic)' does not exist on the cluster (UNKNOWN_TOPIC_OR_PART)",
                 hint: "The provider may have deleted or renamed it: ask them to check the share.",
                 durationMs: lookup.elapsedMs,
@@ -138,7 +138,7 @@ extension KafkaProbe {
                 .kafkaTopic,
                 resource: topic,
                 status: .fail,
-                code: "error",
+                code: .error,
                 message: "metadata for topic '\(topic)' carries an error: \(error.description)",
                 hint: "Retry; if it persists, report the error to the provider.",
                 durationMs: lookup.elapsedMs,

@@ -71,7 +71,7 @@ struct KafkaProbe: Sendable {
         async let names: Void = checkNames(config.bootstrap.hosts)
         if let credentialsWithheld {
             sink.add(
-                CheckResult(.kafkaConnect, status: .skip, code: "credentials_withheld", message: credentialsWithheld)
+                CheckResult(.kafkaConnect, status: .skip, code: .credentialsWithheld, message: credentialsWithheld)
             )
         } else {
             await runChecks()
@@ -158,7 +158,7 @@ struct KafkaProbe: Sendable {
             id,
             resource: resource,
             status: .fail,
-            code: "client_error",
+            code: .clientError,
             message: "librdkafka could not create a client"
                 + (groupID.map { " for group.id '\($0)'" } ?? "") + ": \(message)",
             hint: "Check the -X overrides and the CA file.",

@@ -72,7 +72,7 @@ extension SchemaRegistryProbe {
                 .schemaRegistryRecordSchema,
                 resource: topic,
                 status: .pass,
-                code: "no_records",
+                code: .noRecords,
                 message: encoding.records == 0
                     ? "'\(topic)' has no records in the \(encoding.partitions) partition(s) read: no schema id to resolve yet"
                     : "the latest records of '\(topic)' carry no value to deserialize (tombstones): "
@@ -106,9 +106,9 @@ extension SchemaRegistryProbe {
                 }
             let reason =
                 switch failure.code {
-                case "forbidden": "this API key may not read it"
-                case "schema_not_found", "subject_not_found", "version_not_found": "the registry does not have it"
-                case "rate_limited": "the registry kept rate limiting until the deadline"
+                case .forbidden: "this API key may not read it"
+                case .schemaNotFound, .subjectNotFound, .versionNotFound: "the registry does not have it"
+                case .rateLimited: "the registry kept rate limiting until the deadline"
                 default: "reading it failed (\(failure.code))"
                 }
             return CheckResult(
@@ -117,7 +117,7 @@ extension SchemaRegistryProbe {
                 status: .fail,
                 code: failure.code,
                 message: "records of '\(topic)' carry schema id \(id), and \(reason): a deserializer would fail",
-                hint: failure.code == "forbidden"
+                hint: failure.code == .forbidden
                     ? "Ask the provider to share the subject that registers schema id \(id) (usually '\(topic)-value')."
                     : failure.hint,
                 durationMs: watch.elapsedMs,
@@ -129,7 +129,7 @@ extension SchemaRegistryProbe {
                 .schemaRegistryRecordSchema,
                 resource: topic,
                 status: .warn,
-                code: "not_registry_encoded",
+                code: .notRegistryEncoded,
                 message: "the latest records of '\(topic)' are not in the Schema Registry wire format "
                     + "(no magic byte 0 and schema id): a registry deserializer would reject them",
                 hint: "If consumers read this topic without the Schema Registry, ignore this; otherwise ask the "
@@ -142,7 +142,7 @@ extension SchemaRegistryProbe {
             .schemaRegistryRecordSchema,
             resource: topic,
             status: .pass,
-            code: "ok",
+            code: .ok,
             message: "records of '\(topic)' carry schema id(s) \(ids.joined(separator: ", ")): each is readable"
                 + (encoding.plainValues > 0 ? " (\(encoding.plainValues) value(s) not registry-encoded)" : ""),
             durationMs: watch.elapsedMs,

@@ -60,7 +60,7 @@ extension SchemaRegistryProbe {
                 .schemaRegistryReference,
                 resource: reference.key,
                 status: .fail,
-                code: "invalid_response",
+                code: .invalidResponse,
                 message: "version \(reference.version) of '\(reference.subject)' could not be decoded",
                 hint: "Check that the URL points at a Confluent Schema Registry.",
                 durationMs: watch.elapsedMs
@@ -71,7 +71,7 @@ extension SchemaRegistryProbe {
             .schemaRegistryReference,
             resource: reference.key,
             status: .pass,
-            code: "ok",
+            code: .ok,
             message: "referenced schema '\(reference.subject)' version \(reference.version) is readable "
                 + "(schema id \(version.id))",
             durationMs: watch.elapsedMs,
@@ -100,7 +100,7 @@ extension SchemaRegistryProbe {
         guard !unreadable.isEmpty else { return judged }
         judged.status = .fail
         // Out of time is not "cannot be read": only a reference that answered no makes the subject unreadable.
-        let outOfTime = failed.allSatisfy { readable[$0]?.check.code == "timeout" }
+        let outOfTime = failed.allSatisfy { readable[$0]?.check.code == .timeout }
         judged.code = outOfTime ? "timeout" : "reference_unreadable"
         judged.message =
             "subject '\(result.resource ?? "")' is readable, but the schema(s) it references "

@@ -150,7 +150,7 @@ struct SchemaRegistryProbe: Sendable {
             return CheckResult(
                 .schemaRegistryAuth,
                 status: .fail,
-                code: "unauthorized",
+                code: .unauthorized,
                 message: "the Schema Registry at \(host) rejected the share's API key (HTTP 401)",
                 hint:
                     "Use the schema_registry_api_key/secret of this share; if the provider rotated them, ask for a new invitation.",
@@ -161,7 +161,7 @@ struct SchemaRegistryProbe: Sendable {
             return CheckResult(
                 .schemaRegistryAuth,
                 status: .fail,
-                code: "rate_limited",
+                code: .rateLimited,
                 message: "the Schema Registry at \(host) kept answering 429 (rate limited) until the deadline",
                 hint: Self.rateLimitedHint,
                 durationMs: watch.elapsedMs,
@@ -171,7 +171,7 @@ struct SchemaRegistryProbe: Sendable {
             return CheckResult(
                 .schemaRegistryAuth,
                 status: .fail,
-                code: "server_error",
+                code: .serverError,
                 message: "the Schema Registry at \(host) failed (HTTP \(response.status))",
                 hint: "Retry later; if it persists, report it to the provider.",
                 durationMs: watch.elapsedMs,
@@ -182,7 +182,7 @@ struct SchemaRegistryProbe: Sendable {
             return CheckResult(
                 .schemaRegistryAuth,
                 status: .fail,
-                code: "not_a_registry",
+                code: .notARegistry,
                 message:
                     "\(host) answered GET /schemas/types with HTTP \(response.status), but not as a Schema Registry",
                 hint: "Check schema_registry_url in the share (and any proxy in between): it must point at the "
@@ -194,7 +194,7 @@ struct SchemaRegistryProbe: Sendable {
             return CheckResult(
                 .schemaRegistryAuth,
                 status: .pass,
-                code: "authenticated",
+                code: .authenticated,
                 message: "the Schema Registry at \(host) accepts the share's API key",
                 durationMs: watch.elapsedMs,
                 details: ["http_status": "\(response.status)"]
@@ -291,7 +291,7 @@ struct SchemaRegistryProbe: Sendable {
                     .schemaRegistrySubject,
                     resource: subject,
                     status: .fail,
-                    code: "invalid_response",
+                    code: .invalidResponse,
                     message: "the latest version of '\(subject)' could not be decoded",
                     hint: "Check that the URL points at a Confluent Schema Registry.",
                     durationMs: watch.elapsedMs
@@ -333,7 +333,7 @@ struct SchemaRegistryProbe: Sendable {
             .schemaRegistrySubject,
             resource: subject,
             status: .pass,
-            code: "ok",
+            code: .ok,
             message: "subject '\(subject)' is readable: version \(version.version), schema id \(version.id) (\(type))"
                 + (source.map { " — \($0)" } ?? ""),
             durationMs: watch.elapsedMs,

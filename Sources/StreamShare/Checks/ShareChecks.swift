@@ -14,7 +14,7 @@ enum ShareChecks {
                     .shareResource,
                     resource: resource.kind,
                     status: .warn,
-                    code: "unsupported_kind",
+                    code: .unsupportedKind,
                     message:
                         "the share lists a '\(resource.kind)' resource, which this version of cdx-verify cannot check",
                     hint: "Upgrade cdx-verify; the resource is kept in the share file."
@@ -29,7 +29,7 @@ enum ShareChecks {
                     // One row per kind of warning: several weakening overrides are each reported.
                     resource: warning.code.description,
                     status: .warn,
-                    code: "config_warning",
+                    code: .configWarning,
                     message: warning.message,
                     hint: "Review the -X overrides.",
                     details: ["warning": warning.code.description]
@@ -44,7 +44,7 @@ enum ShareChecks {
                         .shareSubjectCoverage,
                         resource: topic,
                         status: .warn,
-                        code: "value_subject_not_shared",
+                        code: .valueSubjectNotShared,
                         message: "topic '\(topic)' is shared but its value subject '\(topic)-value' is not",
                         hint:
                             "If '\(topic)' carries schema-encoded values (TopicNameStrategy), ask the provider to share '\(topic)-value'; "
@@ -58,7 +58,7 @@ enum ShareChecks {
                 CheckResult(
                     .schemaRegistryAuth,
                     status: .fail,
-                    code: "not_configured",
+                    code: .notConfigured,
                     message: "the share lists subjects but no Schema Registry",
                     hint: "Ask the provider to check the share's Schema Registry access."
                 )

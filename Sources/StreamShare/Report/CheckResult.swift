@@ -17,14 +17,15 @@ extension CheckStatus: CustomStringConvertible {
 
 /// One verdict of a verification: what was checked, the outcome, why, and what to do.
 public struct CheckResult: Sendable, Hashable, Codable {
-    /// The stable check id, e.g. `kafka.topic`.
-    public var id: String
+    /// The stable check id, e.g. ``CheckID/kafkaTopic`` (`kafka.topic`).
+    public var id: CheckID
     /// The resource checked (a topic, a group prefix, a subject), when the check is per resource.
     public var resource: String?
     /// The outcome.
     public var status: CheckStatus
-    /// A stable machine-readable code, e.g. `unauthorized`, `not_found`, `tls`.
-    public var code: String
+    /// A stable machine-readable code, e.g. ``CheckCode/unauthorized``, ``CheckCode/notFound``,
+    /// ``CheckCode/tls``.
+    public var code: CheckCode
     /// One line saying what was found.
     public var message: String
     /// What to do about it (for warnings and failures).
@@ -39,10 +40,10 @@ public struct CheckResult: Sendable, Hashable, Codable {
 
     /// Creates a result.
     public init(
-        id: String,
+        id: CheckID,
         resource: String? = nil,
         status: CheckStatus,
-        code: String,
+        code: CheckCode,
         message: String,
         hint: String? = nil,
         durationMs: Double = 0,
@@ -75,10 +76,10 @@ public struct CheckResult: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(String.self, forKey: .id)
+        id = try container.decode(CheckID.self, forKey: .id)
         resource = try container.decodeIfPresent(String.self, forKey: .resource)
         status = try container.decode(CheckStatus.self, forKey: .status)
-        code = try container.decode(String.self, forKey: .code)
+        code = try container.decode(CheckCode.self, forKey: .code)
         message = try container.decode(String.self, forKey: .message)
         hint = try container.decodeIfPresent(String.self, forKey: .hint)
         durationMs = try container.decode(Double.self, forKey: .durationMs)
@@ -112,5 +113,5 @@ public struct CheckResult: Sendable, Hashable, Codable {
     }
 
     /// `id` plus `[resource]`, e.g. `kafka.topic[orders]`.
-    public var qualifiedID: String { resource.map { "\(id)[\($0)]" } ?? id }
+    public var qualifiedID: String { resource.map { "\(id)[\($0)]" } ?? id.rawValue }
 }

@@ -56,9 +56,9 @@ struct JUnitReportRenderer {
         }
         lines.append("    </properties>")
         for check in report.checks {
-            let name = Self.escape(check.resource ?? check.id)
+            let name = Self.escape(check.resource ?? check.id.rawValue)
             let open =
-                "    <testcase classname=\"\(Self.escape(check.id))\" name=\"\(name)\" time=\"\(Self.seconds(check.durationMs))\""
+                "    <testcase classname=\"\(Self.escape(check.id.rawValue))\" name=\"\(name)\" time=\"\(Self.seconds(check.durationMs))\""
             // Measured figures (a record's age, a lag) as test case properties, which CI tools chart.
             let properties =
                 check.figures.isEmpty
@@ -75,7 +75,7 @@ struct JUnitReportRenderer {
             case .warn:
                 lines += [open + ">"] + properties
                 lines.append(
-                    "      <system-out>WARN \(Self.escape(check.code)): \(Self.escape(check.message))</system-out>"
+                    "      <system-out>WARN \(Self.escape(check.code.rawValue)): \(Self.escape(check.message))</system-out>"
                 )
                 lines.append("    </testcase>")
             case .skip:
@@ -85,7 +85,7 @@ struct JUnitReportRenderer {
             case .fail:
                 lines += [open + ">"] + properties
                 lines.append(
-                    "      <failure type=\"\(Self.escape(check.code))\" message=\"\(Self.escape(check.message))\">"
+                    "      <failure type=\"\(Self.escape(check.code.rawValue))\" message=\"\(Self.escape(check.message))\">"
                         + Self.escape(check.hint ?? check.message) + "</failure>"
                 )
                 lines.append("    </testcase>")

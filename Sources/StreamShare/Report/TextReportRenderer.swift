@@ -21,7 +21,7 @@ struct TextReportRenderer {
     /// (``TerminalText``).
     func render(_ report: VerificationReport) -> String {
         let text = TerminalText.escaped as (String) -> String
-        let ids = report.checks.map { text($0.id) }
+        let ids = report.checks.map { text($0.id.rawValue) }
         let resources = report.checks.map { text($0.resource ?? "-") }
         let checkWidth = max(5, ids.map(\.count).max() ?? 0)
         let resourceWidth = min(32, max(8, resources.map(\.count).max() ?? 0))
@@ -58,7 +58,7 @@ struct TextReportRenderer {
             + "\(summary.passed) passed, \(summary.skipped) skipped in \(Self.duration(report.timings.totalMs))"
         // Only a group the share may use is recommended.
         if let group = report.recommendedGroupID,
-            !report.checks.contains(where: { $0.id == CheckID.kafkaGroup.rawValue && $0.status == .fail })
+            !report.checks.contains(where: { $0.id == .kafkaGroup && $0.status == .fail })
         {
             verdict += " · consumers use group.id \(text(group))"
         }

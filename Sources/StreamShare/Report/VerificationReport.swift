@@ -132,8 +132,8 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     public var recommendedGroupID: String?
     /// Every check, in a stable order.
     public var checks: [CheckResult]
-    /// Counts and the verdict.
-    public var summary: Summary
+    /// Counts and the verdict, derived from ``checks`` (so that it always agrees with them).
+    public var summary: Summary { Summary(checks) }
     /// Durations.
     public var timings: Timings
     /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/countKafkaRequests``).
@@ -161,7 +161,6 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     ///   - share: What was verified.
     ///   - recommendedGroupID: The `group.id` consumers should use.
     ///   - checks: Every check, in order.
-    ///   - summary: Counts and the verdict; by default derived from `checks`.
     ///   - timings: Durations.
     ///   - kafkaRequests: Kafka requests by type, when they were counted.
     ///   - schemaRegistryRequests: Schema Registry requests by HTTP status, when a registry was checked.
@@ -176,7 +175,6 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         share: ShareSummary,
         recommendedGroupID: String?,
         checks: [CheckResult],
-        summary: Summary? = nil,
         timings: Timings,
         kafkaRequests: [String: Int]? = nil,
         schemaRegistryRequests: [String: Int]? = nil,
@@ -191,7 +189,6 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         self.share = share
         self.recommendedGroupID = recommendedGroupID
         self.checks = checks
-        self.summary = summary ?? Summary(checks)
         self.timings = timings
         self.kafkaRequests = kafkaRequests
         self.schemaRegistryRequests = schemaRegistryRequests
@@ -200,6 +197,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         self.consumerLag = consumerLag
     }
 
+    // `summary` is written for readers of the JSON, and derived again from the checks when read.
     private enum CodingKeys: String, CodingKey {
         case share, checks, summary, timings, notes, partitions
         case consumerLag = "consumer_lag"
@@ -210,6 +208,41 @@ public struct VerificationReport: Sendable, Hashable, Codable {
         case recommendedGroupID = "recommended_group_id"
         case kafkaRequests = "kafka_requests"
         case schemaRegistryRequests = "schema_registry_requests"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        toolVersion = try container.decode(String.self, forKey: .toolVersion)
+        librdkafkaVersion = try container.decode(String.self, forKey: .librdkafkaVersion)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        share = try container.decode(ShareSummary.self, forKey: .share)
+        recommendedGroupID = try container.decodeIfPresent(String.self, forKey: .recommendedGroupID)
+        checks = try container.decode([CheckResult].self, forKey: .checks)
+        timings = try container.decode(Timings.self, forKey: .timings)
+        kafkaRequests = try container.decodeIfPresent([String: Int].self, forKey: .kafkaRequests)
+        schemaRegistryRequests = try container.decodeIfPresent([String: Int].self, forKey: .schemaRegistryRequests)
+        notes = try container.decodeIfPresent([String].self, forKey: .notes)
+        partitions = try container.decodeIfPresent([PartitionState].self, forKey: .partitions)
+        consumerLag = try container.decodeIfPresent([PartitionLag].self, forKey: .consumerLag)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(toolVersion, forKey: .toolVersion)
+        try container.encode(librdkafkaVersion, forKey: .librdkafkaVersion)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(share, forKey: .share)
+        try container.encodeIfPresent(recommendedGroupID, forKey: .recommendedGroupID)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(timings, forKey: .timings)
+        try container.encodeIfPresent(kafkaRequests, forKey: .kafkaRequests)
+        try container.encodeIfPresent(schemaRegistryRequests, forKey: .schemaRegistryRequests)
+        try container.encodeIfPresent(notes, forKey: .notes)
+        try container.encodeIfPresent(partitions, forKey: .partitions)
+        try container.encodeIfPresent(consumerLag, forKey: .consumerLag)
     }
 
     /// `true` when no check failed (and, if `strict`, none warned).

@@ -226,7 +226,7 @@ public actor ShareMonitor {
     }
 
     private func connectFailed(_ report: VerificationReport) -> Bool {
-        guard report.checks.contains(where: { $0.checkID == .kafkaConnect && $0.status == .fail }) else {
+        guard report.checks.contains(where: { $0.id == .kafkaConnect && $0.status == .fail }) else {
             return false
         }
         logger.debug("kafka.connect failed: the next run starts from fresh Kafka clients")

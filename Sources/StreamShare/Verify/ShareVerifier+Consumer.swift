@@ -50,7 +50,6 @@ extension ShareVerifier {
                 withholdingCredentials: compared.credentialsWithheld()
             )
         report.checks = checks + report.checks
-        report.summary = .init(report.checks)
         // The report names the share's key, never a value read from the consumer's file (a username
         // and a password swapped by mistake would otherwise print the secret).
         report.share.apiKey = share.apiKey

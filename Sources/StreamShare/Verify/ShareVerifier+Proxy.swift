@@ -6,10 +6,7 @@ import Foundation
 
 extension ShareVerifier {
     /// The stages of a Kafka connection failure that a proxy the brokers need would explain.
-    private static let networkStages: Set<String> = [
-        ConnectionDiagnosis.Stage.dns.rawValue, ConnectionDiagnosis.Stage.tcp.rawValue,
-        ConnectionDiagnosis.Stage.timeout.rawValue, ConnectionDiagnosis.Stage.allBrokersDown.rawValue,
-    ]
+    private static let networkStages: Set<CheckCode> = [.dns, .tcp, .timeout, .allBrokersDown]
 
     /// librdkafka cannot use an HTTP proxy: when one is set for the bootstrap host (as an `https://`
     /// URL would use it), the report says so, and a Kafka connection that failed at the network
@@ -33,7 +30,7 @@ extension ShareVerifier {
             + "access (or private networking)."
             + (registryProxied ? " The Schema Registry requests went through the proxy." : "")
         let checks = checks.map { check -> CheckResult in
-            guard check.status == .fail, check.checkID == .kafkaConnect || check.checkID == .kafkaBroker,
+            guard check.status == .fail, check.id == .kafkaConnect || check.id == .kafkaBroker,
                 networkStages.contains(check.code)
             else { return check }
             var noted = check

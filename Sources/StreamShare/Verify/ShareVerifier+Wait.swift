@@ -55,7 +55,7 @@ public struct WaitPolicy: Sendable, Hashable {
     /// Whether `report` calls for another run under this policy.
     public func wantsAnotherRun(after report: VerificationReport) -> Bool {
         // The consumer's own configuration does not change while we wait: a mismatch is final.
-        if report.failures.contains(where: { $0.id.hasPrefix("consumer_config.") }) { return false }
+        if report.failures.contains(where: { $0.id.isConsumerConfiguration }) { return false }
         switch condition {
         case .anyFailure: return !report.passed(strict: strict)
         case .authenticationFailure: return report.failures.contains(where: Self.isAuthenticationFailure)
@@ -65,9 +65,9 @@ public struct WaitPolicy: Sendable, Hashable {
     /// A check that says the key itself was not accepted.
     public static func isAuthenticationFailure(_ check: CheckResult) -> Bool {
         guard check.status == .fail else { return false }
-        switch check.checkID {
-        case .kafkaConnect, .kafkaBroker: return check.code == "authentication"
-        case .schemaRegistryAuth: return check.code == "unauthorized"
+        switch check.id {
+        case .kafkaConnect, .kafkaBroker: return check.code == .authentication
+        case .schemaRegistryAuth: return check.code == .unauthorized
         default: return false
         }
     }
@@ -217,7 +217,7 @@ extension VerificationReport {
         let ended = share.phase == .deactivated || share.phase == .expired
         var report = self
         report.checks = checks.map { check in
-            let denied = check.status == .fail && ["unauthorized", "forbidden"].contains(check.code)
+            let denied = check.status == .fail && [CheckCode.unauthorized, .forbidden].contains(check.code)
             guard WaitPolicy.isAuthenticationFailure(check) || (ended && denied) else { return check }
             var explained = check
             explained.hint = share.phase == .active ? hint + (check.hint.map { " \($0)" } ?? "") : hint

@@ -259,7 +259,6 @@ public struct ShareVerifier: Sendable {
             ),
             recommendedGroupID: kafka.groupID,
             checks: checks,
-            summary: .init(checks),
             timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
             kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil,
             schemaRegistryRequests: registryProbe?.pacing.requestsByStatus,
@@ -334,7 +333,7 @@ public struct ShareVerifier: Sendable {
                 pending -= 1
                 // The records' schema ids need both: the records read, and a key the registry accepts.
                 guard pending == 0, deep, let registry,
-                    sink.all.contains(where: { $0.checkID == .schemaRegistryAuth && $0.status == .pass })
+                    sink.all.contains(where: { $0.id == .schemaRegistryAuth && $0.status == .pass })
                 else { return }
                 let records = sink.records
                 guard !records.isEmpty else { return }

@@ -2,7 +2,6 @@ public import ArgumentParser
 import AsyncHTTPClient
 import Logging
 public import StreamShare
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -12,7 +11,7 @@ import Foundation
 
 /// The environment, injectable for tests; flag → environment → default is resolved here only.
 enum Environment {
-    nonisolated(unsafe) static var values: [String: String] = ProcessInfo.processInfo.environment
+    static let values: [String: String] = ProcessInfo.processInfo.environment
 }
 
 /// How the Confluent Cloud API is reached.
@@ -94,30 +93,11 @@ struct ProxyOptions: ParsableArguments {
         }
     }
 
-    /// The client for requests to `url`: the shared direct one, or one (kept for the process's
-    /// lifetime, like the shared one) that goes through the proxy that applies.
-    func httpClient(for url: URL, logger: Logger?) throws -> HTTPClient {
-        guard let proxy = try configuration().proxy(for: url) else { return HTTPClientFactory.shared }
-        logger?.debug("requests to \(url.host ?? "-") go through the proxy \(proxy)")
-        ProxiedClients.inUse.withLock { $0 = proxy }
-        return try ProxiedClients.client(for: proxy)
-    }
-}
-
-/// One client per proxy, for the process's lifetime.
-enum ProxiedClients {
-    private static let clients = Mutex<[HTTPProxy: HTTPClient]>([:])
-
-    /// The proxy of the CDX API requests, once a client for it was made: error hints name it.
-    static let inUse = Mutex<HTTPProxy?>(nil)
-
-    static func client(for proxy: HTTPProxy) throws -> HTTPClient {
-        try clients.withLock { clients in
-            if let client = clients[proxy] { return client }
-            let client = try HTTPClientFactory.makeClient(trusting: nil, idleTimeout: nil, proxy: proxy)
-            clients[proxy] = client
-            return client
-        }
+    /// The proxy of requests to `url`, if one applies.
+    func proxy(for url: URL, logger: Logger?) throws -> HTTPProxy? {
+        let proxy = try configuration().proxy(for: url)
+        if let proxy { logger?.debug("requests to \(url.host ?? "-") go through the proxy \(proxy)") }
+        return proxy
     }
 }
 

@@ -96,6 +96,8 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     public let attempts: Int
     /// Details of a transport failure (never containing a secret).
     public let underlying: String?
+    /// The proxy a request that got no answer went through (``CDXClient/Configuration/proxy``).
+    public let proxy: HTTPProxy?
     /// The request that failed: redeem, preview, or a consumer-share call.
     let operation: Operation
 
@@ -122,6 +124,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         mayHaveBeenRedeemed: Bool = false,
         attempts: Int = 1,
         underlying: String? = nil,
+        proxy: HTTPProxy? = nil,
         operation: Operation = .redeem
     ) {
         self.code = code
@@ -134,6 +137,7 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.mayHaveBeenRedeemed = mayHaveBeenRedeemed
         self.attempts = attempts
         self.underlying = underlying
+        self.proxy = status == nil ? proxy : nil
         self.operation = operation
     }
 
@@ -176,6 +180,10 @@ public struct CDXAPIError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// What the user can do about it.
     public var hint: String {
+        advice + (proxy.map { " The request went through the proxy \($0) (--proxy, or the proxy variables)." } ?? "")
+    }
+
+    private var advice: String {
         switch code {
         case .notFound where operation == .consumerShares:
             "Check the id with cdx-verify shares list (--include-deleted shows shares you left)."

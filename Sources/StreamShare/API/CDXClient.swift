@@ -32,6 +32,11 @@ public struct CDXClient: Sendable {
         public var retryPolicy: RetryPolicy
         /// How far a listing (every page of a collection) may go.
         public var listingBudget: ListingBudget
+        /// The proxy the requests go through, named in the hints of requests that got no answer. With
+        /// the default HTTP client the requests go through it (``HTTPClientFactory/shared(through:)``);
+        /// a client given to ``CDXClient/init(credentials:configuration:httpClient:logger:)`` must
+        /// have been made with it.
+        public var proxy: HTTPProxy?
 
         /// Confluent Cloud's public API.
         public static let defaultBaseURL = URL(string: "https://api.confluent.cloud")!
@@ -42,13 +47,15 @@ public struct CDXClient: Sendable {
             requestTimeout: Duration = .seconds(30),
             maxResponseBytes: Int = ShareFile.maximumSize,
             retryPolicy: RetryPolicy = RetryPolicy(),
-            listingBudget: ListingBudget = ListingBudget()
+            listingBudget: ListingBudget = ListingBudget(),
+            proxy: HTTPProxy? = nil
         ) {
             self.baseURL = baseURL
             self.requestTimeout = requestTimeout
             self.maxResponseBytes = maxResponseBytes
             self.retryPolicy = retryPolicy
             self.listingBudget = listingBudget
+            self.proxy = proxy
         }
     }
 
@@ -67,18 +74,21 @@ public struct CDXClient: Sendable {
     ///   - credentials: The Cloud API key and secret.
     ///   - configuration: Base URL, timeout, size cap, retry policy.
     ///   - httpClient: The HTTP client to use (its TLS configuration decides which CAs are trusted).
-    ///     Defaults to ``HTTPClientFactory/shared``; see ``HTTPClientFactory`` for why not `HTTPClient.shared`.
+    ///     By default ``HTTPClientFactory/shared``, or ``HTTPClientFactory/shared(through:)`` for the
+    ///     configuration's proxy; see ``HTTPClientFactory`` for why not `HTTPClient.shared`.
     ///   - logger: Receives `debug` messages; the library is silent without one. Never logs a secret.
     public init(
         credentials: CloudAPICredentials,
         configuration: Configuration = Configuration(),
-        httpClient: HTTPClient = HTTPClientFactory.shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger? = nil
     ) {
+        let client =
+            httpClient ?? configuration.proxy.map(HTTPClientFactory.shared(through:)) ?? HTTPClientFactory.shared
         self.init(
             credentials: credentials,
             configuration: configuration,
-            transport: AsyncHTTPTransport(client: httpClient),
+            transport: AsyncHTTPTransport(client: client),
             sleep: { try await Task.sleep(for: $0) },
             now: { Date() },
             logger: logger
@@ -325,6 +335,7 @@ public struct CDXClient: Sendable {
             mayHaveBeenRedeemed: mayHaveBeenRedeemed,
             attempts: attempts,
             underlying: underlying,
+            proxy: configuration.proxy,
             operation: operation
         )
     }

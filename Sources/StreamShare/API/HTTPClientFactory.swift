@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// HTTP clients configured the way cdx-verify needs them.
 ///
@@ -20,6 +21,22 @@ public enum HTTPClientFactory {
         eventLoopGroupProvider: .singleton,
         configuration: configuration(tls: nil)
     )
+
+    /// The process-wide clients that go through a proxy, one per proxy, made when first asked for.
+    private static let proxied = Mutex<[HTTPProxy: HTTPClient]>([:])
+
+    /// A process-wide client trusting the system's CAs that sends every request through `proxy`
+    /// (HTTPS through a `CONNECT` tunnel); made once per proxy and never shut down, like ``shared``.
+    public static func shared(through proxy: HTTPProxy) -> HTTPClient {
+        proxied.withLock { clients in
+            if let client = clients[proxy] { return client }
+            var configuration = configuration(tls: nil)
+            configuration.proxy = proxy.asHTTPClientProxy
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[proxy] = client
+            return client
+        }
+    }
 
     /// Makes a client that also trusts the CA certificates in a PEM file.
     ///
@@ -51,17 +68,7 @@ public enum HTTPClientFactory {
         if let idleTimeout {
             configuration.connectionPool.idleTimeout = .milliseconds(idleTimeout.milliseconds)
         }
-        if let proxy {
-            switch proxy.kind {
-            case .http:
-                let authorization = proxy.username.map { user in
-                    HTTPClient.Authorization.basic(username: user, password: proxy.password?.revealed ?? "")
-                }
-                configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
-            case .socks5:
-                configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
-            }
-        }
+        configuration.proxy = proxy?.asHTTPClientProxy
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -78,5 +85,20 @@ public enum HTTPClientFactory {
         configuration.httpVersion = .automatic
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
         return configuration
+    }
+}
+
+extension HTTPProxy {
+    /// The proxy in async-http-client's terms (HTTP with basic authentication, or SOCKS5).
+    fileprivate var asHTTPClientProxy: HTTPClient.Configuration.Proxy {
+        switch kind {
+        case .http:
+            let authorization = username.map { user in
+                HTTPClient.Authorization.basic(username: user, password: password?.revealed ?? "")
+            }
+            return .server(host: host, port: port, authorization: authorization)
+        case .socks5:
+            return .socksServer(host: host, port: port)
+        }
     }
 }

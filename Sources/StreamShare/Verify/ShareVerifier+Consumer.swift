@@ -30,6 +30,14 @@ extension ShareVerifier {
         _ share: RedeemedShare,
         consumer: ConsumerConfiguration
     ) async throws(ConfigurationError) -> VerificationReport {
+        try await resolvingNetwork(of: share).verifyOnce(share, consumer: consumer)
+    }
+
+    /// One verification with the consumer's configuration, with the options as they are.
+    func verifyOnce(
+        _ share: RedeemedShare,
+        consumer: ConsumerConfiguration
+    ) async throws(ConfigurationError) -> VerificationReport {
         let endpoints = try share.configurationEndpoints()
         let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
         let compared = ConsumerConfigChecks(
@@ -42,7 +50,7 @@ extension ShareVerifier {
         let (adapted, adaptedOptions) = Self.adapt(share, options: options, to: compared)
         // A connection weaker than SASL_SSL with verification never carries credentials: the Kafka
         // checks are skipped, saying why (consumer_config.tls has failed).
-        var report = try await ShareVerifier(options: adaptedOptions, httpClient: httpClient, logger: logger)
+        var report = try await ShareVerifier(options: adaptedOptions, cdx: cdx, httpClient: httpClient, logger: logger)
             .run(
                 adapted,
                 handles: KafkaHandlePool(),

@@ -111,18 +111,30 @@ public struct ShareVerifier: Sendable {
         }
     }
 
-    let options: Options
+    var options: Options
+    let cdx: CDXClient?
     let httpClient: HTTPClient?
     let logger: Logger
 
     /// Creates a verifier.
     /// - Parameters:
     ///   - options: Deadline, deep checks, CA, overrides.
+    ///   - cdx: A client of the CDX API with the consumer's Cloud API key, when there is one: before
+    ///     the checks, the private network of a PrivateLink share is looked up (``Options/privateDNS``),
+    ///     and a refused key is explained by the share's status (deactivated by the provider, expired,
+    ///     or still active: then the key in use is wrong). Each look-up takes at most a quarter of the
+    ///     deadline (5 s at most); without a client, or when the API cannot tell, nothing changes.
     ///   - httpClient: The client for Schema Registry requests; by default ``HTTPClientFactory/shared``,
     ///     or a client trusting ``Options/caFile`` made (and shut down) per verification.
     ///   - logger: Receives `debug` messages; silent without one.
-    public init(options: Options = Options(), httpClient: HTTPClient? = nil, logger: Logger? = nil) {
+    public init(
+        options: Options = Options(),
+        cdx: CDXClient? = nil,
+        httpClient: HTTPClient? = nil,
+        logger: Logger? = nil
+    ) {
         self.options = options
+        self.cdx = cdx
         self.httpClient = httpClient
         self.logger = logger ?? Logger(label: "cdx-verify.verifier", factory: { _ in SwiftLogNoOpLogHandler() })
     }
@@ -134,7 +146,18 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
-        try await run(share, handles: KafkaHandlePool(), registryKnowledge: RegistryKnowledge(), httpClient: httpClient)
+        try await resolvingNetwork(of: share).verifyOnce(share, consumer: nil)
+    }
+
+    /// One verification, with the options as they are (the private network already looked up).
+    func verifyOnce(
+        _ share: RedeemedShare,
+        consumer: ConsumerConfiguration?
+    ) async throws(ConfigurationError)
+        -> VerificationReport
+    {
+        if let consumer { return try await verifyOnce(share, consumer: consumer) }
+        return try await run(share, handles: KafkaHandlePool(), httpClient: httpClient)
     }
 
     /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
@@ -232,15 +255,17 @@ public struct ShareVerifier: Sendable {
         try? await ownedClient?.shutdown()
 
         let bootstrap = kafka.bootstrap
-        let (checks, notes) = Self.notingProxy(
-            Self.noteNewKey(
-                plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline),
-                redeemedAt: share.metadata?.createdAt
-            ),
+        let completed = plan.complete(sink.all, discovered: sink.discovered, deadline: options.deadline)
+        // A refused key is explained by the share's status, when a CDX client can ask for it.
+        let status =
+            completed.contains(where: WaitPolicy.isAuthenticationFailure) ? await status(of: share) : nil
+        let (checks, notes) = ReportHints(
+            redeemedAt: share.metadata?.createdAt,
             proxy: options.proxy,
             bootstrap: bootstrap,
-            registryProxied: registryProxy != nil
-        )
+            registryProxied: registryProxy != nil,
+            shareStatus: status
+        ).compose(completed)
         let report = VerificationReport(
             schemaVersion: VerificationReport.currentSchemaVersion,
             toolVersion: StreamShareVersion.string,

@@ -92,7 +92,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        let loaded = try Runner.readShare(sharePath, console: console)
+        let loaded = try ShareFiles.read(sharePath, console: console)
         let text: String
         do {
             let kafka = try KafkaClientConfig(
@@ -113,7 +113,7 @@ struct ConfigCommand: AsyncParsableCommand {
             )
             .render(format, revealSecrets: revealSecrets)
         } catch {
-            throw Runner.fail(error, console: console)
+            throw CommandFailure.report(error, console: console)
         }
         if let output {
             try checkOutput(output, console: console)
@@ -123,7 +123,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 // Created by someone else since the check.
                 throw outputExists(output, console: console)
             } catch {
-                throw Runner.fail(error, console: console)
+                throw CommandFailure.report(error, console: console)
             }
             console.info("wrote the \(format.rawValue) configuration to \(output) (mode 0600)")
         } else {
@@ -137,7 +137,7 @@ struct ConfigCommand: AsyncParsableCommand {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard overwrite else { throw outputExists(path, console: console) }
-        if Runner.sameFile(path, sharePath) || Runner.holdsShare(path) {
+        if ShareFiles.sameFile(path, sharePath) || ShareFiles.holdsShare(path) {
             console.error(
                 "--output '\(path)' holds a share (api_key, secret); it is never overwritten",
                 hint: "choose another --output file (the share file is what --share reads)"

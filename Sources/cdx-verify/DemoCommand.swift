@@ -46,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        let loaded = try Runner.loadScenario(scenario, console: console)
+        let loaded = try Scenario.loaded(scenario, console: console)
         if loaded.takesBrokersDown { MockAbortNotice.install() }
         try await Sandbox.withSandbox(scenario: loaded) { sandbox in
             console.info(
@@ -71,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
                         + "directory that is removed when the demo ends"
                 )
             } catch {
-                throw Runner.fail(error, console: console)
+                throw CommandFailure.report(error, console: console)
             }
             // The sandbox's own Cloud API credentials: a refused key is explained by the share's status,
             // and a PrivateLink share's host names are checked. On 127.0.0.1: never through a proxy.
@@ -82,7 +82,7 @@ struct DemoCommand: AsyncParsableCommand {
             // The demo shows freshness and lag too: its scenarios' records and commits are made for these.
             var verifierOptions = try verifyOptions.verifierOptions(privateNetworking: false, proxy: .direct)
             verifyOptions.checks.freshness.apply(to: &verifierOptions, defaults: Self.freshnessDefaults)
-            try await Runner.verify(
+            try await Verifying.verify(
                 share,
                 options: verifyOptions,
                 verifierOptions: verifierOptions,

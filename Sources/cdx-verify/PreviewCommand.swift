@@ -35,7 +35,7 @@ struct PreviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let secret = try TokenOptions.readToken(token ?? EnvironmentDefault.token.value)
-        try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.preview) {
+        try await cloud.show(format, output: outputOptions, text: ShareText.preview) {
             (client) async throws(CDXAPIError) in try await client.preview(secret)
         }
     }

@@ -32,10 +32,10 @@ struct RedeemCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = outputOptions.console
-        let share = try await Runner.redeem(
+        let share = try await Redeeming.redeem(
             cloud: cloud,
             token: tokenOptions,
-            savePath: out ?? Runner.defaultSharePath(),
+            savePath: out ?? ShareFiles.defaultSharePath(),
             overwrite: overwrite,
             console: console,
             logger: outputOptions.logger

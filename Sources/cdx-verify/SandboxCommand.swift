@@ -56,7 +56,7 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(quiet: false, noColor: false, environment: Environment.values)
-        let loaded = try Runner.loadScenario(scenario, console: console)
+        let loaded = try Scenario.loaded(scenario, console: console)
         if loaded.takesBrokersDown { MockAbortNotice.install() }
         // One signal style for every long-running command: a ServiceGroup turns SIGINT / SIGTERM into a
         // graceful shutdown, which ends the sandbox's scope (its servers stop and release their ports).
@@ -164,5 +164,17 @@ extension Scenario {
             }
             return lines.joined(separator: "\n")
         }.joined(separator: "\n")
+    }
+}
+
+extension Scenario {
+    /// A built-in scenario or a scenario file; a bad one is reported as invalid input.
+    static func loaded(_ nameOrPath: String, console: Console) throws -> Scenario {
+        do {
+            return try Scenario.load(nameOrPath)
+        } catch {
+            console.error("\(error)")
+            throw Exit.invalidInput
+        }
     }
 }

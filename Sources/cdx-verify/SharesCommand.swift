@@ -35,7 +35,7 @@ struct SharesCommand: AsyncParsableCommand {
         @OptionGroup var outputOptions: OutputOptions
 
         func run() async throws {
-            try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.shareList) {
+            try await cloud.show(format, output: outputOptions, text: ShareText.shareList) {
                 (client) async throws(CDXAPIError) in try await client.listShares(includeDeleted: includeDeleted)
             }
         }
@@ -64,7 +64,7 @@ struct SharesCommand: AsyncParsableCommand {
         func validate() throws { try SharesCommand.checkID(id) }
 
         func run() async throws {
-            try await Runner.show(format, cloud: cloud, output: outputOptions, text: ShareText.share) {
+            try await cloud.show(format, output: outputOptions, text: ShareText.share) {
                 (client) async throws(CDXAPIError) in
                 let share = try await client.share(id: id)
                 let resources = try await client.sharedResources(shareID: id)
@@ -99,12 +99,12 @@ struct SharesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let console = outputOptions.console
-            let client = try Runner.client(cloud: cloud, logger: outputOptions.logger)
+            let client = try cloud.client(logger: outputOptions.logger)
             let share: ConsumerShare
             do {
                 share = try await client.share(id: id)
             } catch {
-                throw Runner.fail(error, console: console)
+                throw CommandFailure.report(error, console: console)
             }
             // What is deleted is what was checked: the share read back must be the one typed.
             guard share.id == id else {
@@ -128,7 +128,7 @@ struct SharesCommand: AsyncParsableCommand {
             do {
                 try await client.deleteShare(id: id)
             } catch {
-                throw Runner.fail(error, console: console)
+                throw CommandFailure.report(error, console: console)
             }
             console.info("deleted \(what)")
         }

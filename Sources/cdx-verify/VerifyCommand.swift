@@ -80,13 +80,13 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let console = outputOptions.console
         let logger = outputOptions.logger
-        let savePath = save ?? Runner.defaultSharePath()
+        let savePath = save ?? ShareFiles.defaultSharePath()
         let input = try input()
         let sharePath: String? = if case .share(let path) = input { path } else { nil }
         if let output = verifyOptions.reportOutput {
             // Decided before redeeming: a report must never take the place of the credentials.
             do {
-                try Runner.checkReportDestination(output, shares: [sharePath ?? savePath])
+                try ShareFiles.checkReportDestination(output, shares: [sharePath ?? savePath])
             } catch let error as ValidationError {
                 console.error(error.message)
                 throw Exit.usage
@@ -104,9 +104,9 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let redeemed: RedeemedShare
         if let sharePath {
-            redeemed = try Runner.readShare(sharePath, console: console)
+            redeemed = try ShareFiles.read(sharePath, console: console)
         } else {
-            redeemed = try await Runner.redeem(
+            redeemed = try await Redeeming.redeem(
                 cloud: cloud,
                 token: tokenOptions,
                 savePath: savePath,
@@ -115,7 +115,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 logger: logger
             )
         }
-        try await Runner.verify(
+        try await Verifying.verify(
             redeemed,
             options: verifyOptions,
             verifierOptions: try verifyOptions.verifierOptions(

@@ -185,7 +185,7 @@ struct WatchCommand: AsyncParsableCommand {
         }
         // Every named share file must be usable from the start; a directory's files are read as they come.
         var shares: [(path: String, share: RedeemedShare)] = []
-        for path in sharePaths { shares.append((path, try Runner.readShare(path, console: console))) }
+        for path in sharePaths { shares.append((path, try ShareFiles.read(path, console: console))) }
         if let shareDir {
             var info = stat()  // follows symbolic links, as fileExists(atPath:isDirectory:) did
             guard stat(shareDir, &info) == 0, Int(info.st_mode) & Int(S_IFMT) == Int(S_IFDIR) else {
@@ -200,7 +200,7 @@ struct WatchCommand: AsyncParsableCommand {
                 proxy: try cloud.proxyOptions.configuration()
             )
         } catch let error as ConfigurationError {
-            throw Runner.fail(error, console: console)
+            throw CommandFailure.report(error, console: console)
         }
         let fleet = WatchFleet(
             settings: .init(
@@ -216,7 +216,7 @@ struct WatchCommand: AsyncParsableCommand {
                 maximumConcurrentRuns: maxConcurrentRuns,
                 logger: logger,
                 monitorLogger: outputOptions.verbose ? logger : nil,
-                shareStatus: Runner.shareStatusLookup(cloud: cloud, logger: logger, level: .warning),
+                shareStatus: cloud.shareStatusLookup(logger: logger, level: .warning),
                 phaseInterval: max(interval.duration, .seconds(300)),
                 shard: try replicaShard(),
                 partitionMetrics: !noPartitionMetrics

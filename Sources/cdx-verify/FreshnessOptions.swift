@@ -46,8 +46,8 @@ struct FreshnessOptions: ParsableArguments {
 
     /// Sets the checks on `options`; `defaults` stand in for flags and variables not given (the demo's).
     func apply(to options: inout ShareVerifier.Options, defaults: (staleness: Duration, lag: Int64)? = nil) {
-        options.maxStaleness = resolvedMaxStaleness ?? defaults?.staleness
-        options.maxLag = resolvedMaxLag ?? defaults?.lag
+        options.kafka.maxStaleness = resolvedMaxStaleness ?? defaults?.staleness
+        options.kafka.maxLag = resolvedMaxLag ?? defaults?.lag
     }
 }
 

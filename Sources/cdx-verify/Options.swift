@@ -306,13 +306,13 @@ struct CheckOptions: ParsableArguments {
             deadline: deadline,
             deep: deep,
             caFile: resolvedCAFile,
-            overrides: try overrides.map { try ConfigProperty(parsing: $0) },
-            groupSuffix: resolvedGroupSuffix,
-            schemaRegistryRequestsPerSecond: registryRate > 0 ? registryRate : nil,
-            countKafkaRequests: countKafkaRequests,
-            privateNetworking: privateNetworking,
-            proxy: proxy,
-            privateDNS: privateNetworking || privateDNS ? PrivateNetworkDNS() : nil
+            kafka: .init(
+                overrides: try overrides.map { try ConfigProperty(parsing: $0) },
+                groupSuffix: resolvedGroupSuffix,
+                countRequests: countKafkaRequests
+            ),
+            schemaRegistry: .init(requestsPerSecond: registryRate > 0 ? registryRate : nil),
+            network: .init(proxy: proxy, privateDNS: privateNetworking || privateDNS ? PrivateNetworkDNS() : nil)
         )
         freshness.apply(to: &options)
         return options

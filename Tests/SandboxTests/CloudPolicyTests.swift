@@ -27,7 +27,7 @@ struct CloudPolicyTests {
         try await client(sandbox).redeem(RedeemTokenRequest(token: try sandbox.mintToken())).share()
     }
 
-    static let options = ShareVerifier.Options(deadline: .seconds(20), allowPlaintext: true)
+    static let options = ShareVerifier.Options(deadline: .seconds(20), kafka: .init(allowPlaintext: true))
 
     @Test("a refused key is explained by the share's status: ACTIVE, then DEACTIVATED; without a client, not at all")
     func statusExplainsRefusedKey() async throws {
@@ -88,9 +88,12 @@ struct CloudPolicyTests {
                 credentials: sandbox.cloudCredentials,
                 configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(silent.port)")!, retryPolicy: .never)
             )
-            let verifier = await ShareVerifier(options: .init(deadline: .seconds(8), allowPlaintext: true), cdx: cdx)
-                .resolvingNetwork(of: share)
-            #expect(verifier.options.privateDNS == nil)
+            let verifier = await ShareVerifier(
+                options: .init(deadline: .seconds(8), kafka: .init(allowPlaintext: true)),
+                cdx: cdx
+            )
+            .resolvingNetwork(of: share)
+            #expect(verifier.options.network.privateDNS == nil)
             #expect(verifier.options.deadline <= .seconds(6))
             #expect(verifier.options.deadline >= .seconds(5))
             #expect(try await verifier.verify(share).passed())

@@ -42,7 +42,7 @@ struct FreshnessTests {
     ) async throws -> VerificationReport {
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             try await ShareVerifier(
-                options: .init(deadline: .seconds(30), maxStaleness: maxStaleness, maxLag: maxLag)
+                options: .init(deadline: .seconds(30), kafka: .init(maxStaleness: maxStaleness, maxLag: maxLag))
             ).verify(sandbox.share())
         }
     }

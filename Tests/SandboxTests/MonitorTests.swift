@@ -15,7 +15,7 @@ struct MonitorTests {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let monitor = try ShareMonitor(
                 share: sandbox.share(),
-                options: .init(deadline: .seconds(10), countKafkaRequests: true)
+                options: .init(deadline: .seconds(10), kafka: .init(countRequests: true))
             )
 
             let first = try await monitor.verify()
@@ -150,7 +150,7 @@ struct MonitorTests {
             let dead = try HTTPProxy(parsing: "http://127.0.0.1:1")
             let options = ShareVerifier.Options(
                 deadline: .seconds(10),
-                proxy: HTTPProxyConfiguration(proxy: dead, noProxy: NoProxy("localhost"))
+                network: .init(proxy: HTTPProxyConfiguration(proxy: dead, noProxy: NoProxy("localhost")))
             )
             let port = sandbox.schemaRegistryURL.port!
             var direct = sandbox.share()

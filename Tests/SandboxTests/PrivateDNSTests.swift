@@ -25,8 +25,8 @@ struct PrivateDNSTests {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             var share = sandbox.share()
             share.kafkaBootstrapURL = share.kafkaBootstrapURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
-            var options = ShareVerifier.Options(deadline: .seconds(10), privateDNS: network)
-            if let resolve { options.resolveHost = resolve }
+            var options = ShareVerifier.Options(deadline: .seconds(10), network: .init(privateDNS: network))
+            if let resolve { options.network.resolveHost = resolve }
             return try await ShareVerifier(options: options).verify(share)
         }
     }

@@ -23,8 +23,10 @@ struct VerifierTests {
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             var share = sandbox.share()
             mutate(&share)
-            return try await ShareVerifier(options: .init(deadline: deadline, deep: deep, countKafkaRequests: count))
-                .verify(share)
+            return try await ShareVerifier(
+                options: .init(deadline: deadline, deep: deep, kafka: .init(countRequests: count))
+            )
+            .verify(share)
         }
     }
 
@@ -381,8 +383,10 @@ struct VerifierTests {
                 try ConfigProperty(parsing: "enable.ssl.certificate.verification=0"),
                 try ConfigProperty(parsing: "ssl.endpoint.identification.algorithm=none"),
             ]
-            let report = try await ShareVerifier(options: .init(deadline: .seconds(10), overrides: overrides))
-                .verify(sandbox.share())
+            let report = try await ShareVerifier(
+                options: .init(deadline: .seconds(10), kafka: .init(overrides: overrides))
+            )
+            .verify(sandbox.share())
             let warnings = report.checks.filter { $0.id == "kafka.config" }
             #expect(
                 Set(warnings.compactMap(\.resource)) == [
@@ -420,7 +424,7 @@ struct VerifierTests {
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             // No budget of our own: the registry's limit is what is met.
-            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistry: .init(requestsPerSecond: nil))
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
             #expect(subjects.count == 100)
@@ -442,7 +446,7 @@ struct VerifierTests {
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             // 20 subjects at 1 request/s outlast 8 s whatever the load; 8 s leave a loaded machine
             // time for the first requests (and their 429s) to go out.
-            let options = ShareVerifier.Options(deadline: .seconds(8), schemaRegistryRequestsPerSecond: nil)
+            let options = ShareVerifier.Options(deadline: .seconds(8), schemaRegistry: .init(requestsPerSecond: nil))
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let codes = Set(
                 report.checks.filter { $0.id.rawValue.hasPrefix("schema_registry") && $0.status == .fail }.map(\.code)
@@ -489,7 +493,7 @@ struct VerifierTests {
                 + [.init(name: "t300-value", fault: .forbidden), .init(name: "t301-value", fault: .missing)]
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistry: .init(requestsPerSecond: nil))
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             let verdicts = Self.verdicts(report)
             let subjects = report.checks.filter { $0.id == "schema_registry.subject" }
@@ -522,7 +526,10 @@ struct VerifierTests {
                 subjects: subjects
             )
             try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-                let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: nil)
+                let options = ShareVerifier.Options(
+                    deadline: .seconds(30),
+                    schemaRegistry: .init(requestsPerSecond: nil)
+                )
                 let report = try await ShareVerifier(options: options).verify(sandbox.share())
                 let verdicts = Self.verdicts(report)
                 for subject in subjects {
@@ -556,7 +563,7 @@ struct VerifierTests {
             subjects: (0..<60).map { .init(name: "s\($0)-value") }
         )
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
-            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistryRequestsPerSecond: 40)
+            let options = ShareVerifier.Options(deadline: .seconds(30), schemaRegistry: .init(requestsPerSecond: 40))
             let report = try await ShareVerifier(options: options).verify(sandbox.share())
             #expect(report.checks.filter { $0.id == "schema_registry.subject" }.allSatisfy { $0.status == .pass })
             let arrivals = sandbox.schemaRegistry.arrivals.sorted()

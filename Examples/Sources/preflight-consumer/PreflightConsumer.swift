@@ -53,7 +53,11 @@ struct PreflightConsumer: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
-        let options = ShareVerifier.Options(deadline: .seconds(timeout), deep: deep, groupSuffix: groupSuffix)
+        let options = ShareVerifier.Options(
+            deadline: .seconds(timeout),
+            deep: deep,
+            kafka: .init(groupSuffix: groupSuffix)
+        )
         let report = try await ShareVerifier(options: options).verify(loaded.share)
         do {
             // Warnings (e.g. PLAINTEXT on the local sandbox) do not stop a consumer; pass

@@ -29,11 +29,11 @@ public struct CheckID: RawRepresentable, Sendable, Hashable, Codable, CustomStri
     /// A bounded fetch proves READ on a shared topic (per topic, deep).
     public static let kafkaTopicRead = CheckID(rawValue: "kafka.topic.read")
     /// The newest record of a shared topic, across all its partitions, is younger than
-    /// ``ShareVerifier/Options/maxStaleness`` (per topic; an empty topic passes `no_records`).
+    /// ``ShareVerifier/Options/Kafka/maxStaleness`` (per topic; an empty topic passes `no_records`).
     public static let kafkaTopicFreshness = CheckID(rawValue: "kafka.topic.freshness")
     /// A `group.id` under a shared prefix finds its coordinator and reads committed offsets (per prefix).
     public static let kafkaGroup = CheckID(rawValue: "kafka.group")
-    /// The consumers' group (`<prefix><suffix>`) is at most ``ShareVerifier/Options/maxLag`` records
+    /// The consumers' group (`<prefix><suffix>`) is at most ``ShareVerifier/Options/Kafka/maxLag`` records
     /// behind the high watermarks of the shared topics, in total (per prefix; read-only).
     public static let kafkaGroupLag = CheckID(rawValue: "kafka.group.lag")
     /// The group can really be joined, then is left (per prefix, deep).

@@ -2,7 +2,7 @@
 /// Private Service Connect): every Kafka host name resolves to an address of the consumer's private
 /// endpoint, through a private DNS zone for the network's DNS domain.
 ///
-/// Give it to ``ShareVerifier/Options/privateDNS`` to add the `network.dns` checks; the network's
+/// Give it to ``ShareVerifier/Options/Network/privateDNS`` to add the `network.dns` checks; the network's
 /// details come from ``CDXClient/network(resourceID:)``.
 public struct PrivateNetworkDNS: Sendable, Hashable {
     /// The network's DNS domain (e.g. `00000.us-east-1.aws.glb.confluent.cloud`), when known.

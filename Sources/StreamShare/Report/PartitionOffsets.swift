@@ -1,6 +1,6 @@
 /// One partition of a shared topic as the freshness and lag checks read it (one fetch of its latest
-/// record): in ``VerificationReport/partitions`` when ``ShareVerifier/Options/maxStaleness`` or
-/// ``ShareVerifier/Options/maxLag`` is set.
+/// record): in ``VerificationReport/partitions`` when
+/// ``ShareVerifier/Options/Kafka/maxStaleness`` or ``ShareVerifier/Options/Kafka/maxLag`` is set.
 public struct PartitionState: Sendable, Hashable, Codable {
     /// The topic.
     public var topic: String
@@ -38,7 +38,7 @@ public struct PartitionState: Sendable, Hashable, Codable {
 }
 
 /// How far a consumer group is behind in one partition of a shared topic: in
-/// ``VerificationReport/consumerLag`` when ``ShareVerifier/Options/maxLag`` is set. Read-only: the
+/// ``VerificationReport/consumerLag`` when ``ShareVerifier/Options/Kafka/maxLag`` is set. Read-only: the
 /// group's committed offset (OffsetFetch), never a join or a commit.
 public struct PartitionLag: Sendable, Hashable, Codable {
     /// The group (`<prefix><suffix>`).

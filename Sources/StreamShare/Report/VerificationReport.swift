@@ -136,7 +136,7 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     public var summary: Summary { Summary(checks) }
     /// Durations.
     public var timings: Timings
-    /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/countKafkaRequests``).
+    /// Kafka requests sent, by type, when counting was asked for (``ShareVerifier/Options/Kafka/countRequests``).
     public var kafkaRequests: [String: Int]?
     /// Schema Registry requests sent, by HTTP status (`error`: no answer came), when the share has a
     /// registry: what the verification cost a registry whose request limit is shared.
@@ -145,11 +145,11 @@ public struct VerificationReport: Sendable, Hashable, Codable {
     /// the HTTP proxy that the Schema Registry requests went through; absent when there is nothing.
     public var notes: [String]?
     /// Every partition of the shared topics read, with its high watermark and latest record's
-    /// timestamp, when freshness or lag was checked (``ShareVerifier/Options/maxStaleness``,
-    /// ``ShareVerifier/Options/maxLag``).
+    /// timestamp, when freshness or lag was checked (``ShareVerifier/Options/Kafka/maxStaleness``,
+    /// ``ShareVerifier/Options/Kafka/maxLag``).
     public var partitions: [PartitionState]?
     /// The consumers' group's committed offset and lag in every partition read, when lag was checked
-    /// (``ShareVerifier/Options/maxLag``).
+    /// (``ShareVerifier/Options/Kafka/maxLag``).
     public var consumerLag: [PartitionLag]?
 
     /// Creates a report, for example to test code that consumes one without running a verification.

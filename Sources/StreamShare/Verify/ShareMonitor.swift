@@ -119,7 +119,7 @@ public actor ShareMonitor {
 
     /// The proxy that applies to a share's Schema Registry URL, if any.
     private static func registryProxy(of share: RedeemedShare, _ options: ShareVerifier.Options) -> HTTPProxy? {
-        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.proxy.proxy(for: $0.url) }
+        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.network.proxy.proxy(for: $0.url) }
     }
 
     /// The number of librdkafka clients held between runs (for tests and diagnostics); a monitor of a

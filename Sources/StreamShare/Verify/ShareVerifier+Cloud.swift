@@ -44,7 +44,7 @@ extension ShareVerifier {
                 await cdx.privateNetworkDNS(shareID: id, logger: logger)
             }
         ) {
-            resolved.options.privateDNS = network
+            resolved.options.network.privateDNS = network
         }
         resolved.options.deadline = max(.milliseconds(1), options.deadline - (ContinuousClock.now - started))
         return resolved
@@ -72,7 +72,7 @@ extension CDXClient {
     /// - Parameters:
     ///   - shareID: The consumer share's id.
     ///   - logger: Where a failed look-up is said.
-    /// - Returns: The private network's DNS, for ``ShareVerifier/Options/privateDNS``.
+    /// - Returns: The private network's DNS, for ``ShareVerifier/Options/Network/privateDNS``.
     public func privateNetworkDNS(shareID: String, logger: Logger? = nil) async -> PrivateNetworkDNS? {
         do throws(CDXAPIError) {
             let resources = try await sharedResources(shareID: shareID)

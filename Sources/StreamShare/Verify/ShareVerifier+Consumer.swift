@@ -94,7 +94,7 @@ extension ShareVerifier {
         // The group checks use the consumer's group.id: the suffix after the prefix it is under.
         if let groupID = consumer["group.id"], let prefix = share.groupPrefixes.first(where: { groupID.hasPrefix($0) })
         {
-            options.groupSuffix = String(groupID.dropFirst(prefix.count))
+            options.kafka.groupSuffix = String(groupID.dropFirst(prefix.count))
         }
         var overrides: [ConfigProperty] = []
         if let value = consumer["security.protocol"] {
@@ -138,7 +138,7 @@ extension ShareVerifier {
                 overrides.append(ConfigProperty(key, secret ? .secret(Secret(value)) : .plain(value)))
             }
         }
-        options.overrides = overrides + options.overrides
+        options.kafka.overrides = overrides + options.kafka.overrides
         return (share, options)
     }
 }

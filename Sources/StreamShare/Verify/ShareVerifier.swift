@@ -21,96 +21,6 @@ import Foundation
 /// not finish as `skip` (code `not_checked`). Kafka checks cost a fixed number of round trips: one
 /// metadata request covers every shared topic.
 public struct ShareVerifier: Sendable {
-    /// How to verify.
-    public struct Options: Sendable {
-        /// The whole verification ends by then (default 30 s).
-        public var deadline: Duration
-        /// Also prove READ by reading the latest record of each partition, resolve the schema ids those
-        /// records carry (`schema_registry.record_schema`), and join a probe group under each prefix.
-        public var deep: Bool
-        /// A CA bundle to trust, for Kafka (`ssl.ca.location`) and the Schema Registry.
-        public var caFile: String?
-        /// librdkafka properties applied last (`-X key=value`).
-        public var overrides: [ConfigProperty]
-        /// Appended to the group prefix for the checked (and recommended) `group.id`.
-        public var groupSuffix: String
-        /// Accept a PLAINTEXT bootstrap URL (the local sandbox), reported as a warning.
-        public var allowPlaintext: Bool
-        /// Concurrent Schema Registry requests.
-        public var schemaRegistryConcurrency: Int
-        /// Schema Registry requests per second this verification allows itself (default 10; `nil`:
-        /// no budget). Confluent Cloud's registry serves about 75 reads per second, shared by every
-        /// key, the provider's production serializers included.
-        public var schemaRegistryRequestsPerSecond: Double?
-        /// Count Kafka requests by type (librdkafka protocol debug) into ``VerificationReport/kafkaRequests``.
-        public var countKafkaRequests: Bool
-        /// The share is reached over private networking: the same switch as ``privateDNS`` (set, it
-        /// adds the `network.dns` checks and hints mention PrivateLink / PSC). Setting `true` expects
-        /// private DNS answers for every Kafka host name; setting `false` turns both off.
-        public var privateNetworking: Bool {
-            get { privateDNS != nil }
-            set {
-                if !newValue {
-                    privateDNS = nil
-                } else if privateDNS == nil {
-                    privateDNS = PrivateNetworkDNS()
-                }
-            }
-        }
-        /// The proxies of Schema Registry requests (default: none; the command line reads `--proxy`
-        /// and the environment, see ``HTTPProxyConfiguration/environment(_:)``). librdkafka cannot
-        /// use an HTTP proxy: Kafka connections are always direct, which the report notes when a proxy
-        /// would have applied to the bootstrap host.
-        public var proxy: HTTPProxyConfiguration
-        /// The share is reached over private networking: `network.dns` checks that the bootstrap host
-        /// and every broker host resolve, and only to private addresses, and connection hints speak of
-        /// the private endpoint (default: `nil`, public networking; the command line sets it when
-        /// redeeming with an account flag, with `--private-dns`, and when the share's resource is a
-        /// PrivateLink one).
-        public var privateDNS: PrivateNetworkDNS?
-        /// Check that each shared topic's newest record is younger than this (`kafka.topic.freshness`),
-        /// reading every partition's latest record; nil (default): not checked.
-        public var maxStaleness: Duration?
-        /// Check that the consumers' group (`<prefix><suffix>` of each prefix) is at most this many
-        /// records behind on the shared topics in total (`kafka.group.lag`), from its committed
-        /// offsets; nil (default): not checked.
-        public var maxLag: Int64?
-        /// Resolves a host name by a timeout (tests inject answers; by default the system resolver).
-        package var resolveHost: @Sendable (String, Duration) async -> HostResolution = HostResolver.resolve
-
-        /// Creates options.
-        public init(
-            deadline: Duration = .seconds(30),
-            deep: Bool = false,
-            caFile: String? = nil,
-            overrides: [ConfigProperty] = [],
-            groupSuffix: String = KafkaClientConfig.defaultGroupSuffix,
-            allowPlaintext: Bool = false,
-            schemaRegistryConcurrency: Int = HTTPClientFactory.maxConnectionsPerHost,
-            schemaRegistryRequestsPerSecond: Double? = 10,
-            countKafkaRequests: Bool = false,
-            privateNetworking: Bool = false,
-            proxy: HTTPProxyConfiguration = .direct,
-            privateDNS: PrivateNetworkDNS? = nil,
-            maxStaleness: Duration? = nil,
-            maxLag: Int64? = nil
-        ) {
-            self.deadline = deadline
-            self.deep = deep
-            self.caFile = caFile
-            self.overrides = overrides
-            self.groupSuffix = groupSuffix
-            self.allowPlaintext = allowPlaintext
-            self.schemaRegistryConcurrency = schemaRegistryConcurrency
-            self.schemaRegistryRequestsPerSecond = schemaRegistryRequestsPerSecond
-            self.countKafkaRequests = countKafkaRequests
-            self.proxy = proxy
-            self.privateDNS = privateDNS ?? (privateNetworking ? PrivateNetworkDNS() : nil)
-            self.maxStaleness = maxStaleness
-            self.maxLag = maxLag
-        }
-    }
-
     var options: Options
     let cdx: CDXClient?
     let httpClient: HTTPClient?
@@ -120,7 +30,7 @@ public struct ShareVerifier: Sendable {
     /// - Parameters:
     ///   - options: Deadline, deep checks, CA, overrides.
     ///   - cdx: A client of the CDX API with the consumer's Cloud API key, when there is one: before
-    ///     the checks, the private network of a PrivateLink share is looked up (``Options/privateDNS``),
+    ///     the checks, the private network of a PrivateLink share is looked up (``Options/Network/privateDNS``),
     ///     and a refused key is explained by the share's status (deactivated by the provider, expired,
     ///     or still active: then the key in use is wrong). Each look-up takes at most a quarter of the
     ///     deadline (5 s at most); without a client, or when the API cannot tell, nothing changes.
@@ -191,9 +101,9 @@ public struct ShareVerifier: Sendable {
             share: share,
             deep: options.deep,
             schemaRegistry: registry != nil,
-            privateDNSHosts: options.privateDNS == nil ? [] : kafka.bootstrap.hosts,
-            freshness: options.maxStaleness != nil,
-            lag: options.maxLag != nil
+            privateDNSHosts: options.network.privateDNS == nil ? [] : kafka.bootstrap.hosts,
+            freshness: options.kafka.maxStaleness != nil,
+            lag: options.kafka.maxLag != nil
         )
         logger.debug(
             "verification started",
@@ -208,7 +118,7 @@ public struct ShareVerifier: Sendable {
 
         var client = httpClient ?? HTTPClientFactory.shared
         var ownedClient: HTTPClient? = nil
-        let registryProxy = registry.flatMap { options.proxy.proxy(for: $0.url) }
+        let registryProxy = registry.flatMap { options.network.proxy.proxy(for: $0.url) }
         if httpClient == nil, registry != nil, options.caFile != nil || registryProxy != nil {
             client = try Self.makeClient(options, proxy: registryProxy)
             ownedClient = client
@@ -217,29 +127,29 @@ public struct ShareVerifier: Sendable {
         let kafkaProbe = KafkaProbe(
             share: share,
             config: kafka,
-            groupSuffix: options.groupSuffix,
+            groupSuffix: options.kafka.groupSuffix,
             deep: options.deep,
-            privateDNS: options.privateDNS,
-            resolveHost: options.resolveHost,
-            countRequests: options.countKafkaRequests,
+            privateDNS: options.network.privateDNS,
+            resolveHost: options.network.resolveHost,
+            countRequests: options.kafka.countRequests,
             deadline: deadline,
             sink: sink,
             pool: handles,
             credentialsWithheld: withholdingCredentials,
-            maxStaleness: options.maxStaleness,
-            maxLag: options.maxLag
+            maxStaleness: options.kafka.maxStaleness,
+            maxLag: options.kafka.maxLag
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(
                 registry: $0,
                 subjects: share.subjects,
                 transport: AsyncHTTPTransport(client: client),
-                concurrency: max(1, options.schemaRegistryConcurrency),
+                concurrency: max(1, options.schemaRegistry.concurrency),
                 deadline: deadline,
                 sink: sink,
                 pacing: RegistryPacing(
-                    requestsPerSecond: options.schemaRegistryRequestsPerSecond,
-                    concurrency: max(1, options.schemaRegistryConcurrency)
+                    requestsPerSecond: options.schemaRegistry.requestsPerSecond,
+                    concurrency: max(1, options.schemaRegistry.concurrency)
                 ),
                 knowledge: registryKnowledge
             )
@@ -261,7 +171,7 @@ public struct ShareVerifier: Sendable {
             completed.contains(where: WaitPolicy.isAuthenticationFailure) ? await status(of: share) : nil
         let (checks, notes) = ReportHints(
             redeemedAt: share.metadata?.createdAt,
-            proxy: options.proxy,
+            proxy: options.network.proxy,
             bootstrap: bootstrap,
             registryProxied: registryProxy != nil,
             shareStatus: status
@@ -285,11 +195,12 @@ public struct ShareVerifier: Sendable {
             recommendedGroupID: kafka.groupID,
             checks: checks,
             timings: .init(totalMs: watch.elapsedMs, kafkaMs: timings.kafkaMs, schemaRegistryMs: timings.registryMs),
-            kafkaRequests: options.countKafkaRequests ? sink.requestCounts : nil,
+            kafkaRequests: options.kafka.countRequests ? sink.requestCounts : nil,
             schemaRegistryRequests: registryProbe?.pacing.requestsByStatus,
             notes: notes,
-            partitions: options.maxStaleness != nil || options.maxLag != nil ? sink.offsets.partitions : nil,
-            consumerLag: options.maxLag != nil ? sink.offsets.lag : nil
+            partitions: options.kafka.maxStaleness != nil || options.kafka.maxLag != nil
+                ? sink.offsets.partitions : nil,
+            consumerLag: options.kafka.maxLag != nil ? sink.offsets.lag : nil
         )
         logger.debug(
             "verification finished",
@@ -403,10 +314,10 @@ extension KafkaClientConfig.Options {
     /// ```
     public init(verifierOptions options: ShareVerifier.Options) {
         self.init(
-            groupSuffix: options.groupSuffix,
+            groupSuffix: options.kafka.groupSuffix,
             caLocation: options.caFile,
-            overrides: options.overrides,
-            allowPlaintext: options.allowPlaintext
+            overrides: options.kafka.overrides,
+            allowPlaintext: options.kafka.allowPlaintext
         )
     }
 }

@@ -128,7 +128,8 @@ public final class MonitorPool: Sendable {
     }
 
     /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``) beside those every
-    /// run admitted before it may still open: the check and the admission are one step, so runs that
+    /// run admitted before it may still open and those kept free for the process
+    /// (``FileDescriptors/keptFree``): the check and the admission are one step, so runs that
     /// start together cannot all see the same free descriptors. When short, the warm clients are
     /// released first; then the run waits for the admitted runs to end (up to 2 minutes), or, with
     /// none in progress, up to 5 s for descriptors to come back. An admitted run ends with
@@ -139,7 +140,7 @@ public final class MonitorPool: Sendable {
         var releasedWarm = false
         while true {
             let (admitted, othersRunning) = state.withLock { state -> (Bool, Bool) in
-                let needed = FileDescriptors.neededPerRun * (state.admitted + 1)
+                let needed = FileDescriptors.neededPerRun * (state.admitted + 1) + FileDescriptors.keptFree
                 guard FileDescriptors.shortage(needing: needed) == nil else { return (false, state.admitted > 0) }
                 state.admitted += 1
                 return (true, false)

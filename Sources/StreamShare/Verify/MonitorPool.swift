@@ -12,6 +12,8 @@ import Synchronization
 ///   further share's are put there. A fleet no larger than the concurrency keeps every client warm.
 /// - The Schema Registry requests of every monitor go through one HTTP client per route (the proxy
 ///   that applies, or none), whose idle connections close after the pool's idle timeout.
+/// - While the pool's scope lasts, a few descriptors are held back for the process and given up the
+///   moment it has none left (``DescriptorReserve``): libdispatch traps when it cannot open one.
 ///
 /// Open one with ``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)`` and pass it to
 /// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``.
@@ -39,11 +41,14 @@ public final class MonitorPool: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Descriptors held back for the process, and how often it ran out.
+    let reserve: DescriptorReserve
 
     init(maximumConcurrentRuns: Int, idleConnectionTimeout: Duration) {
         self.maximumConcurrentRuns = max(1, maximumConcurrentRuns)
         self.idleConnectionTimeout = idleConnectionTimeout
         state = Mutex(State(available: max(1, maximumConcurrentRuns)))
+        reserve = DescriptorReserve(size: 8)
     }
 
     // MARK: run slots
@@ -164,6 +169,13 @@ public final class MonitorPool: Sendable {
         }
     }
 
+    /// The process's shortage when it ran out of descriptors since the reserve counted `exhaustions`
+    /// (every descriptor was open then); nil otherwise.
+    func shortage(sinceExhaustions exhaustions: Int) -> (open: Int, limit: Int)? {
+        guard reserve.exhaustions != exhaustions, let soft = FileDescriptors.limits?.soft else { return nil }
+        return (soft, soft)
+    }
+
     /// Ends a run admitted by ``roomForRun()``.
     func endRun() {
         state.withLock { $0.admitted = max(0, $0.admitted - 1) }
@@ -215,6 +227,7 @@ public final class MonitorPool: Sendable {
         }
         for pool in warm { pool.close() }
         for client in clients { try? await client.shutdown() }
+        reserve.giveBack()
     }
 }
 
@@ -237,7 +250,12 @@ public func withMonitorPool<Result: Sendable>(
 ) async throws -> Result {
     let pool = MonitorPool(maximumConcurrentRuns: maximumConcurrentRuns, idleConnectionTimeout: idleConnectionTimeout)
     do {
-        let result = try await body(pool)
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            // Watches for the process running out of descriptors while the body runs.
+            group.addTask { await pool.reserve.watch() }
+            defer { group.cancelAll() }
+            return try await body(pool)
+        }
         await pool.shutdown()
         return result
     } catch {

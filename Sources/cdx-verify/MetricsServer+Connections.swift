@@ -1,5 +1,6 @@
 import HummingbirdCore
 import NIOCore
+import StreamShare
 import Synchronization
 
 extension MetricsServer {
@@ -7,6 +8,10 @@ extension MetricsServer {
     /// than `limit`, the oldest is closed. A client that holds connections (idle, half-sent, trickling a
     /// body, or keeping one alive with a request now and then) can delay nobody but itself: a probe's
     /// new connection is always accepted and served.
+    ///
+    /// Nor can it take the process's last descriptors (libdispatch traps when it cannot open one, and
+    /// runs would fail): while the process is short, each new connection closes the older
+    /// half of those held.
     final class HeldConnections: Sendable {
         private struct State {
             var next: UInt64 = 0
@@ -18,14 +23,21 @@ extension MetricsServer {
 
         init(limit: Int) { self.limit = limit }
 
+        /// Fewer than twice ``FileDescriptors/keptFree`` descriptors free.
+        private static var isShort: Bool {
+            FileDescriptors.shortage(needing: 2 * FileDescriptors.keptFree) != nil
+        }
+
         /// Registers a connection and closes the oldest ones beyond the limit.
         /// - Returns: The connection's number, to remove it with.
         func add(_ channel: any Channel) -> UInt64 {
+            let short = Self.isShort
             let (number, evicted) = state.withLock { state -> (UInt64, [any Channel]) in
                 state.next += 1
                 state.open[state.next] = channel
                 var evicted: [any Channel] = []
-                while state.open.count > limit, let oldest = state.open.keys.min() {
+                let most = short ? max(1, state.open.count / 2) : limit
+                while state.open.count > most, let oldest = state.open.keys.min() {
                     if let channel = state.open.removeValue(forKey: oldest) { evicted.append(channel) }
                 }
                 return (state.next, evicted)

@@ -47,6 +47,20 @@ struct FleetTests {
         return (watch, port)
     }
 
+    /// Starts a watch of `directory` under a hard limit of 160 descriptors, every 2 s, 8 runs at once,
+    /// with a metrics port. The caller kills the watch.
+    static func watchUnderALowLimit(_ directory: String) throws -> BackgroundProcess {
+        try BackgroundProcess(
+            "/bin/bash",
+            [
+                "-c",
+                #"ulimit -n 160 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 30s --max-concurrent-runs 8 "#
+                    + #"--metrics-address 127.0.0.1:0"#,
+                CLITests.binary, directory,
+            ]
+        )
+    }
+
     @Test("one file under two spellings and a link is one share; a second file with the same id is refused")
     func identity() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
@@ -180,15 +194,7 @@ struct FleetTests {
         scenario.brokers = 3
         try await Sandbox.withSandbox(scenario: scenario) { sandbox in
             let directory = try Self.fleet(sandbox, count: 60)
-            let watch = try BackgroundProcess(
-                "/bin/bash",
-                [
-                    "-c",
-                    #"ulimit -n 160 && exec "$0" watch --share-dir "$1" --interval 2s --timeout 30s --max-concurrent-runs 8 "#
-                        + #"--metrics-address 127.0.0.1:0"#,
-                    CLITests.binary, directory,
-                ]
-            )
+            let watch = try Self.watchUnderALowLimit(directory)
             defer { watch.kill() }
             let port = try await WatchTests.metricsPort(watch)
             // Every share gets runs, within the limit.
@@ -202,6 +208,70 @@ struct FleetTests {
             let failed = lines.flatMap(\.failed)
             #expect(failed.isEmpty, "verdicts while short of descriptors: \(Set(failed).sorted().prefix(10))")
             #expect(!watch.stderr.text.contains("is gone"))
+            #expect(!watch.stderr.text.contains("Signal"))
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        }
+    }
+
+    /// Opens `count` connections to the port (without waiting for them to be accepted) and holds them
+    /// for `seconds`, meanwhile asking GET /metrics back to back on a connection opened before them
+    /// (work for the watch while it is short), and GET /livez on a new connection every 5 s. Prints
+    /// the /livez statuses (or why there was none), one a line.
+    static let holdScript = """
+        import http.client, socket, sys, threading, time
+        port, count, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+        end = time.time() + seconds
+        busy = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        busy.connect()
+        def scrape():
+            while time.time() < end:
+                try:
+                    busy.request("GET", "/metrics")
+                    busy.getresponse().read()
+                except Exception:
+                    time.sleep(0.1)
+        threading.Thread(target=scrape, daemon=True).start()
+        held = []
+        for _ in range(count):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            held.append(s)
+        while time.time() < end:
+            time.sleep(5)
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/livez")
+                print(c.getresponse().status, flush=True)
+                c.close()
+            except Exception as error:
+                print(repr(error), flush=True)
+        """
+
+    @Test(
+        "a client holding 250 metrics connections under a hard limit of 160 descriptors: no trap, the watch answers and runs on, no verdict"
+    )
+    func heldConnectionsUnderALowLimit() async throws {
+        // Before, the connections took every descriptor, and libdispatch's worker-pool monitor, which
+        // opens /proc/<tid>/stat once a second while work is queued, trapped: Signal 4 (in 2 of 3 rounds).
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Self.fleet(sandbox, count: 60)
+            let watch = try Self.watchUnderALowLimit(directory)
+            defer { watch.kill() }
+            let port = try await WatchTests.metricsPort(watch)
+            #expect(await watch.waitFor(timeout: .seconds(60)) { stdout, _ in WatchTests.lines(stdout).count >= 20 })
+            let python = try #require(which("python3"))
+            let held = try await run(python, ["-c", Self.holdScript, "\(port)", "250", "30"])
+            #expect(held.status == 0, "\(held.stderr)")
+            let before = WatchTests.lines(watch.stdout.text).count
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { stdout, _ in WatchTests.lines(stdout).count >= before + 20
+                },
+                "runs stopped after the connections were held"
+            )
+            #expect(try await WatchTests.get(port, "/livez").status == 200)
+            let failed = WatchTests.lines(watch.stdout.text).flatMap(\.failed)
+            #expect(failed.isEmpty, "verdicts while short of descriptors: \(Set(failed).sorted().prefix(10))")
             #expect(!watch.stderr.text.contains("Signal"))
             #expect(await watch.terminate(timeout: .seconds(10)) == 0)
         }

@@ -17,6 +17,11 @@ public enum FileDescriptors {
     /// pipes) and the Schema Registry connections of one verification.
     public static let neededPerRun = 64
 
+    /// Descriptors kept free beyond every admitted run's need, for the process itself: libdispatch's
+    /// worker-pool monitor opens `/proc/<tid>/stat` once a second while work is queued and traps
+    /// (SIGILL) when it cannot; the metrics server, a listing and a log line need a few too.
+    public static let keptFree = 16
+
     /// The soft and hard limits (`RLIMIT_NOFILE`); `nil` when they cannot be read.
     public static var limits: (soft: Int, hard: Int)? {
         var limit = rlimit()

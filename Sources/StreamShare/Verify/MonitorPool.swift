@@ -12,6 +12,8 @@ import Synchronization
 ///   further share's are put there. A fleet no larger than the concurrency keeps every client warm.
 /// - The Schema Registry requests of every monitor go through one HTTP client per route (the proxy
 ///   that applies, or none), whose idle connections close after the pool's idle timeout.
+/// - While the pool's scope lasts, a few descriptors are held back for the process and given up the
+///   moment it has none left (``DescriptorReserve``): libdispatch traps when it cannot open one.
 ///
 /// Open one with ``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)`` and pass it to
 /// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``.
@@ -39,11 +41,14 @@ public final class MonitorPool: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Descriptors held back for the process, and how often it ran out.
+    let reserve: DescriptorReserve
 
     init(maximumConcurrentRuns: Int, idleConnectionTimeout: Duration) {
         self.maximumConcurrentRuns = max(1, maximumConcurrentRuns)
         self.idleConnectionTimeout = idleConnectionTimeout
         state = Mutex(State(available: max(1, maximumConcurrentRuns)))
+        reserve = DescriptorReserve(size: 8)
     }
 
     // MARK: run slots
@@ -128,7 +133,8 @@ public final class MonitorPool: Sendable {
     }
 
     /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``) beside those every
-    /// run admitted before it may still open: the check and the admission are one step, so runs that
+    /// run admitted before it may still open and those kept free for the process
+    /// (``FileDescriptors/keptFree``): the check and the admission are one step, so runs that
     /// start together cannot all see the same free descriptors. When short, the warm clients are
     /// released first; then the run waits for the admitted runs to end (up to 2 minutes), or, with
     /// none in progress, up to 5 s for descriptors to come back. An admitted run ends with
@@ -139,7 +145,7 @@ public final class MonitorPool: Sendable {
         var releasedWarm = false
         while true {
             let (admitted, othersRunning) = state.withLock { state -> (Bool, Bool) in
-                let needed = FileDescriptors.neededPerRun * (state.admitted + 1)
+                let needed = FileDescriptors.neededPerRun * (state.admitted + 1) + FileDescriptors.keptFree
                 guard FileDescriptors.shortage(needing: needed) == nil else { return (false, state.admitted > 0) }
                 state.admitted += 1
                 return (true, false)
@@ -161,6 +167,13 @@ public final class MonitorPool: Sendable {
             // A closed client gives its descriptors back from its own queue, a moment later.
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// The process's shortage when it ran out of descriptors since the reserve counted `exhaustions`
+    /// (every descriptor was open then); nil otherwise.
+    func shortage(sinceExhaustions exhaustions: Int) -> (open: Int, limit: Int)? {
+        guard reserve.exhaustions != exhaustions, let soft = FileDescriptors.limits?.soft else { return nil }
+        return (soft, soft)
     }
 
     /// Ends a run admitted by ``roomForRun()``.
@@ -214,6 +227,7 @@ public final class MonitorPool: Sendable {
         }
         for pool in warm { pool.close() }
         for client in clients { try? await client.shutdown() }
+        reserve.giveBack()
     }
 }
 
@@ -236,7 +250,12 @@ public func withMonitorPool<Result: Sendable>(
 ) async throws -> Result {
     let pool = MonitorPool(maximumConcurrentRuns: maximumConcurrentRuns, idleConnectionTimeout: idleConnectionTimeout)
     do {
-        let result = try await body(pool)
+        let result = try await withThrowingTaskGroup(of: Void.self) { group in
+            // Watches for the process running out of descriptors while the body runs.
+            group.addTask { await pool.reserve.watch() }
+            defer { group.cancelAll() }
+            return try await body(pool)
+        }
         await pool.shutdown()
         return result
     } catch {

@@ -179,6 +179,7 @@ public actor ShareMonitor {
         let owner = ObjectIdentifier(self)
         let generation = generation
         let handles = pool.takeHandles(for: owner)
+        let exhaustions = pool.reserve.exhaustions
         let (startedAt, started) = (Date(), ContinuousClock.now)
         let report: VerificationReport
         do {
@@ -203,8 +204,11 @@ public actor ShareMonitor {
             throw error
         }
         if connectFailed(report) { handles.removeAll() }
-        // Failures while the process ran out of descriptors are its own, not the share's.
-        if report.summary.failed > 0, let short = FileDescriptors.shortage(needing: 8) {
+        // Failures while the process ran out of descriptors (now, or at any moment of the run) are
+        // its own, not the share's: EMFILE from a socket, the resolver or librdkafka alike.
+        if report.summary.failed > 0,
+            let short = FileDescriptors.shortage(needing: 8) ?? pool.shortage(sinceExhaustions: exhaustions)
+        {
             handles.close()
             throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
         }

@@ -105,6 +105,13 @@ struct KafkaProbe: Sendable {
             }
         }
 
+        // With --max-staleness or --max-lag every partition is read, on a client of its own: it starts
+        // now and learns the cluster's metadata beside the connect check, then reads as soon as the
+        // topics are known, beside the group and broker checks, instead of after them.
+        let measuring = maxStaleness != nil || maxLag != nil
+        let reader = measuring ? try? pooledHandle(groupID: Self.readerGroupID) : nil
+        defer { if countRequests, let reader { sink.addRequests(reader.events.requestCounts) } }
+        async let readerReady: Void = warmUp(reader)
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
         async let brokerNames: Void = checkBrokerNames(metadata.brokers)
         // Every broker is proven in parallel with the topic lookups and the group checks; a topic's
@@ -124,18 +131,30 @@ struct KafkaProbe: Sendable {
                 lagPartitions[lookup.name] = Array(0..<Int32(clamping: max(partitions[lookup.name] ?? 1, 1)))
             }
         }
+        async let early = readEarly(
+            reader,
+            topics: lookups.filter { $0.entry?.error == 0 }.map(\.name),
+            partitions: partitions
+        )
         let committed = await checkGroups(primary: handle, usableTopic: authorized, lagPartitions: lagPartitions)
-        let readable = reportTopics(lookups, unreachable: await unreachable)
-        if deep || maxStaleness != nil || maxLag != nil {
+        let brokersDown = await unreachable
+        let readable = reportTopics(lookups, unreachable: brokersDown)
+        if deep || measuring {
+            // The early read stands when no broker is out of reach: it read every authorized topic, and
+            // waits until its deadline for a partition whose leader cannot be reached.
+            let sampled = brokersDown.isEmpty ? await early : nil
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.
             await readTopics(
                 readable,
                 partitions: partitions,
                 primary: primaryGroupID != nil && !handle.isBusy ? handle : nil,
-                committed: committed
+                committed: committed,
+                reader: reader,
+                sampled: sampled
             )
         }
+        await readerReady
         await brokerNames
     }
 

@@ -16,6 +16,9 @@ extension KafkaProbe {
     /// The `group.id` of the clients that read (never joined, nothing committed: `assign` needs one).
     static let readerGroupID = "cdx-verify-probe"
 
+    /// The `group.id` of the client that reads the records at the groups' committed offsets early.
+    static let lagReaderGroupID = "cdx-verify-probe-lag"
+
     /// Has the reader learn the cluster's metadata (every partition's leader), so that its end lookup
     /// and fetches need no metadata request of their own.
     func warmUp(_ reader: KafkaHandle?) async {
@@ -35,6 +38,26 @@ extension KafkaProbe {
             readCounts(topics, partitions: partitions),
             timeout: min(remaining, .seconds(10))
         )
+    }
+
+    /// Has `client` connect to the leader of every partition of `topics`, by looking up their ends
+    /// (one ListOffsets per leader), so that a fetch later needs no new connection.
+    func openConnections(_ client: KafkaHandle?, topics: [String], partitions: [String: Int]) async {
+        guard let client, !topics.isEmpty else { return }
+        var all: [String: [Int32]] = [:]
+        for topic in topics { all[topic] = Array(0..<Int32(clamping: max(partitions[topic] ?? 1, 1))) }
+        _ = await client.endOffsets(all, timeout: min(remaining, .seconds(10)))
+    }
+
+    /// Reads the record at each committed offset of every group with `client`, before the checks that
+    /// decide which topics are readable have finished (nil without a client).
+    func readCommittedEarly(
+        _ client: KafkaHandle?,
+        _ committed: [String: CommittedOffsets],
+        topics: Set<String>
+    ) async -> [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]]? {
+        guard let client else { return nil }
+        return await readCommitted(committed, topics: topics, with: client)
     }
 
     /// The partitions read of each topic: all of them when measuring, else the first ones.
@@ -60,13 +83,15 @@ extension KafkaProbe {
     ///   - committed: By prefix, the committed offsets the group checks read (those that passed).
     ///   - reader: The client that read early (its requests are counted by the caller).
     ///   - sampled: What `reader` read early, covering every topic in `topics` (nil: read now).
+    ///   - sampledAtCommitted: The records at the committed offsets, read early (nil: read now).
     func readTopics(
         _ topics: [String],
         partitions: [String: Int],
         primary: KafkaHandle?,
         committed: [String: CommittedOffsets],
         reader: KafkaHandle? = nil,
-        sampled: [String: Result<KafkaHandle.TopicSample, KafkaError>]? = nil
+        sampled: [String: Result<KafkaHandle.TopicSample, KafkaError>]? = nil,
+        sampledAtCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]]? = nil
     ) async {
         let watch = Stopwatch()
         guard !topics.isEmpty else {
@@ -75,9 +100,13 @@ extension KafkaProbe {
         }
         let counts = readCounts(topics, partitions: partitions)
         if let sampled, let reader {
-            // The records at the groups' committed offsets (how far behind in time) are read next, by the
-            // same client, whose connections to every leader are up.
-            let atCommitted = maxLag == nil ? [:] : await readCommitted(committed, topics: Set(topics), with: reader)
+            // The records at the groups' committed offsets (how far behind in time) were read beside, by a
+            // client of their own; without one they are read now, by the client whose connections to
+            // every leader are up.
+            var atCommitted = sampledAtCommitted ?? [:]
+            if maxLag != nil, sampledAtCommitted == nil {
+                atCommitted = await readCommitted(committed, topics: Set(topics), with: reader)
+            }
             let wanted = Set(topics)
             report(
                 sampled.filter { wanted.contains($0.key) },

@@ -119,8 +119,10 @@ struct KafkaProbe: Sendable {
                 for client in [reader, lagReader].compactMap(\.self) { sink.addRequests(client.events.requestCounts) }
             }
         }
-        async let readerReady: Void = warmUp(reader)
-        async let lagReaderReady: Void = warmUp(lagReader)
+        // The warm-ups are not awaited: one still running (a broker out of reach) is cancelled when the
+        // checks end, and its call ends by itself on its client's queue.
+        async let _ = warmUp(reader)
+        async let _ = warmUp(lagReader)
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
         async let brokerNames: Void = checkBrokerNames(metadata.brokers)
         // Every broker is proven in parallel with the topic lookups and the group checks; a topic's
@@ -142,11 +144,7 @@ struct KafkaProbe: Sendable {
         }
         let authorizedTopics = lookups.filter { $0.entry?.error == 0 }.map(\.name)
         async let early = readEarly(reader, topics: authorizedTopics, partitions: partitions)
-        async let lagReaderConnected: Void = openConnections(
-            lagReader,
-            topics: authorizedTopics,
-            partitions: partitions
-        )
+        async let _ = openConnections(lagReader, topics: authorizedTopics, partitions: partitions)
         let committed = await checkGroups(primary: handle, usableTopic: authorized, lagPartitions: lagPartitions)
         async let lagRead = readCommittedEarly(lagReader, committed, topics: Set(authorizedTopics))
         let brokersDown = await unreachable
@@ -168,9 +166,6 @@ struct KafkaProbe: Sendable {
                 sampledAtCommitted: sampledAtCommitted
             )
         }
-        await readerReady
-        await lagReaderReady
-        await lagReaderConnected
         await brokerNames
     }
 

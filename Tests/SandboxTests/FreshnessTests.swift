@@ -179,6 +179,23 @@ struct FreshnessTests {
         #expect(decoded.consumerLag == report.consumerLag)
     }
 
+    @Test("with a broker down, the early read is set aside: the topics it leads are not read, the others are, at once")
+    func brokerDownSetsTheEarlyReadAside() async throws {
+        // Broker 3 leads partitions 2 and 5 of orders; ledger's one partition is led by broker 1.
+        var scenario = Scenario.brokerDown
+        scenario.topics.append(
+            Scenario.Topic(name: "ledger", partitions: 1, records: [.init(value: "x", ageSeconds: 30)])
+        )
+        let report = try await Self.verify(maxStaleness: .seconds(3600), maxLag: 100, scenario: scenario)
+        #expect(try Self.check(report, "kafka.topic[orders]").code == "leader_unreachable")
+        #expect(try Self.check(report, "kafka.topic.freshness[ledger]").code == "fresh")
+        #expect(try Self.check(report, "kafka.topic.freshness[orders]").status == .skip)
+        #expect(try Self.check(report, "kafka.group.lag[share-orders-]").code == "no_commit")
+        // The early read waits up to 10 s for the partitions broker 3 leads; the reads after the checks
+        // do not wait for it.
+        #expect(report.timings.kafkaMs < 9000, "\(report.timings.kafkaMs) ms")
+    }
+
     @Test("one ListOffsets per leader (offsets_for_times at latest) finds the same ends as the fetch, on 3 brokers")
     func endOffsetsAgreeWithTheFetch() async throws {
         var scenario = Self.scenario

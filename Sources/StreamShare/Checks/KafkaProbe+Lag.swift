@@ -13,16 +13,29 @@ extension KafkaProbe {
 
     /// Reads the record at each committed offset of every group (the oldest record it has still to
     /// read), a fetch per group, on the pooled probe client.
-    /// - Parameter countRequests: The probe client is not the one that read the latest records (whose
-    ///   requests are counted there).
+    /// - Parameters:
+    ///   - countRequests: The probe client is not the one that read the latest records (whose
+    ///     requests are counted there).
+    ///   - except: A client whose requests are counted elsewhere.
     /// - Returns: By prefix, what the read found.
     func readCommitted(
         _ committed: [String: CommittedOffsets],
         topics: Set<String>,
-        countRequests counting: Bool
+        countRequests counting: Bool,
+        except counted: KafkaHandle?
     ) async -> [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] {
-        guard !committed.isEmpty, let reader = try? pooledHandle(groupID: "cdx-verify-probe") else { return [:] }
-        defer { if countRequests, counting { sink.addRequests(reader.events.requestCounts) } }
+        guard !committed.isEmpty, let reader = try? pooledHandle(groupID: Self.readerGroupID) else { return [:] }
+        defer { if countRequests, counting, reader !== counted { sink.addRequests(reader.events.requestCounts) } }
+        return await readCommitted(committed, topics: topics, with: reader)
+    }
+
+    /// Reads the record at each committed offset of every group with `reader`, a fetch per group.
+    /// - Returns: By prefix, what the read found.
+    func readCommitted(
+        _ committed: [String: CommittedOffsets],
+        topics: Set<String>,
+        with reader: KafkaHandle
+    ) async -> [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] {
         var samples: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] = [:]
         for prefix in share.groupPrefixes {
             guard let offsets = committed[prefix], remaining > .zero else { continue }

@@ -13,6 +13,62 @@ extension KafkaProbe {
     /// read them all.
     static let sampledPartitions = 16
 
+    /// The `group.id` of the clients that read (never joined, nothing committed: `assign` needs one).
+    static let readerGroupID = "cdx-verify-probe"
+
+    /// The `group.id` of the client that reads the records at the groups' committed offsets early.
+    static let lagReaderGroupID = "cdx-verify-probe-lag"
+
+    /// Has the reader learn the cluster's metadata (every partition's leader), so that its end lookup
+    /// and fetches need no metadata request of their own.
+    func warmUp(_ reader: KafkaHandle?) async {
+        guard let reader else { return }
+        _ = await reader.metadata(topic: nil, timeout: min(remaining, .seconds(10)))
+    }
+
+    /// Reads the latest record of every partition of `topics` with `reader`, before the checks that
+    /// decide which topics are readable have finished (nil without a reader).
+    func readEarly(
+        _ reader: KafkaHandle?,
+        topics: [String],
+        partitions: [String: Int]
+    ) async -> [String: Result<KafkaHandle.TopicSample, KafkaError>]? {
+        guard let reader, !topics.isEmpty else { return nil }
+        return await reader.sampleLatest(
+            readCounts(topics, partitions: partitions),
+            timeout: min(remaining, .seconds(10))
+        )
+    }
+
+    /// Has `client` connect to the leader of every partition of `topics`, by looking up their ends
+    /// (one ListOffsets per leader), so that a fetch later needs no new connection.
+    func openConnections(_ client: KafkaHandle?, topics: [String], partitions: [String: Int]) async {
+        guard let client, !topics.isEmpty else { return }
+        var all: [String: [Int32]] = [:]
+        for topic in topics { all[topic] = Array(0..<Int32(clamping: max(partitions[topic] ?? 1, 1))) }
+        _ = await client.endOffsets(all, timeout: min(remaining, .seconds(10)))
+    }
+
+    /// Reads the record at each committed offset of every group with `client`, before the checks that
+    /// decide which topics are readable have finished (nil without a client).
+    func readCommittedEarly(
+        _ client: KafkaHandle?,
+        _ committed: [String: CommittedOffsets],
+        topics: Set<String>
+    ) async -> [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]]? {
+        guard let client else { return nil }
+        return await readCommitted(committed, topics: topics, with: client)
+    }
+
+    /// The partitions read of each topic: all of them when measuring, else the first ones.
+    private func readCounts(_ topics: [String], partitions: [String: Int]) -> [(name: String, partitions: Int)] {
+        let measuring = maxStaleness != nil || maxLag != nil
+        return topics.map { topic in
+            let count = max(partitions[topic] ?? 1, 1)
+            return (name: topic, partitions: measuring ? count : min(count, Self.sampledPartitions))
+        }
+    }
+
     /// Reads the latest record of each partition of every readable topic, once, for every check that
     /// needs it: `kafka.topic.read` (deep: READ is proven by the broker's first answer, and the
     /// records' first bytes tell which schema ids consumers meet, see ``RecordEncoding``),
@@ -25,16 +81,40 @@ extension KafkaProbe {
     ///   - partitions: Each topic's partition count, from its metadata.
     ///   - primary: The handle to read with (nil: a pooled probe handle).
     ///   - committed: By prefix, the committed offsets the group checks read (those that passed).
+    ///   - reader: The client that read early (its requests are counted by the caller).
+    ///   - sampled: What `reader` read early, covering every topic in `topics` (nil: read now).
+    ///   - sampledAtCommitted: The records at the committed offsets, read early (nil: read now).
     func readTopics(
         _ topics: [String],
         partitions: [String: Int],
         primary: KafkaHandle?,
-        committed: [String: CommittedOffsets]
+        committed: [String: CommittedOffsets],
+        reader: KafkaHandle? = nil,
+        sampled: [String: Result<KafkaHandle.TopicSample, KafkaError>]? = nil,
+        sampledAtCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]]? = nil
     ) async {
         let watch = Stopwatch()
-        let measuring = maxStaleness != nil || maxLag != nil
         guard !topics.isEmpty else {
             reportLagWithoutTopics()
+            return
+        }
+        let counts = readCounts(topics, partitions: partitions)
+        if let sampled, let reader {
+            // The records at the groups' committed offsets (how far behind in time) were read beside, by a
+            // client of their own; without one they are read now, by the client whose connections to
+            // every leader are up.
+            var atCommitted = sampledAtCommitted ?? [:]
+            if maxLag != nil, sampledAtCommitted == nil {
+                atCommitted = await readCommitted(committed, topics: Set(topics), with: reader)
+            }
+            let wanted = Set(topics)
+            report(
+                sampled.filter { wanted.contains($0.key) },
+                counts: counts,
+                committed: committed,
+                atCommitted: atCommitted,
+                watch: watch
+            )
             return
         }
         let handle: KafkaHandle
@@ -42,7 +122,7 @@ extension KafkaProbe {
             handle = primary
         } else {
             do {
-                handle = try pooledHandle(groupID: "cdx-verify-probe")
+                handle = try pooledHandle(groupID: Self.readerGroupID)
             } catch {
                 for id in readingChecks {
                     sink.add(topics.map { clientError(id, resource: $0, error, watch: watch) })
@@ -50,16 +130,25 @@ extension KafkaProbe {
                 return
             }
         }
-        defer { if countRequests, primary == nil { sink.addRequests(handle.events.requestCounts) } }
-        let counts = topics.map { topic in
-            let count = max(partitions[topic] ?? 1, 1)
-            return (name: topic, partitions: measuring ? count : min(count, Self.sampledPartitions))
-        }
+        defer { if countRequests, primary == nil, handle !== reader { sink.addRequests(handle.events.requestCounts) } }
         // The records at the groups' committed offsets (how far behind in time) are read meanwhile, by
         // another client when the read has the group's (a client runs one call at a time).
         async let atCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]] =
-            maxLag == nil ? [:] : readCommitted(committed, topics: Set(topics), countRequests: primary != nil)
+            maxLag == nil
+            ? [:] : readCommitted(committed, topics: Set(topics), countRequests: primary != nil, except: reader)
         let results = await handle.sampleLatest(counts, timeout: min(remaining, .seconds(10)))
+        report(results, counts: counts, committed: committed, atCommitted: await atCommitted, watch: watch)
+    }
+
+    /// Reports every check the read serves.
+    private func report(
+        _ results: [String: Result<KafkaHandle.TopicSample, KafkaError>],
+        counts: [(name: String, partitions: Int)],
+        committed: [String: CommittedOffsets],
+        atCommitted: [String: [String: Result<KafkaHandle.TopicSample, KafkaError>]],
+        watch: Stopwatch
+    ) {
+        let measuring = maxStaleness != nil || maxLag != nil
         let now = Self.nowMs()
         if deep { reportReads(results, counts: counts, watch: watch) }
         if measuring {
@@ -78,7 +167,7 @@ extension KafkaProbe {
             }
         }
         if let maxLag {
-            reportLag(committed, samples: results, atCommitted: await atCommitted, counts: counts, limit: maxLag)
+            reportLag(committed, samples: results, atCommitted: atCommitted, counts: counts, limit: maxLag)
         }
     }
 

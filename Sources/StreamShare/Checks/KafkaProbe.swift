@@ -105,6 +105,24 @@ struct KafkaProbe: Sendable {
             }
         }
 
+        // With --max-staleness or --max-lag every partition is read, on a client of its own: it starts
+        // now and learns the cluster's metadata beside the connect check, then reads as soon as the
+        // topics are known, beside the group and broker checks, instead of after them.
+        let measuring = maxStaleness != nil || maxLag != nil
+        let reader = measuring ? try? pooledHandle(groupID: Self.readerGroupID) : nil
+        // With --max-lag, the records at the groups' committed offsets are read by a second one, beside
+        // the latest records: it connects to every leader while the group checks run.
+        let lagReader =
+            maxLag != nil && !share.groupPrefixes.isEmpty ? try? pooledHandle(groupID: Self.lagReaderGroupID) : nil
+        defer {
+            if countRequests {
+                for client in [reader, lagReader].compactMap(\.self) { sink.addRequests(client.events.requestCounts) }
+            }
+        }
+        // The warm-ups are not awaited: one still running (a broker out of reach) is cancelled when the
+        // checks end, and its call ends by itself on its client's queue.
+        async let _ = warmUp(reader)
+        async let _ = warmUp(lagReader)
         guard let metadata = await connect(connectHandle, watch: watch) else { return }
         async let brokerNames: Void = checkBrokerNames(metadata.brokers)
         // Every broker is proven in parallel with the topic lookups and the group checks; a topic's
@@ -124,16 +142,28 @@ struct KafkaProbe: Sendable {
                 lagPartitions[lookup.name] = Array(0..<Int32(clamping: max(partitions[lookup.name] ?? 1, 1)))
             }
         }
+        let authorizedTopics = lookups.filter { $0.entry?.error == 0 }.map(\.name)
+        async let early = readEarly(reader, topics: authorizedTopics, partitions: partitions)
+        async let _ = openConnections(lagReader, topics: authorizedTopics, partitions: partitions)
         let committed = await checkGroups(primary: handle, usableTopic: authorized, lagPartitions: lagPartitions)
-        let readable = reportTopics(lookups, unreachable: await unreachable)
-        if deep || maxStaleness != nil || maxLag != nil {
+        async let lagRead = readCommittedEarly(lagReader, committed, topics: Set(authorizedTopics))
+        let brokersDown = await unreachable
+        let readable = reportTopics(lookups, unreachable: brokersDown)
+        if deep || measuring {
+            // The early read stands when no broker is out of reach: it read every authorized topic, and
+            // waits until its deadline for a partition whose leader cannot be reached.
+            let sampled = brokersDown.isEmpty ? await early : nil
+            let sampledAtCommitted = brokersDown.isEmpty ? await lagRead : nil
             // A group check decided by its error events leaves its committed-offset call running on the
             // main handle's queue, up to the deadline: the reads then get a handle of their own.
             await readTopics(
                 readable,
                 partitions: partitions,
                 primary: primaryGroupID != nil && !handle.isBusy ? handle : nil,
-                committed: committed
+                committed: committed,
+                reader: reader,
+                sampled: sampled,
+                sampledAtCommitted: sampledAtCommitted
             )
         }
         await brokerNames

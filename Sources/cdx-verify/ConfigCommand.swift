@@ -107,7 +107,7 @@ struct ConfigCommand: AsyncParsableCommand {
             kafka.warnings.forEach { console.warning($0.message) }
             text = try ClientConfigExporter(
                 kafka: kafka,
-                schemaRegistry: try loaded.endpoints().schemaRegistry,
+                schemaRegistry: kafka.schemaRegistry,
                 origin: .init(share: loaded),
                 namespace: namespace
             )

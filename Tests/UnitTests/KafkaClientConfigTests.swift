@@ -28,6 +28,17 @@ struct KafkaClientConfigTests {
         #expect(try KafkaClientConfig(share: try Fixture.share())["group.id"] == "share-orders-consumer")
     }
 
+    @Test("carries the share's Schema Registry, parsed with the servers: nothing parses the share again")
+    func carriesTheRegistry() throws {
+        let share = try Fixture.share()
+        let config = try KafkaClientConfig(share: share)
+        #expect(config.schemaRegistry == (try share.endpoints().schemaRegistry))
+        #expect(config.schemaRegistry != nil)
+        var kafkaOnly = share
+        kafkaOnly.schemaRegistryURL = nil
+        #expect(try KafkaClientConfig(share: kafkaOnly).schemaRegistry == nil)
+    }
+
     @Test("rejects an unknown property by name, through librdkafka")
     func rejectsUnknownKey() throws {
         let options = KafkaClientConfig.Options(overrides: [try ConfigProperty(parsing: "no.such.property=1")])

@@ -63,6 +63,9 @@ public struct KafkaClientConfig: Sendable, Hashable {
     public private(set) var properties: [ConfigProperty]
     /// The parsed bootstrap servers and derived protocol.
     public let bootstrap: BootstrapServers
+    /// The share's Schema Registry, parsed with the bootstrap servers (nil when it names none): what
+    /// an exporter or a registry check takes, so that the share is parsed once.
+    public let schemaRegistry: SchemaRegistryConfig?
     /// The `group.id` consumers of this share should use, when the share has a group prefix.
     public let groupID: String?
     /// Things the user should know (plaintext, weakened TLS verification, several group prefixes).
@@ -169,6 +172,7 @@ public struct KafkaClientConfig: Sendable, Hashable {
         try Self.validate(properties)
         self.properties = properties
         self.bootstrap = bootstrap
+        self.schemaRegistry = endpoints.schemaRegistry
         self.groupID = options.overrides.last(where: { $0.key == "group.id" })?.value.revealed ?? groupID
         self.warnings = warnings
     }

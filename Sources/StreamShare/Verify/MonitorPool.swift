@@ -13,7 +13,7 @@ import Synchronization
 /// - The Schema Registry requests of every monitor go through one HTTP client per route (the proxy
 ///   that applies, or none), whose idle connections close after the pool's idle timeout.
 /// - While the pool's scope lasts, a few descriptors are held back for the process and given up the
-///   moment it has none left (``DescriptorReserve``): libdispatch traps when it cannot open one.
+///   moment it has none left (an internal `DescriptorReserve`): libdispatch traps when it cannot open one.
 ///
 /// Open one with ``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)`` and pass it to
 /// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``.

@@ -15,9 +15,8 @@ package struct PreparedConfiguration: Sendable {
 
     /// Validates the share's configuration with `options`: the monitor given it must use the same options.
     package init(share: RedeemedShare, options: ShareVerifier.Options) throws(ConfigurationError) {
-        let endpoints = try share.configurationEndpoints()
-        kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
-        registry = endpoints.schemaRegistry
+        kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
+        registry = kafka.schemaRegistry
     }
 
     /// The configuration, once what can change on the host since it was built is checked again: the

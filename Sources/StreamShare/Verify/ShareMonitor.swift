@@ -92,11 +92,19 @@ public actor ShareMonitor {
             self.ownsHTTPClient = false
         } else if let pool {
             // The pool's client of the share's route, taken again at each run.
-            self.httpClient = try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
+            self.httpClient = try pool.httpClient(
+                proxy: Self.registryProxy(of: self.prepared.registry, options),
+                options: options
+            )
             self.ownsHTTPClient = false
         } else {
             var clients: [HTTPProxy?: HTTPClient] = [:]
-            self.httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &clients)
+            self.httpClient = try Self.registryClient(
+                for: self.prepared.registry,
+                options,
+                idleConnectionTimeout,
+                in: &clients
+            )
             self.ownClients = clients
             self.ownsHTTPClient = true
         }
@@ -105,12 +113,12 @@ public actor ShareMonitor {
     /// The client of the route to a share's Schema Registry (the proxy that applies to its URL, or
     /// none): the one in `clients`, else a new one added there.
     private static func registryClient(
-        for share: RedeemedShare,
+        for registry: SchemaRegistryConfig?,
         _ options: ShareVerifier.Options,
         _ idleTimeout: Duration,
         in clients: inout [HTTPProxy?: HTTPClient]
     ) throws(ConfigurationError) -> HTTPClient {
-        let proxy = registryProxy(of: share, options)
+        let proxy = registryProxy(of: registry, options)
         if let client = clients[proxy] { return client }
         let client = try ShareVerifier.makeClient(options, proxy: proxy, idleTimeout: idleTimeout)
         clients[proxy] = client
@@ -118,8 +126,11 @@ public actor ShareMonitor {
     }
 
     /// The proxy that applies to a share's Schema Registry URL, if any.
-    private static func registryProxy(of share: RedeemedShare, _ options: ShareVerifier.Options) -> HTTPProxy? {
-        (try? share.configurationEndpoints())?.schemaRegistry.flatMap { options.network.proxy.proxy(for: $0.url) }
+    private static func registryProxy(
+        of registry: SchemaRegistryConfig?,
+        _ options: ShareVerifier.Options
+    ) -> HTTPProxy? {
+        registry.flatMap { options.network.proxy.proxy(for: $0.url) }
     }
 
     /// The number of librdkafka clients held between runs (for tests and diagnostics); a monitor of a
@@ -190,7 +201,10 @@ public actor ShareMonitor {
             } else if ownsHTTPClient {
                 client = httpClient
             } else {
-                client = try pool.httpClient(proxy: Self.registryProxy(of: share, options), options: options)
+                client = try pool.httpClient(
+                    proxy: Self.registryProxy(of: prepared.registry, options),
+                    options: options
+                )
             }
             report = try await verifier.run(
                 share,
@@ -248,7 +262,12 @@ public actor ShareMonitor {
     package func replaceShare(_ share: RedeemedShare, prepared: PreparedConfiguration) throws(ConfigurationError) {
         if ownsHTTPClient {
             // A run in progress keeps the client it started with; the next run takes this one.
-            httpClient = try Self.registryClient(for: share, options, idleConnectionTimeout, in: &ownClients)
+            httpClient = try Self.registryClient(
+                for: prepared.registry,
+                options,
+                idleConnectionTimeout,
+                in: &ownClients
+            )
         }
         self.share = share
         self.prepared = prepared

@@ -38,13 +38,12 @@ extension ShareVerifier {
         _ share: RedeemedShare,
         consumer: ConsumerConfiguration
     ) async throws(ConfigurationError) -> VerificationReport {
-        let endpoints = try share.configurationEndpoints()
-        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints, options: .init(verifierOptions: options))
+        let kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
         let compared = ConsumerConfigChecks(
             consumer: consumer,
             share: share,
             kafka: kafka,
-            registry: endpoints.schemaRegistry
+            registry: kafka.schemaRegistry
         )
         let checks = compared.results()
         let (adapted, adaptedOptions) = Self.adapt(share, options: options, to: compared)

@@ -34,23 +34,15 @@ package enum HostResolver {
     package static func resolve(_ host: String, timeout: Duration) async -> HostResolution {
         let once = ResumeOnce<HostResolution>()
         DispatchQueue(label: "cdx-verify.resolve").async { once.resume(lookUp(host)) }
-        // The answer, or the deadline: whichever comes first (the other child is then cancelled).
-        return await withTaskGroup(of: HostResolution.self) { group in
-            group.addTask {
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { once.install($0) }
-                } onCancel: {
-                    once.resume(.timedOut)
-                }
+        // The answer, or the deadline: whichever comes first (the other is then cancelled).
+        let answer = await Deadline.answer(within: timeout) { () async -> HostResolution? in
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { once.install($0) }
+            } onCancel: {
+                once.resume(.timedOut)
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .timedOut
-            }
-            let first = await group.next() ?? .timedOut
-            group.cancelAll()
-            return first
         }
+        return answer ?? .timedOut
     }
 
     private static func lookUp(_ host: String) -> HostResolution {

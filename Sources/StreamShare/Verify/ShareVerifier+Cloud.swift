@@ -11,24 +11,6 @@ extension ShareVerifier {
         min(.seconds(5), deadline / 4)
     }
 
-    /// `body`'s answer, or nil when it took longer than `budget` (it is then cancelled).
-    static func within<Value: Sendable>(
-        _ budget: Duration,
-        _ body: @escaping @Sendable () async -> Value?
-    ) async -> Value? {
-        await withTaskGroup(of: Value?.self) { group in
-            group.addTask { await body() }
-            // The deadline child: when it ends first, the look-up is cancelled.
-            group.addTask {
-                try? await Task.sleep(for: budget)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-    }
-
     /// This verifier for `share`: with a CDX client and the share's id, its options carry the DNS of the
     /// share's PrivateLink resource (when it has one), and the deadline is shortened by the time the
     /// look-up took, so that the deadline bounds both. A consumer network without a route to the API,
@@ -38,11 +20,10 @@ extension ShareVerifier {
         let started = ContinuousClock.now
         var resolved = self
         let logger = self.logger
-        if let network = await Self.within(
-            Self.lookupBudget(options.deadline),
-            { () async -> PrivateNetworkDNS? in
-                await cdx.privateNetworkDNS(shareID: id, logger: logger)
-            }
+        let budget = Self.lookupBudget(options.deadline)
+        if let network = await Deadline.answer(
+            within: budget,
+            { await cdx.privateNetworkDNS(shareID: id, logger: logger) }
         ) {
             resolved.options.network.privateDNS = network
         }
@@ -55,7 +36,7 @@ extension ShareVerifier {
     func status(of share: RedeemedShare) async -> ConsumerShare? {
         guard let cdx, let id = share.id else { return nil }
         let logger = self.logger
-        return await Self.within(Self.lookupBudget(options.deadline)) { () async -> ConsumerShare? in
+        return await Deadline.answer(within: Self.lookupBudget(options.deadline)) { () async -> ConsumerShare? in
             do throws(CDXAPIError) {
                 return try await cdx.share(id: id)
             } catch {

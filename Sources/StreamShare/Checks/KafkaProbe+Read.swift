@@ -40,13 +40,11 @@ extension KafkaProbe {
         )
     }
 
-    /// Has `client` connect to the leader of every partition of `topics`, by looking up their ends
-    /// (one ListOffsets per leader), so that a fetch later needs no new connection.
-    func openConnections(_ client: KafkaHandle?, topics: [String], partitions: [String: Int]) async {
-        guard let client, !topics.isEmpty else { return }
-        var all: [String: [Int32]] = [:]
-        for topic in topics { all[topic] = Array(0..<Int32(clamping: max(partitions[topic] ?? 1, 1))) }
-        _ = await client.endOffsets(all, timeout: min(remaining, .seconds(10)))
+    /// Has `client` connect to the leader of every partition in `partitions` (by topic), by looking up
+    /// their ends (one ListOffsets per leader), so that a fetch later needs no new connection.
+    func openConnections(_ client: KafkaHandle?, partitions: [String: [Int32]]) async {
+        guard let client, !partitions.isEmpty else { return }
+        _ = await client.endOffsets(partitions, timeout: min(remaining, .seconds(10)))
     }
 
     /// Reads the record at each committed offset of every group with `client`, before the checks that

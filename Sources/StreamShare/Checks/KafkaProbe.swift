@@ -134,17 +134,18 @@ struct KafkaProbe: Sendable {
             lookups.compactMap { lookup in lookup.entry.map { (lookup.name, $0.partitions.count) } },
             uniquingKeysWith: { first, _ in first }
         )
-        // With --max-lag, the group checks' OffsetFetch reads every authorized partition's committed
-        // offset: the lag costs no request of its own for them.
+        let authorizedTopics = lookups.filter { $0.entry?.error == 0 }.map(\.name)
+        // With --max-lag, every partition of the authorized topics: the group checks' OffsetFetch reads
+        // their committed offsets (the lag costs no request of its own for them), and the lag reader
+        // connects to their leaders.
         var lagPartitions: [String: [Int32]] = [:]
         if maxLag != nil {
-            for lookup in lookups where lookup.entry?.error == 0 {
-                lagPartitions[lookup.name] = Array(0..<Int32(clamping: max(partitions[lookup.name] ?? 1, 1)))
+            for topic in authorizedTopics {
+                lagPartitions[topic] = Array(0..<Int32(clamping: max(partitions[topic] ?? 1, 1)))
             }
         }
-        let authorizedTopics = lookups.filter { $0.entry?.error == 0 }.map(\.name)
         async let early = readEarly(reader, topics: authorizedTopics, partitions: partitions)
-        async let _ = openConnections(lagReader, topics: authorizedTopics, partitions: partitions)
+        async let _ = openConnections(lagReader, partitions: lagPartitions)
         let committed = await checkGroups(primary: handle, usableTopic: authorized, lagPartitions: lagPartitions)
         async let lagRead = readCommittedEarly(lagReader, committed, topics: Set(authorizedTopics))
         let brokersDown = await unreachable

@@ -11,12 +11,12 @@ import Foundation
 /// then and hands it on.
 package struct PreparedConfiguration: Sendable {
     let kafka: KafkaClientConfig
-    let registry: SchemaRegistryConfig?
+    /// The share's Schema Registry, parsed with the Kafka configuration.
+    var registry: SchemaRegistryConfig? { kafka.schemaRegistry }
 
     /// Validates the share's configuration with `options`: the monitor given it must use the same options.
     package init(share: RedeemedShare, options: ShareVerifier.Options) throws(ConfigurationError) {
         kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
-        registry = kafka.schemaRegistry
     }
 
     /// The configuration, once what can change on the host since it was built is checked again: the

@@ -96,7 +96,7 @@ struct ConfigCommand: AsyncParsableCommand {
         let text: String
         do {
             let kafka = try KafkaClientConfig(
-                share: loaded,
+                prepared: loaded,
                 options: .init(
                     groupSuffix: groupSuffix ?? EnvironmentDefault.groupSuffix.value
                         ?? KafkaClientConfig.defaultGroupSuffix,
@@ -108,7 +108,7 @@ struct ConfigCommand: AsyncParsableCommand {
             text = try ClientConfigExporter(
                 kafka: kafka,
                 schemaRegistry: kafka.schemaRegistry,
-                origin: .init(share: loaded),
+                origin: .init(share: loaded.share),
                 namespace: namespace
             )
             .render(format, revealSecrets: revealSecrets)

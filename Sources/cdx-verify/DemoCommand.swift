@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
                 .appendingPathComponent("cdx-verify-demo-\(getpid())").path
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let share: RedeemedShare
+            let share: PreparedShare
             do {
                 let token = try sandbox.mintToken()
                 let client = CDXClient(
@@ -65,7 +65,10 @@ struct DemoCommand: AsyncParsableCommand {
                     configuration: .init(baseURL: sandbox.apiURL),
                     logger: outputOptions.logger
                 )
-                share = try await client.redeem(RedeemTokenRequest(token: token), savingTo: directory + "/share.json")
+                share = try await client.redeemPrepared(
+                    RedeemTokenRequest(token: token),
+                    savingTo: directory + "/share.json"
+                )
                 console.info(
                     "demo: redeemed the token through the CDX API emulator; share saved (mode 0600) in a temporary "
                         + "directory that is removed when the demo ends"

@@ -39,7 +39,7 @@ struct RedeemCommand: AsyncParsableCommand {
             overwrite: overwrite,
             console: console,
             logger: outputOptions.logger
-        )
+        ).share
         console.info(
             "share \(share.id ?? "-"): \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
                 + "\(share.subjects.count) subject(s); verify it with: cdx-verify verify --share \(out ?? "FILE")"

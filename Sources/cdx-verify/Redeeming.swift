@@ -25,7 +25,7 @@ enum Redeeming {
         console: Console,
         logger: Logger?,
         retryPolicy: RetryPolicy = RetryPolicy()
-    ) async throws -> RedeemedShare {
+    ) async throws -> PreparedShare {
         let request = try token.request()
         let client = try cloud.client(logger: logger, retryPolicy: retryPolicy)
         if token.skipPreview {
@@ -35,9 +35,9 @@ enum Redeeming {
         }
         console.progress("redeeming the share token at \(cloud.resolvedAPIURL) …")
         // From here on the token may be spent: SIGINT and SIGTERM wait until the answer is saved or printed.
-        let (outcome, signal) = await RedeemSignals.holding { () async -> Result<RedeemedShare, any Error> in
+        let (outcome, signal) = await RedeemSignals.holding { () async -> Result<PreparedShare, any Error> in
             do {
-                let share = try await client.redeem(
+                let share = try await client.redeemPrepared(
                     request,
                     savingTo: savePath,
                     overwrite: overwrite,

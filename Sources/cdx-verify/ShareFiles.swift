@@ -34,11 +34,11 @@ enum ShareFiles {
     }
 
     /// Reads a share file, printing its warnings.
-    static func read(_ path: String, console: Console) throws -> RedeemedShare {
+    static func read(_ path: String, console: Console) throws -> PreparedShare {
         do {
             let loaded = try ShareFile.read(path)
             loaded.warnings.forEach(console.warning)
-            return loaded.share
+            return loaded.prepared
         } catch {
             throw CommandFailure.report(error, console: console)
         }

@@ -102,7 +102,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw Exit.invalidInput
             }
         }
-        let redeemed: RedeemedShare
+        let redeemed: PreparedShare
         if let sharePath {
             redeemed = try ShareFiles.read(sharePath, console: console)
         } else {

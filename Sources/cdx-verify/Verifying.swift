@@ -13,7 +13,7 @@ import Foundation
 enum Verifying {
     /// Verifies, renders, and exits with the documented code.
     static func verify(
-        _ share: RedeemedShare,
+        _ prepared: PreparedShare,
         options: VerifyOptions,
         verifierOptions: ShareVerifier.Options,
         consumer: ConsumerConfiguration? = nil,
@@ -27,6 +27,7 @@ enum Verifying {
         let cdx = cloud.flatMap {
             try? $0.client(logger: logger, retryPolicy: .never, requestTimeout: .seconds(5))
         }
+        let share = prepared.share
         console.progress(
             "verifying \(share.topics.count) topic(s), \(share.groupPrefixes.count) group prefix(es), "
                 + "\(share.subjects.count) subject(s) …"
@@ -34,7 +35,7 @@ enum Verifying {
         let report: VerificationReport
         do {
             report = try await ShareVerifier(options: verifierOptions, cdx: cdx, logger: logger).verify(
-                share,
+                prepared: prepared,
                 consumer: consumer,
                 waiting: wait
             ) {

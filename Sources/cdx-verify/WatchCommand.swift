@@ -184,7 +184,7 @@ struct WatchCommand: AsyncParsableCommand {
             )
         }
         // Every named share file must be usable from the start; a directory's files are read as they come.
-        var shares: [(path: String, share: RedeemedShare)] = []
+        var shares: [(path: String, share: PreparedShare)] = []
         for path in sharePaths { shares.append((path, try ShareFiles.read(path, console: console))) }
         if let shareDir {
             var info = stat()  // follows symbolic links, as fileExists(atPath:isDirectory:) did
@@ -233,13 +233,14 @@ struct WatchCommand: AsyncParsableCommand {
                 throw Exit.invalidInput
             }
         }
-        for ((path, share), prepared) in zip(shares, prepared) {
+        for ((path, loaded), prepared) in zip(shares, prepared) {
+            let share = loaded.share
             do {
                 guard fleet.isMine(share, path: path) else {
                     console.info("\(path): share \(share.id ?? "?") falls to another shard than \(fleet.shardText)")
                     continue
                 }
-                try fleet.add(path: path, share: share, prepared: prepared)
+                try fleet.add(path: path, prepared: prepared)
             } catch .alreadyWatched(let path, let other) {
                 console.info("\(path) is the file \(other) names: watched once")
             } catch {

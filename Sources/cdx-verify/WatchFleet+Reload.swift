@@ -18,8 +18,9 @@ extension WatchFleet {
         let share: RedeemedShare
         let prepared: PreparedConfiguration
         do {
-            share = try ShareFile.read(file.path).share
-            prepared = try prepare(share)
+            let loaded = try ShareFile.read(file.path).prepared
+            share = loaded.share
+            prepared = try prepare(loaded)
         } catch {
             state.recordError("\(unusable) (\(error)); still verifying the previous share")
             return nil
@@ -42,7 +43,7 @@ extension WatchFleet {
             return nil
         }
         do {
-            try await monitor.replaceShare(share, prepared: prepared)
+            try await monitor.replaceShare(configuration: prepared)
         } catch {
             entries.withLock { $0[file.path]?.shareID = previousID }
             state.recordError("\(unusable) (\(error)); still verifying the previous share")

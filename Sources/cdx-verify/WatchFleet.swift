@@ -58,8 +58,7 @@ final class WatchFleet: Service, Sendable {
     /// A share to start, handed to the service's task group.
     private struct Start: Sendable {
         let path: String
-        let share: RedeemedShare
-        /// Its configuration, validated when the file was read.
+        /// The share and its configuration, validated when the file was read.
         let prepared: PreparedConfiguration
         let state: WatchState
         let removed: AsyncStream<Never>
@@ -116,15 +115,15 @@ final class WatchFleet: Service, Sendable {
 
     /// Starts watching a share file.
     /// - Parameters:
-    ///   - prepared: The share's configuration, validated with the watch's options (``prepare(_:)``).
+    ///   - prepared: The share and its configuration, validated with the watch's options (``prepare(_:)``).
     ///   - fromDirectory: Found in the directory: stopped when the file goes away.
     /// - Throws: ``AddError`` when the file is one already watched, or its share id is.
     func add(
         path: String,
-        share: RedeemedShare,
         prepared: PreparedConfiguration,
         fromDirectory: Bool = false
     ) throws(AddError) {
+        let share = prepared.share
         guard let identity = FileIdentity(path: path) else { throw .unreadable(path: path) }
         let wanted = share.id ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let (removed, removal) = AsyncStream.makeStream(of: Never.self)
@@ -154,15 +153,15 @@ final class WatchFleet: Service, Sendable {
             )
             return state
         }
-        startsContinuation.yield(Start(path: path, share: share, prepared: prepared, state: state, removed: removed))
+        startsContinuation.yield(Start(path: path, prepared: prepared, state: state, removed: removed))
         settings.logger.info(
             "watching \(path) as share '\(state.label)' every \(settings.intervalText) (\(share.resourceCounts))"
         )
     }
 
     /// The share's configuration, validated with the watch's options: built once, for the monitor.
-    func prepare(_ share: RedeemedShare) throws(ConfigurationError) -> PreparedConfiguration {
-        try PreparedConfiguration(share: share, options: settings.options)
+    func prepare(_ share: PreparedShare) throws(ConfigurationError) -> PreparedConfiguration {
+        try PreparedConfiguration(prepared: share, options: settings.options)
     }
 
     /// Stops watching a share file: its run (if any) is cancelled and its series are taken out of
@@ -223,7 +222,8 @@ final class WatchFleet: Service, Sendable {
             let signature = WatchedFile.signature(path)
             if rejected.withLock({ $0[path] }) == signature { continue }
             do {
-                let share = try ShareFile.read(path).share
+                let loaded = try ShareFile.read(path).prepared
+                let share = loaded.share
                 guard isMine(share, path: path) else {
                     // Another replica's: looked at again only once the file changes.
                     rejected.withLock { $0[path] = signature }
@@ -232,7 +232,7 @@ final class WatchFleet: Service, Sendable {
                 }
                 // What the monitor would refuse is refused here, so the file is tried again once it
                 // changes; what is built is the monitor's.
-                try add(path: path, share: share, prepared: try prepare(share), fromDirectory: true)
+                try add(path: path, prepared: try prepare(loaded), fromDirectory: true)
                 rejected.withLock { _ = $0.removeValue(forKey: path) }
             } catch {
                 // The process's own shortage says nothing about the file: it is tried again next time.
@@ -308,11 +308,10 @@ final class WatchFleet: Service, Sendable {
     private func schedule(_ start: Start, pool: MonitorPool) async {
         let settings = settings
         let state = start.state
-        let phase = PhaseLookup(shareID: start.share.id)
+        let phase = PhaseLookup(shareID: start.prepared.share.id)
         do {
             try await withShareMonitor(
-                share: start.share,
-                prepared: start.prepared,
+                configuration: start.prepared,
                 options: settings.options,
                 idleConnectionTimeout: settings.idleConnectionTimeout,
                 pool: pool,

@@ -59,6 +59,10 @@ struct ConsumerConfigWireTests {
         #expect(group.status == .pass)
         #expect(group.details["group_id"] == "wire-billing")
         #expect(report.checks.first?.id.isConsumerConfiguration == true)  // the file's checks first
+        // The key that authenticated is the file's, named; its password never is.
+        let connect = try #require(report.checks.first { $0.id == .kafkaConnect })
+        #expect(connect.message.contains("authenticated as \(wire.username)"), "\(connect.message)")
+        #expect(!report.rendered(as: .json).contains(wire.password))
     }
 
     @Test("a stale password fails the comparison and the real SASL exchange, and is never shown")

@@ -589,7 +589,7 @@ struct VerifierTests {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
             let verifier = ShareVerifier(options: .init(deadline: .seconds(10), deep: true))
             let joins = try await verifier.run(
-                sandbox.share(),
+                PreparedConfiguration(share: sandbox.share(), options: verifier.options),
                 handles: refusing { _, pooled in !pooled },
                 registryKnowledge: RegistryKnowledge(),
                 httpClient: nil
@@ -602,7 +602,7 @@ struct VerifierTests {
             var noGroups = sandbox.share()
             noGroups.resources.removeAll { if case .group = $0 { true } else { false } }
             let reads = try await verifier.run(
-                noGroups,
+                PreparedConfiguration(share: noGroups, options: verifier.options),
                 handles: refusing { properties, _ in
                     properties.contains { $0.key == "group.id" && $0.value == "cdx-verify-probe" }
                 },

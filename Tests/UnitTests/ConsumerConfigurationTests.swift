@@ -20,21 +20,19 @@ struct ConsumerConfigurationTests {
 
     /// The share's own configuration in `format`, secrets revealed, as a consumer would save it.
     static func exported(_ format: ConfigFormat) throws -> String {
-        let endpoints = try share.configurationEndpoints()
-        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints)
-        return try ClientConfigExporter(kafka: kafka, schemaRegistry: endpoints.schemaRegistry)
+        let kafka = try KafkaClientConfig(prepared: PreparedShare(share))
+        return try ClientConfigExporter(kafka: kafka, schemaRegistry: kafka.schemaRegistry)
             .render(format, revealSecrets: true)
     }
 
     /// The `consumer_config.*` results of `consumer` against the share.
     static func results(_ consumer: ConsumerConfiguration) throws -> [CheckResult] {
-        let endpoints = try share.configurationEndpoints()
-        let kafka = try KafkaClientConfig(share: share, endpoints: endpoints)
+        let kafka = try KafkaClientConfig(prepared: PreparedShare(share))
         return ConsumerConfigChecks(
             consumer: consumer,
             share: share,
             kafka: kafka,
-            registry: endpoints.schemaRegistry
+            registry: kafka.schemaRegistry
         ).results()
     }
 
@@ -241,7 +239,7 @@ struct ConsumerConfigurationTests {
         let config = try #require(try share.endpoints().schemaRegistry)
         #expect(config.url.absoluteString == "https://sr.example.cloud")
         #expect(!"\(share)".contains("url-secret-77"))
-        let kafka = try KafkaClientConfig(share: share, endpoints: try share.endpoints())
+        let kafka = try KafkaClientConfig(prepared: PreparedShare(share))
         let exported = try ClientConfigExporter(kafka: kafka, schemaRegistry: config).render(
             .java,
             revealSecrets: false

@@ -30,11 +30,11 @@ struct ExportConfig: ParsableCommand {
 
     func run() throws {
         let loaded = try ShareFile.read(share)
-        let kafka = try KafkaClientConfig(share: loaded.share, options: .init(groupSuffix: groupSuffix))
+        let kafka = try KafkaClientConfig(prepared: loaded.prepared, options: .init(groupSuffix: groupSuffix))
         (loaded.warnings + kafka.warnings.map(\.message)).forEach { printError("export-config: warning: \($0)") }
         let exporter = ClientConfigExporter(
             kafka: kafka,
-            schemaRegistry: try loaded.share.endpoints().schemaRegistry,
+            schemaRegistry: kafka.schemaRegistry,
             origin: .init(share: loaded.share)
         )
 

@@ -52,7 +52,7 @@ struct HealthCheck: AsyncParsableCommand {
 
         logger.info("health check started", metadata: ["interval": "\(interval)s", "share": "\(share)"])
         let service = ShareHealthService(
-            share: loaded.share,
+            share: loaded.prepared,
             options: ShareVerifier.Options(deadline: .seconds(timeout), deep: deep),
             interval: .seconds(interval),
             runs: runs,
@@ -74,7 +74,7 @@ struct HealthCheck: AsyncParsableCommand {
 
 /// Verifies one share on a schedule until a graceful shutdown (or `runs` runs), logging changes.
 struct ShareHealthService: Service {
-    let share: RedeemedShare
+    let share: PreparedShare
     let options: ShareVerifier.Options
     let interval: Duration
     let runs: Int?
@@ -83,7 +83,7 @@ struct ShareHealthService: Service {
     func run() async throws {
         // The schedule ends when the shutdown cancels it; the scope then releases the monitor's clients.
         try await cancelWhenGracefulShutdown {
-            try await withShareMonitor(share: share, options: options, logger: logger) { monitor in
+            try await withShareMonitor(prepared: share, options: options, logger: logger) { monitor in
                 var tracker = CheckChangeTracker()
                 for await run in monitor.reports(every: interval) {
                     switch run.result {

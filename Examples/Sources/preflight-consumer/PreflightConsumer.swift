@@ -58,7 +58,7 @@ struct PreflightConsumer: AsyncParsableCommand {
             deep: deep,
             kafka: .init(groupSuffix: groupSuffix)
         )
-        let report = try await ShareVerifier(options: options).verify(loaded.share)
+        let report = try await ShareVerifier(options: options).verify(prepared: loaded.prepared)
         do {
             // Warnings (e.g. PLAINTEXT on the local sandbox) do not stop a consumer; pass
             // `strict: true` to refuse them too.
@@ -77,7 +77,7 @@ struct PreflightConsumer: AsyncParsableCommand {
 
         // Build the consumer's configuration with the options the verification used, so that what
         // starts is what was proven (the same group.id in particular).
-        let kafka = try KafkaClientConfig(share: loaded.share, options: .init(verifierOptions: options))
+        let kafka = try KafkaClientConfig(prepared: loaded.prepared, options: .init(verifierOptions: options))
         printError(
             "preflight: \(report.summary.passed) of \(report.summary.total) checks passed "
                 + "(\(report.summary.warned) warned); consuming '\(topic)' as group '\(kafka.groupID ?? "-")' with kcat"

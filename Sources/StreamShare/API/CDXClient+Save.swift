@@ -36,12 +36,28 @@ extension CDXClient {
         overwrite: Bool = false,
         checkingPrivateNetworking: Bool = true
     ) async throws -> RedeemedShare {
+        try await redeemPrepared(
+            request,
+            savingTo: path,
+            overwrite: overwrite,
+            checkingPrivateNetworking: checkingPrivateNetworking
+        ).share
+    }
+
+    /// ``redeem(_:savingTo:overwrite:checkingPrivateNetworking:)``, returning the share as parsed when
+    /// it was validated (for a caller that verifies it next).
+    package func redeemPrepared(
+        _ request: RedeemTokenRequest,
+        savingTo path: String,
+        overwrite: Bool = false,
+        checkingPrivateNetworking: Bool = true
+    ) async throws -> PreparedShare {
         try ShareFile.checkDestination(path, overwrite: overwrite)
         if checkingPrivateNetworking { _ = try await checkBeforeRedeeming(request) }
         let response = try await redeem(request)
         let savedPath = try Self.save(response.body, to: path, overwrite: overwrite)
         do {
-            return try response.share()
+            return try response.prepared()
         } catch {
             throw ShareFileError(
                 .invalidContent,

@@ -24,7 +24,13 @@ public struct RedeemResponse: Sendable, CustomStringConvertible, CustomDebugStri
     /// Decodes and validates the share.
     /// - Throws: ``ShareValidationError`` naming the field at fault.
     public func share() throws(ShareValidationError) -> RedeemedShare {
-        try RedeemedShare(jsonData: body)
+        try prepared().share
+    }
+
+    /// Decodes and validates the share, keeping what was parsed (its endpoints).
+    /// - Throws: ``ShareValidationError`` naming the field at fault.
+    public func prepared() throws(ShareValidationError) -> PreparedShare {
+        try PreparedShare(jsonData: body)
     }
 
     public var description: String {

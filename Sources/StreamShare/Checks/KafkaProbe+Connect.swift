@@ -16,7 +16,7 @@ extension KafkaProbe {
                     message: "connected to \(metadata.brokers.count) broker(s) via \(bootstrap.bootstrapServers) "
                         + (insecure
                             ? "over PLAINTEXT (no TLS, no authentication)"
-                            : "(SASL_SSL, authenticated as \(share.apiKey))"),
+                            : "(SASL_SSL, authenticated as \(config["sasl.username"] ?? share.apiKey))"),
                     hint: insecure ? "PLAINTEXT is only acceptable for the local sandbox." : nil,
                     durationMs: watch.elapsedMs,
                     details: [

@@ -83,19 +83,35 @@ public struct BootstrapServers: Sendable, Hashable, CustomStringConvertible {
                 if endpoints.isEmpty { firstScheme = scheme }
             }
             protocols.insert(try Self.securityProtocol(forScheme: scheme))
-            if let slash = rest.firstIndex(of: "/") {
-                guard rest[slash...].allSatisfy({ $0 == "/" }) else {
-                    throw ParseError(reason: "'\(entry)' has a path; expected host:port")
-                }
-                rest = rest[..<slash]
-            }
-            endpoints.append(try Self.endpoint(String(rest), entry: entry))
+            endpoints.append(try Self.endpoint(withoutScheme: rest, entry: entry))
         }
         guard protocols.count == 1, let securityProtocol = protocols.first else {
             throw ParseError(reason: "'\(url)' mixes schemes")
         }
         self.endpoints = endpoints
         self.securityProtocol = securityProtocol
+    }
+
+    /// Parses servers listed without a scheme (a consumer's own `bootstrap.servers`), reached with
+    /// `securityProtocol`.
+    init(entries: [String], securityProtocol: SecurityProtocol) throws(ParseError) {
+        var endpoints: [Endpoint] = []
+        for entry in entries {
+            endpoints.append(try Self.endpoint(withoutScheme: Substring(entry), entry: entry))
+        }
+        self.init(endpoints: endpoints, securityProtocol: securityProtocol)
+    }
+
+    /// The endpoint of one entry once its scheme is taken off: `host:port`, a trailing `/` allowed.
+    private static func endpoint(withoutScheme text: Substring, entry: String) throws(ParseError) -> Endpoint {
+        var rest = text
+        if let slash = rest.firstIndex(of: "/") {
+            guard rest[slash...].allSatisfy({ $0 == "/" }) else {
+                throw ParseError(reason: "'\(entry)' has a path; expected host:port")
+            }
+            rest = rest[..<slash]
+        }
+        return try endpoint(String(rest), entry: entry)
     }
 
     private static func securityProtocol(forScheme scheme: String?) throws(ParseError) -> SecurityProtocol {

@@ -77,19 +77,32 @@ public struct KafkaClientConfig: Sendable, Hashable {
     ///   - options: Group suffix, CA, overrides.
     /// - Throws: ``ConfigurationError`` naming the property at fault.
     public init(share: RedeemedShare, options: Options = Options()) throws(ConfigurationError) {
-        try self.init(share: share, endpoints: share.configurationEndpoints(), options: options)
+        try self.init(prepared: PreparedShare(configuring: share), options: options)
     }
 
-    /// Builds and validates the configuration of a share whose endpoints are already parsed.
+    /// Builds and validates the configuration of a share already parsed.
     /// - Parameters:
-    ///   - share: The redeemed share.
-    ///   - endpoints: `share.endpoints()`.
+    ///   - prepared: The share and its endpoints.
     ///   - options: Group suffix, CA, overrides.
     /// - Throws: ``ConfigurationError`` naming the property at fault.
-    public init(
-        share: RedeemedShare,
+    public init(prepared: PreparedShare, options: Options = Options()) throws(ConfigurationError) {
+        try self.init(
+            endpoints: prepared.endpoints,
+            username: prepared.share.apiKey,
+            password: prepared.share.secret,
+            groupPrefixes: prepared.share.groupPrefixes,
+            options: options
+        )
+    }
+
+    /// Builds and validates a configuration from parsed values: a share's, or a consumer's own
+    /// servers, credentials and registry used with the share's resources.
+    init(
         endpoints: ShareEndpoints,
-        options: Options = Options()
+        username: String,
+        password: Secret,
+        groupPrefixes prefixes: [String],
+        options: Options
     ) throws(ConfigurationError) {
         let bootstrap = endpoints.bootstrap
         var warnings: [ConfigurationWarning] = []
@@ -102,7 +115,7 @@ public struct KafkaClientConfig: Sendable, Hashable {
                     code: .invalidBootstrapURL,
                     key: "bootstrap.servers",
                     message:
-                        "PLAINTEXT bootstrap URL '\(share.kafkaBootstrapURL)' is only accepted for the local sandbox"
+                        "PLAINTEXT bootstrap servers '\(bootstrap.bootstrapServers)' are only accepted for the local sandbox"
                 )
             }
             warnings.append(
@@ -116,8 +129,8 @@ public struct KafkaClientConfig: Sendable, Hashable {
             properties += [
                 ConfigProperty("security.protocol", .plain("SASL_SSL")),
                 ConfigProperty("sasl.mechanisms", .plain("PLAIN")),
-                ConfigProperty("sasl.username", .plain(share.apiKey)),
-                ConfigProperty("sasl.password", .secret(share.secret)),
+                ConfigProperty("sasl.username", .plain(username)),
+                ConfigProperty("sasl.password", .secret(password)),
                 ConfigProperty("ssl.endpoint.identification.algorithm", .plain("https")),
             ]
             if let explicit = options.caLocation {
@@ -127,7 +140,6 @@ public struct KafkaClientConfig: Sendable, Hashable {
         // No session.timeout.ms: librdkafka's default has been Confluent's recommended 45 s since 1.7,
         // and librdkafka refuses to create a consumer with it set and group.protocol=consumer.
 
-        let prefixes = share.groupPrefixes
         var groupID: String? = nil
         if let chosen = options.groupPrefix {
             guard prefixes.contains(chosen) else {

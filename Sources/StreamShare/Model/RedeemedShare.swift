@@ -171,10 +171,16 @@ extension RedeemedShare {
     /// disagree on which copy counts.
     ///
     /// Beyond the JSON structure this checks that the bootstrap URL can be turned into
-    /// `bootstrap.servers` and that a share with subjects carries a Schema Registry URL and key.
+    /// `bootstrap.servers` and that a share with subjects carries a Schema Registry URL and key. To keep
+    /// what was parsed, decode a ``PreparedShare`` instead.
     /// - Parameter data: The JSON document.
     /// - Throws: ``ShareValidationError`` naming the offending field.
     public init(jsonData data: Data) throws(ShareValidationError) {
+        self = try PreparedShare(jsonData: data).share
+    }
+
+    /// Decodes without validating what decoding cannot check.
+    init(decoding data: Data) throws(ShareValidationError) {
         if let repeated = DuplicateKeys.first(in: Array(data)) {
             throw ShareValidationError(
                 field: repeated,
@@ -188,23 +194,22 @@ extension RedeemedShare {
         } catch {
             throw ShareValidationError(field: nil, reason: "is not valid JSON")
         }
-        try validate()
     }
 
     /// Checks what decoding alone cannot: a usable bootstrap URL, usable Schema Registry settings, and
     /// a Schema Registry for shared subjects.
-    /// - Returns: The parsed endpoints, so that nothing parses the share again.
+    /// - Returns: The share with its parsed endpoints, so that nothing parses it again.
     /// - Throws: ``ShareValidationError`` naming the offending field.
     @discardableResult
-    public func validate() throws(ShareValidationError) -> ShareEndpoints {
-        let endpoints = try endpoints()
-        if !subjects.isEmpty, endpoints.schemaRegistry == nil {
+    public func validate() throws(ShareValidationError) -> PreparedShare {
+        let prepared = try PreparedShare(self)
+        if !subjects.isEmpty, prepared.schemaRegistry == nil {
             throw ShareValidationError(
                 field: "schema_registry_url",
                 reason: "is missing, but the share lists \(subjects.count) Schema Registry subject(s)"
             )
         }
-        return endpoints
+        return prepared
     }
 
     /// The share as pretty-printed JSON with the API's field names, secrets included (for the share file).

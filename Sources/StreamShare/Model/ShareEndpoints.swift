@@ -35,50 +35,61 @@ extension RedeemedShare {
         } catch {
             throw ShareValidationError(field: "kafka_bootstrap_url", reason: error.reason)
         }
-        guard let urlText = schemaRegistryURL, !urlText.isEmpty else {
-            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: nil)
-        }
+        return ShareEndpoints(
+            bootstrap: bootstrap,
+            schemaRegistry: try ShareEndpoints.registry(
+                url: schemaRegistryURL,
+                apiKey: schemaRegistryAPIKey,
+                secret: schemaRegistrySecret,
+                hasSubjects: !subjects.isEmpty
+            )
+        )
+    }
+}
+
+extension ShareEndpoints {
+    /// The Schema Registry of a URL and credentials (a share's `schema_registry_*` fields, or a
+    /// consumer's registry settings): `nil` without a URL, and without a usable one when no subject
+    /// is shared (such a share never uses its registry).
+    static func registry(
+        url urlText: String?,
+        apiKey: String?,
+        secret: Secret?,
+        hasSubjects: Bool
+    ) throws(ShareValidationError) -> SchemaRegistryConfig? {
+        guard let urlText, !urlText.isEmpty else { return nil }
         do {
-            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: try schemaRegistry(urlText))
-        } catch  where subjects.isEmpty {
-            return ShareEndpoints(bootstrap: bootstrap, schemaRegistry: nil)
+            return try registry(urlText, apiKey: apiKey, secret: secret)
+        } catch  where !hasSubjects {
+            return nil
         }
     }
 
-    private func schemaRegistry(_ urlText: String) throws(ShareValidationError) -> SchemaRegistryConfig {
+    private static func registry(
+        _ urlText: String,
+        apiKey: String?,
+        secret: Secret?
+    ) throws(ShareValidationError) -> SchemaRegistryConfig {
         guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
             throw ShareValidationError(field: "schema_registry_url", reason: "is not an http(s) URL")
         }
         // Credentials in the URL (https://KEY:SECRET@host, as Confluent's serializers accept) stand in
         // for missing fields; the URL itself never keeps them (SchemaRegistryConfig drops them).
         let userInfo = SchemaRegistryConfig.withoutUserInfo(url)
-        guard let apiKey = schemaRegistryAPIKey.flatMap({ $0.isEmpty ? nil : $0 }) ?? userInfo.user, !apiKey.isEmpty
-        else {
+        guard let apiKey = apiKey.flatMap({ $0.isEmpty ? nil : $0 }) ?? userInfo.user, !apiKey.isEmpty else {
             throw ShareValidationError(
                 field: "schema_registry_api_key",
                 reason: "is missing, but the share names a Schema Registry"
             )
         }
         let urlSecret = userInfo.password.map { Secret($0) }
-        guard let secret = schemaRegistrySecret.flatMap({ $0.isEmpty ? nil : $0 }) ?? urlSecret, !secret.isEmpty else {
+        guard let secret = secret.flatMap({ $0.isEmpty ? nil : $0 }) ?? urlSecret, !secret.isEmpty else {
             throw ShareValidationError(
                 field: "schema_registry_secret",
                 reason: "is missing, but the share names a Schema Registry"
             )
         }
         return SchemaRegistryConfig(url: url, apiKey: apiKey, secret: secret)
-    }
-}
-
-extension RedeemedShare {
-    /// ``endpoints()``, failing as the configuration property at fault (for the callers that build
-    /// client configurations and throw ``ConfigurationError``).
-    func configurationEndpoints() throws(ConfigurationError) -> ShareEndpoints {
-        do {
-            return try endpoints()
-        } catch {
-            throw ConfigurationError(error)
-        }
     }
 }
 

@@ -23,8 +23,10 @@ import Darwin
 public enum ShareFile {
     /// A share read from disk, with what the user should know about the file.
     public struct Loaded: Sendable {
+        /// The decoded, validated share, with its parsed endpoints.
+        public let prepared: PreparedShare
         /// The decoded, validated share.
-        public let share: RedeemedShare
+        public var share: RedeemedShare { prepared.share }
         /// E.g. that the file is readable by other users.
         public let warnings: [String]
     }
@@ -157,9 +159,9 @@ public enum ShareFile {
         } catch {
             throw ShareFileError(.invalidContent, path: path, message: "is larger than \(maximumSize) bytes")
         }
-        let share: RedeemedShare
+        let prepared: PreparedShare
         do {
-            share = try RedeemedShare(jsonData: data)
+            prepared = try PreparedShare(jsonData: data)
         } catch {
             throw ShareFileError(.invalidContent, path: path, message: "\(error)", validation: error)
         }
@@ -173,7 +175,7 @@ public enum ShareFile {
                 "share file '\(path)' holds credentials but has mode \(String(mode, radix: 8)); run chmod 600 '\(path)'"
             )
         }
-        return Loaded(share: share, warnings: warnings)
+        return Loaded(prepared: prepared, warnings: warnings)
     }
 
     /// The largest share file read, and the largest redeem response accepted (16 MiB; a share with

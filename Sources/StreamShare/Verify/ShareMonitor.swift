@@ -1,5 +1,5 @@
-public import AsyncHTTPClient
-public import Logging
+package import AsyncHTTPClient
+package import Logging
 import RdKafka
 
 #if canImport(FoundationEssentials)
@@ -33,7 +33,7 @@ import Foundation
 /// Runs never overlap: a call made while another run is in progress waits for it to end first.
 public actor ShareMonitor {
     /// The share being verified.
-    public private(set) var share: RedeemedShare
+    public var share: RedeemedShare { prepared.share }
     /// The share's configuration, built once per share (not once per run).
     private var prepared: PreparedConfiguration
     private let verifier: ShareVerifier
@@ -64,23 +64,36 @@ public actor ShareMonitor {
     /// How long an idle HTTP connection is kept between runs when the monitor makes its own client.
     public static let defaultIdleConnectionTimeout: Duration = .seconds(300)
 
-    /// Creates a monitor; ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``
-    /// is the public way, which also shuts it down.
+    /// Creates a monitor of `share`, validating its configuration with `options`.
     package init(
         share: RedeemedShare,
-        prepared: PreparedConfiguration? = nil,
         options: ShareVerifier.Options = .init(),
         httpClient: HTTPClient? = nil,
         idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
         pool: MonitorPool? = nil,
         logger: Logger? = nil
     ) throws(ConfigurationError) {
-        if let prepared {
-            self.prepared = prepared
-        } else {
-            self.prepared = try PreparedConfiguration(share: share, options: options)
-        }
-        self.share = share
+        try self.init(
+            configuration: PreparedConfiguration(share: share, options: options),
+            options: options,
+            httpClient: httpClient,
+            idleConnectionTimeout: idleConnectionTimeout,
+            pool: pool,
+            logger: logger
+        )
+    }
+
+    /// Creates a monitor; ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)``
+    /// is the public way, which also shuts it down.
+    package init(
+        configuration prepared: PreparedConfiguration,
+        options: ShareVerifier.Options = .init(),
+        httpClient: HTTPClient? = nil,
+        idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
+        pool: MonitorPool? = nil,
+        logger: Logger? = nil
+    ) throws(ConfigurationError) {
+        self.prepared = prepared
         self.pool = pool
         self.options = options
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -169,11 +182,10 @@ public actor ShareMonitor {
             let handles = handles
             let (startedAt, started) = (Date(), ContinuousClock.now)
             let report = try await verifier.run(
-                share,
+                prepared,
                 handles: handles,
                 registryKnowledge: registryKnowledge,
-                httpClient: httpClient,
-                prepared: prepared
+                httpClient: httpClient
             )
             if connectFailed(report) { handles.removeAll() }
             try Task.checkCancellation()
@@ -207,11 +219,10 @@ public actor ShareMonitor {
                 )
             }
             report = try await verifier.run(
-                share,
+                prepared,
                 handles: handles,
                 registryKnowledge: registryKnowledge,
-                httpClient: client,
-                prepared: prepared
+                httpClient: client
             )
         } catch {
             handles.close()
@@ -255,11 +266,17 @@ public actor ShareMonitor {
     /// the Kafka clients of the old one are dropped, including any a run in progress still makes.
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
     public func replaceShare(_ share: RedeemedShare) throws(ConfigurationError) {
-        try replaceShare(share, prepared: try PreparedConfiguration(share: share, options: options))
+        try replaceShare(configuration: PreparedConfiguration(share: share, options: options))
+    }
+
+    /// Verifies another share, already parsed, from now on: as ``replaceShare(_:)``.
+    /// - Throws: ``ConfigurationError`` when no client configuration can be built from the new share.
+    public func replaceShare(prepared: PreparedShare) throws(ConfigurationError) {
+        try replaceShare(configuration: PreparedConfiguration(prepared: prepared, options: options))
     }
 
     /// ``replaceShare(_:)`` with the share's configuration already validated (with the monitor's options).
-    package func replaceShare(_ share: RedeemedShare, prepared: PreparedConfiguration) throws(ConfigurationError) {
+    package func replaceShare(configuration prepared: PreparedConfiguration) throws(ConfigurationError) {
         if ownsHTTPClient {
             // A run in progress keeps the client it started with; the next run takes this one.
             httpClient = try Self.registryClient(
@@ -269,7 +286,6 @@ public actor ShareMonitor {
                 in: &ownClients
             )
         }
-        self.share = share
         self.prepared = prepared
         handles.close()
         handles = KafkaHandlePool()
@@ -288,77 +304,6 @@ public actor ShareMonitor {
         while running { await withCheckedContinuation { waiting.append($0) } }
         if !waiting.isEmpty { waiting.removeFirst().resume() }
         for client in ownClients.values { try? await client.shutdown() }
-    }
-}
-
-/// Runs `body` with a ``ShareMonitor`` of `share`, and releases the monitor's Kafka clients and HTTP
-/// connections when `body` returns or throws.
-///
-/// - Parameters:
-///   - share: The redeemed share.
-///   - options: As for ``ShareVerifier``.
-///   - httpClient: The client for Schema Registry requests. By default the monitor makes one
-///     (trusting ``ShareVerifier/Options/caFile`` when given) that keeps idle connections for
-///     `idleConnectionTimeout`, and shuts it down at the end of the scope.
-///   - idleConnectionTimeout: Keep-alive of the monitor's own HTTP connections; choose it longer
-///     than the interval between runs.
-///   - pool: The fleet the monitor belongs to (``withMonitorPool(maximumConcurrentRuns:idleConnectionTimeout:_:)``):
-///     its runs then wait for one of the pool's slots, hold Kafka clients only while they run (the pool
-///     keeps a few warm) and use the pool's HTTP clients. `nil`: the monitor keeps its own clients.
-///   - logger: Receives `debug` messages; silent without one.
-///   - body: Uses the monitor; it must not let the monitor escape.
-/// - Returns: What `body` returns.
-/// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
-///   options, or the CA file cannot be read (`body` is not called); otherwise what `body` throws.
-public func withShareMonitor<Result: Sendable>(
-    share: RedeemedShare,
-    options: ShareVerifier.Options = .init(),
-    httpClient: HTTPClient? = nil,
-    idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
-    pool: MonitorPool? = nil,
-    logger: Logger? = nil,
-    _ body: (ShareMonitor) async throws -> Result
-) async throws -> Result {
-    try await withShareMonitor(
-        share: share,
-        prepared: nil,
-        options: options,
-        httpClient: httpClient,
-        idleConnectionTimeout: idleConnectionTimeout,
-        pool: pool,
-        logger: logger,
-        body
-    )
-}
-
-/// ``withShareMonitor(share:options:httpClient:idleConnectionTimeout:pool:logger:_:)`` with the share's
-/// configuration already validated (with the same options), or nil to validate it here.
-package func withShareMonitor<Result: Sendable>(
-    share: RedeemedShare,
-    prepared: PreparedConfiguration?,
-    options: ShareVerifier.Options = .init(),
-    httpClient: HTTPClient? = nil,
-    idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
-    pool: MonitorPool? = nil,
-    logger: Logger? = nil,
-    _ body: (ShareMonitor) async throws -> Result
-) async throws -> Result {
-    let monitor = try ShareMonitor(
-        share: share,
-        prepared: prepared,
-        options: options,
-        httpClient: httpClient,
-        idleConnectionTimeout: idleConnectionTimeout,
-        pool: pool,
-        logger: logger
-    )
-    do {
-        let result = try await body(monitor)
-        await monitor.shutdown()
-        return result
-    } catch {
-        await monitor.shutdown()
-        throw error
     }
 }
 

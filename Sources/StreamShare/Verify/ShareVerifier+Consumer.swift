@@ -30,66 +30,110 @@ extension ShareVerifier {
         _ share: RedeemedShare,
         consumer: ConsumerConfiguration
     ) async throws(ConfigurationError) -> VerificationReport {
-        try await resolvingNetwork(of: share).verifyOnce(share, consumer: consumer)
+        try await verify(prepared: PreparedShare(configuring: share), consumer: consumer)
     }
 
-    /// One verification with the consumer's configuration, with the options as they are.
-    func verifyOnce(
-        _ share: RedeemedShare,
+    /// Verifies a share already parsed as a consumer with its own configuration will use it: as
+    /// ``verify(_:consumer:)``.
+    /// - Parameters:
+    ///   - prepared: The share and its endpoints.
+    ///   - consumer: The consumer's configuration.
+    /// - Returns: The report: the `consumer_config.*` checks first, then the verification's.
+    /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share, or
+    ///   from the consumer's values (nothing was contacted).
+    public func verify(
+        prepared: PreparedShare,
         consumer: ConsumerConfiguration
     ) async throws(ConfigurationError) -> VerificationReport {
-        let kafka = try KafkaClientConfig(share: share, options: .init(verifierOptions: options))
-        let compared = ConsumerConfigChecks(
-            consumer: consumer,
-            share: share,
-            kafka: kafka,
-            registry: kafka.schemaRegistry
-        )
-        let checks = compared.results()
-        let (adapted, adaptedOptions) = Self.adapt(share, options: options, to: compared)
-        // A connection weaker than SASL_SSL with verification never carries credentials: the Kafka
-        // checks are skipped, saying why (consumer_config.tls has failed).
-        var report = try await ShareVerifier(options: adaptedOptions, cdx: cdx, httpClient: httpClient, logger: logger)
-            .run(
-                adapted,
-                handles: KafkaHandlePool(),
-                httpClient: httpClient,
-                withholdingCredentials: compared.credentialsWithheld()
-            )
-        report.checks = checks + report.checks
-        // The report names the share's key, never a value read from the consumer's file (a username
-        // and a password swapped by mistake would otherwise print the secret).
-        report.share.apiKey = share.apiKey
-        return report
+        let verifier = await resolvingNetwork(of: prepared.share)
+        return try await verifier.run(verifier.prepare(prepared, consumer: consumer))
     }
 
-    /// The share and options as the consumer's configuration has them.
-    private static func adapt(
-        _ share: RedeemedShare,
-        options: Options,
-        to compared: ConsumerConfigChecks
-    ) -> (RedeemedShare, Options) {
+    /// The verification of the share with the consumer's configuration: compared with the share's
+    /// (`configuration`), then a configuration built from the consumer's parsed values, for the
+    /// share's resources. A connection weaker than SASL_SSL with verification never carries
+    /// credentials: the Kafka checks are then skipped, saying why (`consumer_config.tls` has failed).
+    func consumerPreparation(
+        _ configuration: PreparedConfiguration,
+        prepared: PreparedShare,
+        consumer: ConsumerConfiguration
+    ) throws(ConfigurationError) -> Preparation {
+        let compared = ConsumerConfigChecks(
+            consumer: consumer,
+            share: prepared.share,
+            kafka: configuration.kafka,
+            registry: configuration.registry
+        )
+        let options = Self.adapt(options, to: compared)
+        // The report names the share's key, never a value read from the consumer's file (a username
+        // and a password swapped by mistake would otherwise print the secret): the configuration's
+        // share stays the share.
+        let kafka = try Self.consumerKafka(prepared, compared: compared, options: options)
+        return Preparation(
+            configuration: PreparedConfiguration(share: prepared.share, kafka: kafka),
+            options: options,
+            consumerChecks: compared.results(),
+            withholdingCredentials: compared.credentialsWithheld()
+        )
+    }
+
+    /// The client configuration of the consumer's parsed values: its servers and registry are used
+    /// with its own credentials, or not at all (the share's secrets only ever go where the share says;
+    /// a mismatch is reported).
+    private static func consumerKafka(
+        _ prepared: PreparedShare,
+        compared: ConsumerConfigChecks,
+        options: Options
+    ) throws(ConfigurationError) -> KafkaClientConfig {
         let consumer = compared.consumer
-        var share = share
-        var options = options
-        // The share's secrets only ever go where the share says: the consumer's servers and registry
-        // URL are used with the consumer's own credentials, or not at all (their mismatch is reported).
-        let (_, username, password, _) = compared.saslCredentials()
-        if let username, let password {
-            share.apiKey = username
-            share.secret = Secret(password)
-            if let servers = consumer["bootstrap.servers"], !ConsumerConfigChecks.servers(servers).isEmpty {
-                let url = share.kafkaBootstrapURL
-                let scheme = url.firstRange(of: "://").map { String(url[..<$0.upperBound]) }
-                share.kafkaBootstrapURL = (scheme ?? "") + ConsumerConfigChecks.servers(servers).joined(separator: ",")
+        var bootstrap = prepared.endpoints.bootstrap
+        var username = prepared.share.apiKey
+        var password = prepared.share.secret
+        let (_, consumerUsername, consumerPassword, _) = compared.saslCredentials()
+        if let consumerUsername, let consumerPassword {
+            username = consumerUsername
+            password = Secret(consumerPassword)
+            let servers = consumer["bootstrap.servers"].map(ConsumerConfigChecks.servers) ?? []
+            if !servers.isEmpty {
+                do {
+                    bootstrap = try BootstrapServers(entries: servers, securityProtocol: bootstrap.securityProtocol)
+                } catch {
+                    throw ConfigurationError(
+                        code: .invalidBootstrapURL,
+                        key: "bootstrap.servers",
+                        message: error.reason
+                    )
+                }
             }
         }
-        let registry = compared.registrySettings()
-        if let url = registry.url, let userInfo = registry.userInfo, let colon = userInfo.firstIndex(of: ":") {
-            share.schemaRegistryURL = url
-            share.schemaRegistryAPIKey = String(userInfo[..<colon])
-            share.schemaRegistrySecret = Secret(String(userInfo[userInfo.index(after: colon)...]))
+        var registry = prepared.schemaRegistry
+        let settings = compared.registrySettings()
+        if let url = settings.url, let userInfo = settings.userInfo, let colon = userInfo.firstIndex(of: ":") {
+            do {
+                registry = try ShareEndpoints.registry(
+                    url: url,
+                    apiKey: String(userInfo[..<colon]),
+                    secret: Secret(String(userInfo[userInfo.index(after: colon)...])),
+                    hasSubjects: !prepared.share.subjects.isEmpty
+                )
+            } catch {
+                throw ConfigurationError(error)
+            }
         }
+        return try KafkaClientConfig(
+            endpoints: ShareEndpoints(bootstrap: bootstrap, schemaRegistry: registry),
+            username: username,
+            password: password,
+            groupPrefixes: prepared.share.groupPrefixes,
+            options: .init(verifierOptions: options)
+        )
+    }
+
+    /// The options as the consumer's configuration has them: its `group.id` and its settings.
+    private static func adapt(_ options: Options, to compared: ConsumerConfigChecks) -> Options {
+        let consumer = compared.consumer
+        var options = options
+        let share = compared.share
         // The group checks use the consumer's group.id: the suffix after the prefix it is under.
         if let groupID = consumer["group.id"], let prefix = share.groupPrefixes.first(where: { groupID.hasPrefix($0) })
         {
@@ -138,6 +182,6 @@ extension ShareVerifier {
             }
         }
         options.kafka.overrides = overrides + options.kafka.overrides
-        return (share, options)
+        return options
     }
 }

@@ -126,12 +126,36 @@ extension ShareVerifier {
         waiting policy: WaitPolicy,
         onRetry: @Sendable (WaitProgress) -> Void = { _ in }
     ) async throws(ConfigurationError) -> VerificationReport {
-        let verifier = await resolvingNetwork(of: share)
+        try await verify(
+            prepared: PreparedShare(configuring: share),
+            consumer: consumer,
+            waiting: policy,
+            onRetry: onRetry
+        )
+    }
+
+    /// Verifies a share already parsed, waiting as ``verify(_:consumer:waiting:onRetry:)`` does.
+    /// - Parameters:
+    ///   - prepared: The share and its endpoints.
+    ///   - consumer: A consumer's own configuration to check and verify with, or nil.
+    ///   - policy: How long to wait, and for which failures.
+    ///   - onRetry: Called before each pause (for a progress line).
+    /// - Returns: The report of the last run.
+    /// - Throws: ``ConfigurationError`` as ``verify(_:)`` does.
+    public func verify(
+        prepared: PreparedShare,
+        consumer: ConsumerConfiguration? = nil,
+        waiting policy: WaitPolicy,
+        onRetry: @Sendable (WaitProgress) -> Void = { _ in }
+    ) async throws(ConfigurationError) -> VerificationReport {
+        let verifier = await resolvingNetwork(of: prepared.share)
+        // Built once: every run verifies the same configuration, over new clients.
+        let preparation = try verifier.prepare(prepared, consumer: consumer)
         let started = ContinuousClock.now
         var pause = policy.initialPause
         var run = 1
         while true {
-            let report = try await verifier.verifyOnce(share, consumer: consumer)
+            let report = try await verifier.run(preparation)
             let elapsed = ContinuousClock.now - started
             // A share the provider ended will not start working: no more waiting for its key.
             guard policy.wantsAnotherRun(after: report), elapsed + pause < policy.duration, !Task.isCancelled,

@@ -56,18 +56,53 @@ public struct ShareVerifier: Sendable {
     /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
     ///   options (nothing was contacted).
     public func verify(_ share: RedeemedShare) async throws(ConfigurationError) -> VerificationReport {
-        try await resolvingNetwork(of: share).verifyOnce(share, consumer: nil)
+        try await verify(prepared: PreparedShare(configuring: share))
     }
 
-    /// One verification, with the options as they are (the private network already looked up).
-    func verifyOnce(
-        _ share: RedeemedShare,
+    /// Verifies a share already parsed (``PreparedShare``, as ``ShareFile/Loaded/prepared`` has it).
+    /// - Parameter prepared: The share and its endpoints.
+    /// - Returns: The report, as ``verify(_:)`` returns it.
+    /// - Throws: ``ConfigurationError`` when no client configuration can be built from the share and
+    ///   options (nothing was contacted).
+    public func verify(prepared: PreparedShare) async throws(ConfigurationError) -> VerificationReport {
+        let verifier = await resolvingNetwork(of: prepared.share)
+        return try await verifier.run(verifier.prepare(prepared, consumer: nil))
+    }
+
+    /// What one verification needs, prepared once (a wait runs it again and again): the configuration
+    /// the checks use — the share's, or one built from the consumer's values —, the options as the
+    /// consumer's configuration adapts them, and the `consumer_config.*` checks that come first.
+    struct Preparation: Sendable {
+        var configuration: PreparedConfiguration
+        var options: Options
+        var consumerChecks: [CheckResult] = []
+        /// Why no Kafka connection is made, when the consumer's configuration would weaken it.
+        var withholdingCredentials: String? = nil
+    }
+
+    /// The preparation of a verification of `prepared`, with `consumer`'s configuration when given.
+    func prepare(
+        _ prepared: PreparedShare,
         consumer: ConsumerConfiguration?
-    ) async throws(ConfigurationError)
-        -> VerificationReport
-    {
-        if let consumer { return try await verifyOnce(share, consumer: consumer) }
-        return try await run(share, handles: KafkaHandlePool(), httpClient: httpClient)
+    ) throws(ConfigurationError) -> Preparation {
+        // With a consumer's configuration too: the share's is what the consumer's is compared with.
+        let configuration = try PreparedConfiguration(prepared: prepared, options: options)
+        guard let consumer else { return Preparation(configuration: configuration, options: options) }
+        return try consumerPreparation(configuration, prepared: prepared, consumer: consumer)
+    }
+
+    /// Runs a prepared verification with a new pool of Kafka clients.
+    func run(_ preparation: Preparation) async throws(ConfigurationError) -> VerificationReport {
+        var verifier = self
+        verifier.options = preparation.options
+        var report = try await verifier.run(
+            preparation.configuration,
+            handles: KafkaHandlePool(),
+            httpClient: httpClient,
+            withholdingCredentials: preparation.withholdingCredentials
+        )
+        report.checks = preparation.consumerChecks + report.checks
+        return report
     }
 
     /// Verifies with the given handles (kept by a ``ShareMonitor`` between runs) and HTTP client.
@@ -79,23 +114,17 @@ public struct ShareVerifier: Sendable {
     /// `withholdingCredentials`, when set, is why no Kafka connection is made (`kafka.connect` is
     /// skipped with it, and the checks that need a connection follow).
     func run(
-        _ share: RedeemedShare,
+        _ configuration: PreparedConfiguration,
         handles: KafkaHandlePool,
         registryKnowledge: RegistryKnowledge = RegistryKnowledge(),
         httpClient: HTTPClient?,
-        prepared: PreparedConfiguration? = nil,
         withholdingCredentials: String? = nil
     ) async throws(ConfigurationError) -> VerificationReport {
         handles.beginRun()
         let startedAt = Date()
         let watch = Stopwatch()
         let deadline = ContinuousClock.now + options.deadline
-        let configuration: PreparedConfiguration
-        if let prepared {
-            configuration = prepared
-        } else {
-            configuration = try PreparedConfiguration(share: share, options: options)
-        }
+        let share = configuration.share
         let (kafka, registry) = try configuration.checked()
         let plan = CheckPlan(
             share: share,

@@ -27,7 +27,7 @@ extension WatchFleet {
         }
         guard isMine(share, path: file.path) else {
             if entries.withLock({ $0[file.path]?.fromDirectory }) == true {
-                rejected.withLock { $0[file.path] = WatchedFile.signature(file.path) }
+                rejected.withLock { $0[file.path] = Rejection(signature: WatchedFile.signature(file.path)) }
             }
             remove(
                 path: file.path,
@@ -50,11 +50,12 @@ extension WatchFleet {
             return nil
         }
         state.shareReplaced(share, path: file.path)
+        if previousID != share.id { released(previousID) }
         return share
     }
 
     /// Gives the share file at `path`, rewritten in place, the share id `id` — unless another watched
-    /// file holds it, as ``add(path:share:prepared:fromDirectory:)`` refuses a new file's.
+    /// file holds it, as ``add(path:prepared:fromDirectory:)`` refuses a new file's.
     /// - Returns: The id the file held before (to give it back if the new share cannot be used).
     func claim(_ id: String?, path: String) throws(AddError) -> String? {
         try entries.withLock { (entries) throws(AddError) -> String? in

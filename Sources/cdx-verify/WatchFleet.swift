@@ -70,8 +70,17 @@ final class WatchFleet: Service, Sendable {
     /// reloaded by its schedule); the file identity of each tells aliases apart.
     let entries = Mutex<[String: Entry]>([:])
     /// Files of the directory that are not usable shares, with the signature they were rejected at:
-    /// looked at again only once they change.
-    let rejected = Mutex<[String: [String]]>([:])
+    /// looked at again once they change, or, refused for a share id another file held, once that
+    /// file lets the id go.
+    let rejected = Mutex<[String: Rejection]>([:])
+
+    /// Why a directory's file is not watched, and as what it was seen.
+    struct Rejection: Sendable {
+        /// ``WatchedFile/signature(_:)`` of the file when it was rejected.
+        var signature: [String]
+        /// The share id another watched file held, when that was the reason.
+        var heldID: String? = nil
+    }
     private let starts: AsyncStream<Start>
     private let startsContinuation: AsyncStream<Start>.Continuation
     /// Runs completed by every share the watch has had, those taken away included.
@@ -172,6 +181,14 @@ final class WatchFleet: Service, Sendable {
         entry.removal.finish()
         entry.state.metrics.remove()
         settings.logger.notice("\(entry.path) \(reason): share '\(entry.state.label)' is no longer watched")
+        released(entry.shareID)
+    }
+
+    /// A share id no watched file holds any more: the files refused for it are looked at again at the
+    /// next scan of the directory.
+    func released(_ id: String?) {
+        guard let id else { return }
+        rejected.withLock { $0 = $0.filter { $0.value.heldID != id } }
     }
 
     /// Whether the share file at `path` is still watched with this state (not taken away meanwhile).
@@ -220,13 +237,13 @@ final class WatchFleet: Service, Sendable {
             // Watched already (this path, or another spelling of the same file), or not to be looked at now.
             guard let identity, !watched.contains(identity) else { continue }
             let signature = WatchedFile.signature(path)
-            if rejected.withLock({ $0[path] }) == signature { continue }
+            if rejected.withLock({ $0[path]?.signature }) == signature { continue }
             do {
                 let loaded = try ShareFile.read(path).prepared
                 let share = loaded.share
                 guard isMine(share, path: path) else {
                     // Another replica's: looked at again only once the file changes.
-                    rejected.withLock { $0[path] = signature }
+                    rejected.withLock { $0[path] = Rejection(signature: signature) }
                     settings.logger.debug("\(path) falls to another shard than \(shardText)")
                     continue
                 }
@@ -242,10 +259,11 @@ final class WatchFleet: Service, Sendable {
                     )
                     continue
                 }
-                rejected.withLock { $0[path] = signature }
-                settings.logger.error(
-                    "\(path) is not a share file the watch can use (\(error)); skipped until it changes"
-                )
+                let heldID: String? = if case .duplicateID(let id, _, _)? = error as? AddError { id } else { nil }
+                rejected.withLock { $0[path] = Rejection(signature: signature, heldID: heldID) }
+                let until =
+                    heldID.map { "until it changes or the other file no longer holds \($0)" } ?? "until it changes"
+                settings.logger.error("\(path) is not a share file the watch can use (\(error)); skipped \(until)")
             }
         }
         let paths = Set(present.keys)

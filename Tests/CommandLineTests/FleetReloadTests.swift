@@ -57,6 +57,51 @@ struct FleetReloadTests {
         }
     }
 
+    @Test("a file refused for the id another file holds is watched once that file lets the id go")
+    func refusedDuplicateIsTakenWhenFreed() async throws {
+        try await Sandbox.withSandbox(scenario: .healthy) { sandbox in
+            let directory = try Fixture.temporaryDirectory()
+            try Self.rewrite(directory + "/1.json", sandbox: sandbox, id: "dlz-twin")
+            try Self.rewrite(directory + "/2.json", sandbox: sandbox, id: "dlz-twin")
+            let watch = try WatchTests.startWatch([
+                "--share-dir", directory, "--interval", "300ms", "--metrics-address", "127.0.0.1:0",
+            ])
+            defer { watch.kill() }
+            let port = try await WatchTests.metricsPort(watch)
+            let refused = "\(directory)/2.json holds share dlz-twin, which \(directory)/1.json holds too"
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { _, stderr in
+                    stderr.contains(refused) && stderr.contains("or the other file no longer holds dlz-twin")
+                }
+            )
+            // The holder rewritten with an id of its own: the refused file is taken at the next scan.
+            try Self.rewrite(directory + "/1.json", sandbox: sandbox, id: "dlz-single")
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { _, stderr in
+                    stderr.contains("watching \(directory)/2.json as share")
+                }
+            )
+            #expect(watch.stderr.text.contains("now verifying share dlz-single"))
+            // Two shares, under the labels they were first watched as (1.json keeps "dlz-twin").
+            #expect(try await FleetTests.healthShares(port) == ["dlz-twin", "dlz-twin-2"])
+            // A third file with that id is refused; once the holder is deleted, it is taken.
+            try Self.rewrite(directory + "/3.json", sandbox: sandbox, id: "dlz-twin")
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { _, stderr in
+                    stderr.contains("\(directory)/3.json holds share dlz-twin, which \(directory)/2.json holds too")
+                }
+            )
+            try FileManager.default.removeItem(atPath: directory + "/2.json")
+            #expect(
+                await watch.waitFor(timeout: .seconds(30)) { _, stderr in
+                    stderr.contains("watching \(directory)/3.json as share")
+                }
+            )
+            #expect(try await FleetTests.healthShares(port) == ["dlz-twin", "dlz-twin-2"])
+            #expect(await watch.terminate(timeout: .seconds(10)) == 0)
+        }
+    }
+
     @Test("rewritten with an id of another shard: no longer watched by this replica, until it changes again")
     func idOfAnotherShardLeaves() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in

@@ -35,6 +35,38 @@ struct ConsumerFileReadingTests {
         #expect(result.stderr.contains("UTF-8"), "\(result.stderr)")
     }
 
+    @Test(
+        "a UTF-8 byte order mark that the file's client reads as part of line 1 is invalid input, saying what it does",
+        arguments: [
+            ("librdkafka", "bootstrap.servers=b:9092\nsasl.mechanisms=PLAIN\n", "kcat -F"),
+            ("java", "bootstrap.servers=b:9092\nsasl.mechanism=PLAIN\n", "Java reads it as part of the first key"),
+            ("env", "KAFKA_BOOTSTRAP_SERVERS=b:9092\n", "docker --env-file"),
+        ]
+    )
+    func utf8ByteOrderMark(name: String, text: String, expected: String) async throws {
+        let directory = try Fixture.temporaryDirectory()
+        try ShareFile.write(try Fixture.share().jsonData(), to: directory + "/share.json", overwrite: false)
+        let path = directory + "/\(name).properties"
+        try Self.bytes(text, .utf8, bom: [0xEF, 0xBB, 0xBF]).write(to: URL(fileURLWithPath: path))
+        let result = try await CLITests.cli(["verify", "--share", directory + "/share.json", "-F", path])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("UTF-8 byte order mark"), "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+    }
+
+    @Test("a UTF-8 byte order mark before a Java file's comment is harmless: read as the file without it")
+    func utf8ByteOrderMarkBeforeJavaComment() throws {
+        let directory = try Fixture.temporaryDirectory()
+        let path = directory + "/consumer.properties"
+        let text = "# the consumer\nbootstrap.servers=b:9092\nsasl.mechanism=PLAIN\n"
+        try Self.bytes(text, .utf8, bom: [0xEF, 0xBB, 0xBF]).write(to: URL(fileURLWithPath: path))
+        let consumer = try ConsumerConfiguration(contentsOf: path)
+        #expect(consumer.family == .java)
+        #expect(consumer.properties.map(\.key) == ["bootstrap.servers", "sasl.mechanism"])
+        // The same file for librdkafka is refused: kcat -F stops at line 1.
+        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(contentsOf: path, family: .librdkafka) }
+    }
+
     @Test("a file over 16 MiB is invalid input and is not read whole")
     func largeFileIsRefused() async throws {
         let directory = try Fixture.temporaryDirectory()

@@ -53,7 +53,8 @@ public struct ConsumerConfiguration: Sendable {
     ///   - path: A Java or librdkafka `.properties` file, or an env file.
     ///   - family: The client family; by default guessed from the file.
     /// - Throws: ``ConfigurationError`` when the file cannot be read (or is larger than
-    ///   ``maximumFileSize``), is not in an encoding the clients read (UTF-16 or UTF-32, NUL bytes), or
+    ///   ``maximumFileSize``), is not in an encoding the clients read (UTF-16 or UTF-32, NUL bytes),
+    ///   starts with a UTF-8 byte order mark that its client would read as part of the first line, or
     ///   cannot be parsed.
     public init(contentsOf path: String, family: Family? = nil) throws(ConfigurationError) {
         let data: Data
@@ -74,12 +75,41 @@ public struct ConsumerConfiguration: Sendable {
                     + "ISO 8859-1 (Java): save it as UTF-8"
             )
         }
+        // No client skips a UTF-8 byte order mark: it is judged once the family is known.
+        let marked = data.starts(with: Self.utf8ByteOrderMark)
+        let body = marked ? data.dropFirst(Self.utf8ByteOrderMark.count) : data[...]
         // Java reads .properties as ISO 8859-1 (escapes for the rest); librdkafka and env files as UTF-8.
-        let text = String(data: data, encoding: .utf8) ?? String(decoding: data, as: UTF8.self)
+        let text = String(data: body, encoding: .utf8) ?? String(decoding: body, as: UTF8.self)
         do {
             try self.init(text: text, family: family)
         } catch {
             throw ConfigurationError(code: error.code, key: error.key, message: "'\(path)': \(error.message)")
+        }
+        if marked, let problem = Self.byteOrderMarkProblem(text, family: self.family) {
+            throw ConfigurationError(
+                code: .invalidValue,
+                key: nil,
+                message: "'\(path)' starts with a UTF-8 byte order mark: \(problem); save it as UTF-8 without one"
+            )
+        }
+    }
+
+    private static let utf8ByteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// What a UTF-8 byte order mark before `text` does to its client, or nil when nothing: each takes
+    /// it as part of the first line. Java's `Properties` then reads a key other than the first one
+    /// (harmless before a comment or a blank line); librdkafka's file readers (`kcat -F`) refuse the
+    /// line; a shell or `docker --env-file` reads a variable name that is not one.
+    static func byteOrderMarkProblem(_ text: String, family: Family) -> String? {
+        let firstLine = text.prefix { !$0.isNewline }.trimmingWhitespace()
+        switch family {
+        case .java:
+            guard !firstLine.isEmpty, !firstLine.hasPrefix("#"), !firstLine.hasPrefix("!") else { return nil }
+            return "Java reads it as part of the first key, so the client does not see the property on line 1"
+        case .librdkafka:
+            return "librdkafka's file readers (kcat -F) read it as part of line 1 and refuse the file"
+        case .env:
+            return "a shell or docker --env-file reads it as part of the first variable's name"
         }
     }
 

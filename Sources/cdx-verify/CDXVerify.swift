@@ -44,4 +44,34 @@ struct CDXVerify: AsyncParsableCommand {
         ],
         defaultSubcommand: VerifyCommand.self
     )
+
+    /// argument-parser's entry point, with one change: an error's message is printed with its control
+    /// characters escaped. A value from the command line is quoted back in argument-parser's errors
+    /// ("The value '…' is invalid for '--interval'", "Unknown option '…'") and in the validation
+    /// errors of the commands, and a terminal would act on an escape sequence in it.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitEscaping(error)
+        }
+    }
+
+    /// Exits as argument-parser's `exit(withError:)` does, the error's message escaped line by line;
+    /// help and the version (exit 0) are printed as they are.
+    private static func exitEscaping(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }
+        let message = fullMessage(for: error)
+        if !message.isEmpty {
+            let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+            StandardStreams.writeError(lines.map { TerminalText.escaped(String($0)) }.joined(separator: "\n") + "\n")
+        }
+        exit(withError: code)  // an ExitCode: exits with it, printing nothing
+    }
 }

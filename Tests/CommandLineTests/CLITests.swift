@@ -90,6 +90,21 @@ struct CLITests {
         #expect(!result.stderr.contains("TOPSECRETVALUE"))
     }
 
+    @Test(
+        "a usage error quotes the argument back with its control characters escaped, never raw",
+        arguments: [
+            ["watch", "--share", "s.json", "--interval", "\u{1B}]0;pwned\u{07}5s"],
+            ["config", "--share", "s.json", "--format", "java\u{1B}[2J"],
+            ["verify", "--share", "s.json", "--timeout", "\u{9B}31m5s"],
+        ]
+    )
+    func usageErrorsAreEscaped(arguments: [String]) async throws {
+        let result = try await Self.cli(arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(!result.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{9B}" })
+        #expect(result.stderr.contains("\\x1B") || result.stderr.contains("\\x9B"), "\(result.stderr)")
+    }
+
     @Test("--help and --version document the exit codes and the librdkafka version")
     func help() async throws {
         let help = try await Self.cli(["--help"])

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOPosix
 import RdKafka
 import Synchronization
 
@@ -248,6 +249,11 @@ public func withMonitorPool<Result: Sendable>(
     idleConnectionTimeout: Duration = ShareMonitor.defaultIdleConnectionTimeout,
     _ body: (MonitorPool) async throws -> Result
 ) async throws -> Result {
+    // The pool's HTTP clients run on NIO's shared event loops, which NIO creates on first use and
+    // cannot do without (it stops the process when their descriptors cannot be opened). First used
+    // here, while descriptors are plentiful, rather than by a run's first registry request, when a
+    // fleet may be using nearly all of them.
+    _ = MultiThreadedEventLoopGroup.singleton
     let pool = MonitorPool(maximumConcurrentRuns: maximumConcurrentRuns, idleConnectionTimeout: idleConnectionTimeout)
     do {
         let result = try await withThrowingTaskGroup(of: Void.self) { group in

@@ -14,10 +14,11 @@ import Darwin
 /// A process with every descriptor taken must still open some. libdispatch's worker-pool monitor (the
 /// runtime of Swift concurrency on Linux) reads `/proc/<tid>/stat` once a second while work is queued
 /// and traps when it cannot open it (`DISPATCH_CLIENT_CRASH`: SIGILL, "Signal 4"); closing a client,
-/// a log line and a metrics answer need descriptors too. The reserve looks every 20 ms whether a
-/// descriptor can be had; when none can, it closes its own, so that those find room while runs back
-/// off (no run is admitted while the process is short). Each time it finds none counts as an
-/// exhaustion: a run that failed across one failed for the process's shortage, not the share's.
+/// a log line and a metrics answer need descriptors too. The reserve looks whether a descriptor can be
+/// had — every 20 ms while the process is near its limit, every 500 ms while it has room —; when none
+/// can, it closes its own, so that those find room while runs back off (no run is admitted while the
+/// process is short). Each time it finds none counts as an exhaustion: a run that failed across one
+/// failed for the process's shortage, not the share's.
 final class DescriptorReserve: Sendable {
     /// Descriptors held back.
     let size: Int
@@ -70,11 +71,27 @@ final class DescriptorReserve: Sendable {
         }
     }
 
-    /// Checks every `period` until the calling task is cancelled.
-    func watch(every period: Duration = .milliseconds(20)) async {
+    /// The pause between checks while the process is near its limit: well inside libdispatch's 1 s.
+    static let nearPause: Duration = .milliseconds(20)
+    /// The pause between checks while the process has room: a check wakes a thread, and 50 a second
+    /// cost an idle watch about 1.6 % of a core (`scripts/bench-watch --idle`), 50 times its own cost.
+    static let roomyPause: Duration = .milliseconds(500)
+
+    /// Checks until the calling task is cancelled: every ``nearPause`` while fewer than `margin`
+    /// descriptors are free (or the last check found none), else every ``roomyPause``. How many are
+    /// free is counted at most every ``roomyPause`` (a count lists `/proc/self/fd`).
+    /// - Parameter margin: Descriptors that may go within one ``roomyPause``: what the runs the pool
+    ///   may admit at once can open, and what it keeps free.
+    func watch(margin: Int) async {
+        var near = true
+        var nextCount = ContinuousClock.now
         while !Task.isCancelled {
-            check()
-            try? await Task.sleep(for: period)
+            let exhausted = check()
+            if exhausted || ContinuousClock.now >= nextCount {
+                near = exhausted || FileDescriptors.shortage(needing: margin) != nil
+                nextCount = ContinuousClock.now + Self.roomyPause
+            }
+            try? await Task.sleep(for: near ? Self.nearPause : Self.roomyPause)
         }
     }
 

@@ -258,7 +258,10 @@ public func withMonitorPool<Result: Sendable>(
     do {
         let result = try await withThrowingTaskGroup(of: Void.self) { group in
             // Watches for the process running out of descriptors while the body runs.
-            group.addTask { await pool.reserve.watch() }
+            let margin =
+                FileDescriptors.neededPerRun * pool.maximumConcurrentRuns + FileDescriptors.keptFree
+                + pool.reserve.size
+            group.addTask { await pool.reserve.watch(margin: margin) }
             defer { group.cancelAll() }
             return try await body(pool)
         }

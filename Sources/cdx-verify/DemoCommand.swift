@@ -45,6 +45,9 @@ struct DemoCommand: AsyncParsableCommand {
     static let freshnessDefaults = (staleness: Duration.seconds(3600), lag: Int64(100))
 
     func run() async throws {
+        // As the watch does (and Go's runtime): the soft descriptor limit up to the hard one. Proving
+        // a large cluster's brokers at once takes descriptors that grow with its size squared.
+        _ = FileDescriptors.raiseSoftLimit()
         let console = outputOptions.console
         let loaded = try Scenario.loaded(scenario, console: console)
         if loaded.takesBrokersDown { MockAbortNotice.install() }

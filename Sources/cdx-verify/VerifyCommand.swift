@@ -78,6 +78,9 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // As the watch does (and Go's runtime): the soft descriptor limit up to the hard one. Proving
+        // a large cluster's brokers at once takes descriptors that grow with its size squared.
+        _ = FileDescriptors.raiseSoftLimit()
         let console = outputOptions.console
         let logger = outputOptions.logger
         let savePath = save ?? ShareFiles.defaultSharePath()

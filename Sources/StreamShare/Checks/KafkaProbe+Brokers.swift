@@ -13,21 +13,33 @@ extension KafkaProbe {
 
     /// Proves every broker of the cluster reachable with the share's credentials — DNS, TCP, TLS and
     /// SASL, each through a client of its own whose only bootstrap server is that broker's advertised
-    /// address — all at once. Bootstrap succeeding proves nothing about the others, and a consumer
-    /// needs every partition leader.
+    /// address. Bootstrap succeeding proves nothing about the others, and a consumer needs every
+    /// partition leader.
+    ///
+    /// All at once when the descriptors allow: each proof's client learns every broker (a socket and
+    /// wake-up descriptors for each), so proving N brokers at once holds about 1.6 N² descriptors (24
+    /// brokers: over 1,000; `scripts/bench-watch --descriptors`). A run of a pool proves
+    /// ``brokerProofs`` at once; otherwise as many as the free descriptors allow.
     /// - Returns: The brokers that cannot be reached, by id.
     func proveBrokers(_ brokers: [ClusterMetadata.Broker]) async -> [Int32: ClusterMetadata.Broker] {
         sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })
+        let atOnce = max(1, brokerProofs ?? FileDescriptors.brokerProofsWithinHeadroom(brokers: brokers.count))
         return await withTaskGroup(of: (ClusterMetadata.Broker, Bool).self) { group in
-            for broker in brokers {
+            var pending = brokers[...]
+            func startNext() {
+                guard let broker = pending.popFirst() else { return }
                 group.addTask {
                     let result = await proveBroker(broker)
                     sink.add(result)
                     return (broker, result.status == .pass || result.status == .warn)
                 }
             }
+            for _ in 0..<atOnce { startNext() }
             var unreachable: [Int32: ClusterMetadata.Broker] = [:]
-            for await (broker, reached) in group where !reached { unreachable[broker.id] = broker }
+            while let (broker, reached) = await group.next() {
+                if !reached { unreachable[broker.id] = broker }
+                startNext()
+            }
             return unreachable
         }
     }

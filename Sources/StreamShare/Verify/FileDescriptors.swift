@@ -13,9 +13,43 @@ import Darwin
 /// headroom before each run and after a failing one, and reports a shortage as
 /// ``ShareMonitorError/outOfFileDescriptors(open:limit:)``: a local error, never a verdict.
 public enum FileDescriptors {
-    /// Descriptors a run may need at most: a few librdkafka clients (a socket per broker, wake-up
-    /// pipes) and the Schema Registry connections of one verification.
+    /// Descriptors a run is taken to need while its cluster's size is not known yet (its share's first
+    /// run): a few librdkafka clients on a cluster of one to three brokers, and the Schema Registry
+    /// connections of one verification. Once a run has seen the cluster,
+    /// ``neededPerRun(brokers:brokerProofs:)`` counts with its brokers.
     public static let neededPerRun = 64
+
+    /// Descriptors one librdkafka client may hold on a cluster of `brokers` brokers: a socket and
+    /// wake-up descriptors for every broker it learns of, and its own. Measured about 1.6 per broker
+    /// (`scripts/bench-watch --descriptors`); counted as 2 per broker, plus 4.
+    public static func perClient(brokers: Int) -> Int {
+        2 * max(1, brokers) + 4
+    }
+
+    /// Descriptors a run needs on a cluster of `brokers` brokers when it proves at most `brokerProofs`
+    /// brokers at once (each proof is a client of its own that learns every broker, so that proving
+    /// them all at once grows with the square of the cluster): the run's own clients (the probe, the
+    /// readers of `--max-staleness` and `--max-lag`, a `--deep` join: 4), the proofs' clients, and
+    /// 16 for Schema Registry connections and the rest.
+    public static func neededPerRun(brokers: Int, brokerProofs: Int) -> Int {
+        16 + (4 + max(1, min(brokers, brokerProofs))) * perClient(brokers: brokers)
+    }
+
+    /// Brokers a run of a ``MonitorPool`` proves at once: its runs share the process's descriptors,
+    /// and each is admitted with room for this many proofs (``neededPerRun(brokers:brokerProofs:)``).
+    public static let pooledBrokerProofs = 4
+
+    /// Brokers a run outside a pool may prove at once within the descriptors free now: all of them
+    /// when there is room (the quickest), fewer on a large cluster under a low limit, at least one.
+    /// All of them when the free descriptors cannot be told.
+    static func brokerProofsWithinHeadroom(brokers: Int) -> Int {
+        guard brokers > 1, let soft = limits?.soft, let open = openCount, soft != Int.max else {
+            return max(1, brokers)
+        }
+        let perClient = perClient(brokers: brokers)
+        let available = soft - open - keptFree - 16 - 4 * perClient
+        return min(brokers, max(1, available / perClient))
+    }
 
     /// Descriptors kept free beyond every admitted run's need, for the process itself: libdispatch's
     /// worker-pool monitor opens `/proc/<tid>/stat` once a second while work is queued and traps

@@ -37,8 +37,10 @@ public final class MonitorPool: Sendable {
         var warm: [Warm] = []
         var clients: [HTTPProxy?: HTTPClient] = [:]
         var isShutDown = false
-        /// Runs admitted by ``roomForRun()`` and not yet ended: each may still open descriptors.
+        /// Runs admitted by ``roomForRun(needing:)`` and not yet ended: each may still open descriptors.
         var admitted = 0
+        /// The descriptors those runs were admitted with, in all.
+        var admittedNeed = 0
     }
 
     private let state: Mutex<State>
@@ -133,22 +135,24 @@ public final class MonitorPool: Sendable {
         for pool in released { pool.close() }
     }
 
-    /// Waits for room for one run's descriptors (``FileDescriptors/neededPerRun``) beside those every
-    /// run admitted before it may still open and those kept free for the process
+    /// Waits for room for one run's descriptors (`needed`: ``FileDescriptors/neededPerRun`` until the
+    /// share's cluster is known, then ``FileDescriptors/neededPerRun(brokers:brokerProofs:)``) beside
+    /// those every run admitted before it may still open and those kept free for the process
     /// (``FileDescriptors/keptFree``): the check and the admission are one step, so runs that
     /// start together cannot all see the same free descriptors. When short, the warm clients are
     /// released first; then the run waits for the admitted runs to end (up to 2 minutes), or, with
     /// none in progress, up to 5 s for descriptors to come back. An admitted run ends with
-    /// ``endRun()``.
+    /// ``endRun(needing:)``.
     /// - Returns: `nil` when admitted (or the room cannot be told); the shortage otherwise.
-    func roomForRun() async -> (open: Int, limit: Int)? {
+    func roomForRun(needing need: Int = FileDescriptors.neededPerRun) async -> (open: Int, limit: Int)? {
         let start = ContinuousClock.now
         var releasedWarm = false
         while true {
             let (admitted, othersRunning) = state.withLock { state -> (Bool, Bool) in
-                let needed = FileDescriptors.neededPerRun * (state.admitted + 1) + FileDescriptors.keptFree
+                let needed = state.admittedNeed + need + FileDescriptors.keptFree
                 guard FileDescriptors.shortage(needing: needed) == nil else { return (false, state.admitted > 0) }
                 state.admitted += 1
+                state.admittedNeed += need
                 return (true, false)
             }
             if admitted { return nil }
@@ -177,9 +181,12 @@ public final class MonitorPool: Sendable {
         return (soft, soft)
     }
 
-    /// Ends a run admitted by ``roomForRun()``.
-    func endRun() {
-        state.withLock { $0.admitted = max(0, $0.admitted - 1) }
+    /// Ends a run admitted by ``roomForRun(needing:)`` with `need`.
+    func endRun(needing need: Int = FileDescriptors.neededPerRun) {
+        state.withLock { state in
+            state.admitted = max(0, state.admitted - 1)
+            state.admittedNeed = max(0, state.admittedNeed - need)
+        }
     }
 
     /// Releases `owner`'s warm clients, if any (its share was replaced, or it shut down).

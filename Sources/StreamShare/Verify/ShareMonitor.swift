@@ -55,6 +55,8 @@ public actor ShareMonitor {
     private let pool: MonitorPool?
     /// Counts share replacements: a run that started before one does not keep its clients warm.
     private var generation = 0
+    /// The brokers the share's last run connected to: what its next run in a pool is admitted for.
+    private var brokers: Int?
     private let logger: Logger
     private var running = false
     /// Calls waiting for the run in progress to end, in arrival order.
@@ -97,7 +99,10 @@ public actor ShareMonitor {
         self.pool = pool
         self.options = options
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.verifier = ShareVerifier(options: options, logger: logger)
+        // A run of a pool proves a few brokers at once, within the descriptors it is admitted with.
+        var verifierOptions = options
+        if pool != nil { verifierOptions.kafka.brokerProofs = FileDescriptors.pooledBrokerProofs }
+        self.verifier = ShareVerifier(options: verifierOptions, logger: logger)
         self.idleConnectionTimeout = idleConnectionTimeout
         self.callerClient = httpClient
         if let httpClient {
@@ -194,11 +199,16 @@ public actor ShareMonitor {
         guard await pool.acquire() else { throw CancellationError() }
         defer { pool.release() }
         guard !isShutDown else { throw ShareMonitorError.shutDown }
-        // The process's own shortage is never a verdict about the share: no run without room for one.
-        if let short = await pool.roomForRun() {
+        // The process's own shortage is never a verdict about the share: no run without room for one,
+        // counted with the brokers the share's last run saw.
+        let need =
+            brokers.map {
+                FileDescriptors.neededPerRun(brokers: $0, brokerProofs: FileDescriptors.pooledBrokerProofs)
+            } ?? FileDescriptors.neededPerRun
+        if let short = await pool.roomForRun(needing: need) {
             throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
         }
-        defer { pool.endRun() }
+        defer { pool.endRun(needing: need) }
         let owner = ObjectIdentifier(self)
         let generation = generation
         let handles = pool.takeHandles(for: owner)
@@ -229,6 +239,7 @@ public actor ShareMonitor {
             throw error
         }
         if connectFailed(report) { handles.removeAll() }
+        noteBrokers(report)
         // Failures while the process ran out of descriptors (now, or at any moment of the run) are
         // its own, not the share's: EMFILE from a socket, the resolver or librdkafka alike.
         if report.summary.failed > 0,
@@ -252,6 +263,14 @@ public actor ShareMonitor {
         var report: VerificationReport
         var startedAt: Date
         var duration: Duration
+    }
+
+    /// Keeps the number of brokers a run connected to, for the next run's admission.
+    private func noteBrokers(_ report: VerificationReport) {
+        guard let connect = report.checks.first(where: { $0.id == .kafkaConnect && $0.status != .fail }),
+            let count = connect.details["brokers"].flatMap({ Int($0) }), count > 0
+        else { return }
+        brokers = count
     }
 
     private func connectFailed(_ report: VerificationReport) -> Bool {
@@ -287,6 +306,7 @@ public actor ShareMonitor {
             )
         }
         self.prepared = prepared
+        brokers = nil
         handles.close()
         handles = KafkaHandlePool()
         generation += 1

@@ -58,6 +58,10 @@ extension ShareVerifier {
             /// records behind on the shared topics in total (`kafka.group.lag`), from its committed
             /// offsets; nil (default): not checked.
             public var maxLag: Int64?
+            /// Brokers proven at once (`kafka.broker`): a run of a ``MonitorPool`` proves
+            /// ``FileDescriptors/pooledBrokerProofs`` at once, within the descriptors it was admitted
+            /// with; nil: as many as the descriptors free allow.
+            var brokerProofs: Int? = nil
 
             /// Creates the Kafka settings.
             public init(

@@ -166,7 +166,8 @@ public struct ShareVerifier: Sendable {
             pool: handles,
             credentialsWithheld: withholdingCredentials,
             maxStaleness: options.kafka.maxStaleness,
-            maxLag: options.kafka.maxLag
+            maxLag: options.kafka.maxLag,
+            brokerProofs: options.kafka.brokerProofs
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(

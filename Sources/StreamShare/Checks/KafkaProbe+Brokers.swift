@@ -19,7 +19,8 @@ extension KafkaProbe {
     /// All at once when the descriptors allow: each proof's client learns every broker (a socket and
     /// wake-up descriptors for each), so proving N brokers at once holds about 1.6 N² descriptors (24
     /// brokers: over 1,000; `scripts/bench-watch --descriptors`). A run of a pool proves
-    /// ``brokerProofs`` at once; otherwise as many as the free descriptors allow.
+    /// ``brokerProofs`` at once (what it was admitted with room for); otherwise as many as the free
+    /// descriptors allow.
     /// - Returns: The brokers that cannot be reached, by id.
     func proveBrokers(_ brokers: [ClusterMetadata.Broker]) async -> [Int32: ClusterMetadata.Broker] {
         sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })

@@ -35,8 +35,9 @@ public enum FileDescriptors {
         16 + (4 + max(1, min(brokers, brokerProofs))) * perClient(brokers: brokers)
     }
 
-    /// Brokers a run of a ``MonitorPool`` proves at once: its runs share the process's descriptors,
-    /// and each is admitted with room for this many proofs (``neededPerRun(brokers:brokerProofs:)``).
+    /// Brokers a run of a ``MonitorPool`` proves at once when there is no room to prove them all at
+    /// once: its runs share the process's descriptors, and such a run is admitted with room for this
+    /// many proofs (``neededPerRun(brokers:brokerProofs:)``); so is a share's first run.
     public static let pooledBrokerProofs = 4
 
     /// Brokers a run outside a pool may prove at once within the descriptors free now: all of them

@@ -146,16 +146,11 @@ public final class MonitorPool: Sendable {
     /// - Returns: `nil` when admitted (or the room cannot be told); the shortage otherwise.
     func roomForRun(needing need: Int = FileDescriptors.neededPerRun) async -> (open: Int, limit: Int)? {
         let start = ContinuousClock.now
+        if admitNow(needing: need) { return nil }
         var releasedWarm = false
         while true {
-            let (admitted, othersRunning) = state.withLock { state -> (Bool, Bool) in
-                let needed = state.admittedNeed + need + FileDescriptors.keptFree
-                guard FileDescriptors.shortage(needing: needed) == nil else { return (false, state.admitted > 0) }
-                state.admitted += 1
-                state.admittedNeed += need
-                return (true, false)
-            }
-            if admitted { return nil }
+            if admitNow(needing: need) { return nil }
+            let othersRunning = state.withLock { $0.admitted > 0 }
             if !releasedWarm {
                 releasedWarm = true
                 let warm = state.withLock { state in
@@ -179,6 +174,19 @@ public final class MonitorPool: Sendable {
     func shortage(sinceExhaustions exhaustions: Int) -> (open: Int, limit: Int)? {
         guard reserve.exhaustions != exhaustions, let soft = FileDescriptors.limits?.soft else { return nil }
         return (soft, soft)
+    }
+
+    /// Admits a run needing `need` descriptors if there is room for them now, beside the runs admitted
+    /// before it and those kept free (the check and the admission are one step); never waits.
+    /// - Returns: Whether the run was admitted (then it ends with ``endRun(needing:)``).
+    func admitNow(needing need: Int) -> Bool {
+        state.withLock { state in
+            let needed = state.admittedNeed + need + FileDescriptors.keptFree
+            guard FileDescriptors.shortage(needing: needed) == nil else { return false }
+            state.admitted += 1
+            state.admittedNeed += need
+            return true
+        }
     }
 
     /// Ends a run admitted by ``roomForRun(needing:)`` with `need`.

@@ -99,10 +99,7 @@ public actor ShareMonitor {
         self.pool = pool
         self.options = options
         self.logger = logger ?? Logger(label: "cdx-verify.monitor", factory: { _ in SwiftLogNoOpLogHandler() })
-        // A run of a pool proves a few brokers at once, within the descriptors it is admitted with.
-        var verifierOptions = options
-        if pool != nil { verifierOptions.kafka.brokerProofs = FileDescriptors.pooledBrokerProofs }
-        self.verifier = ShareVerifier(options: verifierOptions, logger: logger)
+        self.verifier = ShareVerifier(options: options, logger: logger)
         self.idleConnectionTimeout = idleConnectionTimeout
         self.callerClient = httpClient
         if let httpClient {
@@ -200,13 +197,22 @@ public actor ShareMonitor {
         defer { pool.release() }
         guard !isShutDown else { throw ShareMonitorError.shutDown }
         // The process's own shortage is never a verdict about the share: no run without room for one,
-        // counted with the brokers the share's last run saw.
-        let need =
-            brokers.map {
-                FileDescriptors.neededPerRun(brokers: $0, brokerProofs: FileDescriptors.pooledBrokerProofs)
-            } ?? FileDescriptors.neededPerRun
-        if let short = await pool.roomForRun(needing: need) {
-            throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
+        // counted with the brokers the share's last run saw. Room for proving them all at once (the
+        // quickest) when there is; else for a few at a time, waiting for that much.
+        var verifier = verifier
+        let need: Int
+        if let brokers, pool.admitNow(needing: FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: brokers)) {
+            need = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: brokers)
+            verifier.options.kafka.brokerProofs = brokers
+        } else {
+            let proofs = FileDescriptors.pooledBrokerProofs
+            need =
+                brokers.map { FileDescriptors.neededPerRun(brokers: $0, brokerProofs: proofs) }
+                ?? FileDescriptors.neededPerRun
+            if let short = await pool.roomForRun(needing: need) {
+                throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
+            }
+            verifier.options.kafka.brokerProofs = proofs
         }
         defer { pool.endRun(needing: need) }
         let owner = ObjectIdentifier(self)

@@ -58,9 +58,9 @@ extension ShareVerifier {
             /// records behind on the shared topics in total (`kafka.group.lag`), from its committed
             /// offsets; nil (default): not checked.
             public var maxLag: Int64?
-            /// Brokers proven at once (`kafka.broker`): a run of a ``MonitorPool`` proves
-            /// ``FileDescriptors/pooledBrokerProofs`` at once, within the descriptors it was admitted
-            /// with; nil: as many as the descriptors free allow.
+            /// Brokers proven at once (`kafka.broker`): a run of a ``MonitorPool`` proves as many as
+            /// it was admitted with room for (all, or ``FileDescriptors/pooledBrokerProofs``); nil: as
+            /// many as the descriptors free allow.
             var brokerProofs: Int? = nil
 
             /// Creates the Kafka settings.

@@ -65,6 +65,19 @@ struct ConsumerFileReadingTests {
         #expect(consumer.properties.map(\.key) == ["bootstrap.servers", "sasl.mechanism"])
         // The same file for librdkafka is refused: kcat -F stops at line 1.
         #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(contentsOf: path, family: .librdkafka) }
+        // A comment ending in a backslash is no longer a comment behind the mark: it takes line 2 with it.
+        let continued = directory + "/continued.properties"
+        let joined = "# see the docs \\\nbootstrap.servers=b:9092\nsasl.mechanism=PLAIN\n"
+        try Self.bytes(joined, .utf8, bom: [0xEF, 0xBB, 0xBF]).write(to: URL(fileURLWithPath: continued))
+        let refused = #expect(throws: ConfigurationError.self) {
+            try ConsumerConfiguration(contentsOf: continued, family: .java)
+        }
+        #expect(refused?.message.contains("takes line 2 with it") == true)
+        // A form feed is not a line end for Java: a property after it is the first key's.
+        let feed = directory + "/feed.properties"
+        try Self.bytes("\u{0C}bootstrap.servers=b:9092\n", .utf8, bom: [0xEF, 0xBB, 0xBF])
+            .write(to: URL(fileURLWithPath: feed))
+        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(contentsOf: feed, family: .java) }
     }
 
     @Test("a file over 16 MiB is invalid input and is not read whole")

@@ -10,6 +10,27 @@ import Testing
 /// emulator.
 @Suite("Monitor pool and schedule", .timeLimit(.minutes(2)))
 struct MonitorPoolTests {
+    @Test("admission counts what each run was admitted with, and the reserve's margin follows it")
+    func admissionAccounting() throws {
+        let pool = MonitorPool(maximumConcurrentRuns: 2, idleConnectionTimeout: .seconds(1))
+        defer { pool.reserve.giveBack() }
+        let floor = FileDescriptors.neededPerRun * 2 + FileDescriptors.keptFree + pool.reserve.size
+        #expect(pool.descriptorMargin == floor)
+        let soft = try #require(FileDescriptors.limits?.soft)
+        let open = try #require(FileDescriptors.openCount)
+        let large = max(300, (soft - open) / 2)
+        try #require(soft - open > large + FileDescriptors.keptFree + 8, "too few descriptors for this test")
+        #expect(pool.admitNow(needing: large))
+        #expect(pool.descriptorMargin == large + FileDescriptors.keptFree + pool.reserve.size)
+        // The first run's need counts against the second: no room for it beside the first.
+        #expect(!pool.admitNow(needing: soft - open - large))
+        pool.endRun(needing: large)
+        #expect(pool.descriptorMargin == floor)
+        // Ended: its need no longer counts.
+        #expect(pool.admitNow(needing: large))
+        pool.endRun(needing: large)
+    }
+
     @Test("six shares, two runs at once: never more, clients held for at most two shares, verdicts as alone")
     func boundedByConcurrency() async throws {
         try await Sandbox.withSandbox(scenario: .healthy) { sandbox in

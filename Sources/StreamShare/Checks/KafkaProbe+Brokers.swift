@@ -20,7 +20,8 @@ extension KafkaProbe {
     /// wake-up descriptors for each), so proving N brokers at once holds about 1.6 N² descriptors (24
     /// brokers: over 1,000; `scripts/bench-watch --descriptors`). A run of a pool proves
     /// ``brokerProofs`` at once (what it was admitted with room for); otherwise as many as the free
-    /// descriptors allow.
+    /// descriptors allow. No proof starts once the deadline has passed or the run is cancelled: a
+    /// broker not tried is reported by the plan as not finished within the deadline, not as unreachable.
     /// - Returns: The brokers that cannot be reached, by id.
     func proveBrokers(_ brokers: [ClusterMetadata.Broker]) async -> [Int32: ClusterMetadata.Broker] {
         sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })
@@ -28,8 +29,8 @@ extension KafkaProbe {
         return await withTaskGroup(of: (ClusterMetadata.Broker, Bool).self) { group in
             var pending = brokers[...]
             func startNext() {
-                guard let broker = pending.popFirst() else { return }
-                group.addTask {
+                guard remaining > .zero, let broker = pending.popFirst() else { return }
+                _ = group.addTaskUnlessCancelled {
                     let result = await proveBroker(broker)
                     sink.add(result)
                     return (broker, result.status == .pass || result.status == .warn)

@@ -98,13 +98,20 @@ public struct ConsumerConfiguration: Sendable {
 
     /// What a UTF-8 byte order mark before `text` does to its client, or nil when nothing: each takes
     /// it as part of the first line. Java's `Properties` then reads a key other than the first one
-    /// (harmless before a comment or a blank line); librdkafka's file readers (`kcat -F`) refuse the
+    /// (harmless before a comment or a blank line, unless that line ends in a backslash: no longer a
+    /// comment, it then continues onto line 2); librdkafka's file readers (`kcat -F`) refuse the
     /// line; a shell or `docker --env-file` reads a variable name that is not one.
     static func byteOrderMarkProblem(_ text: String, family: Family) -> String? {
-        let firstLine = text.prefix { !$0.isNewline }.trimmingWhitespace()
         switch family {
         case .java:
-            guard !firstLine.isEmpty, !firstLine.hasPrefix("#"), !firstLine.hasPrefix("!") else { return nil }
+            // Java ends a line at \n or \r only, and skips only space, tab and form feed before a key.
+            let line = String(String.UnicodeScalarView(text.unicodeScalars.prefix { $0 != "\n" && $0 != "\r" }))
+            let content = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{0C}" }
+            if content.reversed().prefix(while: { $0 == "\\" }).count % 2 == 1 {
+                return "Java reads it as part of line 1, which no longer reads as a comment and, ending in a "
+                    + "backslash, takes line 2 with it"
+            }
+            guard !content.isEmpty, !content.hasPrefix("#"), !content.hasPrefix("!") else { return nil }
             return "Java reads it as part of the first key, so the client does not see the property on line 1"
         case .librdkafka:
             return "librdkafka's file readers (kcat -F) read it as part of line 1 and refuse the file"

@@ -80,15 +80,15 @@ final class DescriptorReserve: Sendable {
     /// Checks until the calling task is cancelled: every ``nearPause`` while fewer than `margin`
     /// descriptors are free (or the last check found none), else every ``roomyPause``. How many are
     /// free is counted at most every ``roomyPause`` (a count lists `/proc/self/fd`).
-    /// - Parameter margin: Descriptors that may go within one ``roomyPause``: what the runs the pool
-    ///   may admit at once can open, and what it keeps free.
-    func watch(margin: Int) async {
+    /// - Parameter margin: Descriptors that may go within one ``roomyPause`` (asked at each count):
+    ///   what the runs the pool admitted can open, and what it keeps free.
+    func watch(margin: @Sendable () -> Int) async {
         var near = true
         var nextCount = ContinuousClock.now
         while !Task.isCancelled {
             let exhausted = check()
             if exhausted || ContinuousClock.now >= nextCount {
-                near = exhausted || FileDescriptors.shortage(needing: margin) != nil
+                near = exhausted || FileDescriptors.shortage(needing: margin()) != nil
                 nextCount = ContinuousClock.now + Self.roomyPause
             }
             try? await Task.sleep(for: near ? Self.nearPause : Self.roomyPause)

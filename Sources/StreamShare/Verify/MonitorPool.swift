@@ -162,7 +162,8 @@ public final class MonitorPool: Sendable {
             let waited = ContinuousClock.now - start
             if Task.isCancelled || waited > (othersRunning ? .seconds(120) : .seconds(5)) {
                 // Still short: the open count and the limit, whatever the headroom asked.
-                return FileDescriptors.shortage(needing: .max)
+                let soft = FileDescriptors.limits?.soft ?? 0
+                return FileDescriptors.shortage(needing: .max) ?? (open: soft, limit: soft)
             }
             // A closed client gives its descriptors back from its own queue, a moment later.
             try? await Task.sleep(for: .milliseconds(100))
@@ -174,6 +175,15 @@ public final class MonitorPool: Sendable {
     func shortage(sinceExhaustions exhaustions: Int) -> (open: Int, limit: Int)? {
         guard reserve.exhaustions != exhaustions, let soft = FileDescriptors.limits?.soft else { return nil }
         return (soft, soft)
+    }
+
+    /// Descriptors that may go within one of the reserve's long pauses: what the runs admitted now
+    /// were admitted with (at least ``FileDescriptors/neededPerRun`` for each run the pool may
+    /// admit at once), those kept free, and the reserve's own.
+    var descriptorMargin: Int {
+        let admitted = state.withLock { $0.admittedNeed }
+        return max(admitted, FileDescriptors.neededPerRun * maximumConcurrentRuns) + FileDescriptors.keptFree
+            + reserve.size
     }
 
     /// Admits a run needing `need` descriptors if there is room for them now, beside the runs admitted
@@ -273,10 +283,7 @@ public func withMonitorPool<Result: Sendable>(
     do {
         let result = try await withThrowingTaskGroup(of: Void.self) { group in
             // Watches for the process running out of descriptors while the body runs.
-            let margin =
-                FileDescriptors.neededPerRun * pool.maximumConcurrentRuns + FileDescriptors.keptFree
-                + pool.reserve.size
-            group.addTask { await pool.reserve.watch(margin: margin) }
+            group.addTask { await pool.reserve.watch(margin: { pool.descriptorMargin }) }
             defer { group.cancelAll() }
             return try await body(pool)
         }

@@ -245,7 +245,8 @@ public actor ShareMonitor {
             throw error
         }
         if connectFailed(report) { handles.removeAll() }
-        noteBrokers(report)
+        // Not for a share replaced meanwhile: its cluster may be another.
+        if generation == self.generation { noteBrokers(report) }
         // Failures while the process ran out of descriptors (now, or at any moment of the run) are
         // its own, not the share's: EMFILE from a socket, the resolver or librdkafka alike.
         if report.summary.failed > 0,

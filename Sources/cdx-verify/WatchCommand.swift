@@ -35,7 +35,7 @@ struct WatchCommand: AsyncParsableCommand {
             Sizing: Kafka clients and registry connections follow the runs, not the shares, so a replica costs \
             what --max-concurrent-runs runs cost (about 6 threads and 13 descriptors per run in progress or \
             kept warm on a one-broker cluster, more on larger ones: a run proves every broker at once when \
-            there is room for 16 + (4 + brokers) x (2 x brokers + 4) descriptors, else 4 at a time; plus a few dozen of its own) \
+            there is room for 16 + (4 + brokers) x (2 x brokers + 4) descriptors, else 4 or 1 at a time; plus a few dozen of its own) \
             whatever its number of shares; the soft descriptor limit is raised to the hard one at start. One replica at the default concurrency verifies about 1,000 \
             shares a minute (BENCHMARKS.md); beyond that, run N replicas with --shard K/N (or a StatefulSet \
             with --shard-count N and CDX_VERIFY_POD_INDEX): each watches the shares whose id falls to it by \

@@ -51,5 +51,50 @@ struct LargeClusterTests {
         #expect(failure == nil, "\(failure ?? "")")
     }
 
+    @Test("a pool's first run on 12 brokers grows its admission once it knows them, and gives it back")
+    func firstPooledRunGrowsItsAdmission() async throws {
+        let failure = try await IsolatedTest.run("LargeClusterTests/firstPooledRunGrowsItsAdmission") {
+            try await Sandbox.withSandbox(scenario: Self.twelve) { sandbox in
+                try await withMonitorPool(maximumConcurrentRuns: 1) { pool in
+                    let monitor = try ShareMonitor(
+                        share: sandbox.share(),
+                        options: .init(deadline: .seconds(60)),
+                        pool: pool
+                    )
+                    let floor = pool.descriptorMargin
+                    Self.lowerLimit(spare: 200)
+                    let report = try await monitor.verify()
+                    let brokers = report.checks.filter { $0.id == .kafkaBroker }
+                    #expect(brokers.count == 12)
+                    #expect(brokers.allSatisfy { $0.status == .pass }, "\(brokers.map(\.code))")
+                    #expect(report.failures.isEmpty, "\(report.failures.map(\.qualifiedID))")
+                    // What the run was admitted with, grown or not, is given back with it.
+                    #expect(pool.descriptorMargin == floor)
+                    // The second run is admitted for the 12 brokers the first one saw.
+                    #expect(try await monitor.verify().failures.isEmpty)
+                    #expect(pool.descriptorMargin == floor)
+                    await monitor.shutdown()
+                }
+            }
+        }
+        #expect(failure == nil, "\(failure ?? "")")
+    }
+
+    static let twelve = Scenario(
+        name: "twelve",
+        brokers: 12,
+        topics: (1...4).map { Scenario.Topic(name: "t\($0)", partitions: 12) },
+        groups: [.init(prefix: "g-")]
+    )
+
+    /// Lowers the soft descriptor limit to `spare` above those open now.
+    static func lowerLimit(spare: Int) {
+        let open = FileDescriptors.openCount ?? 0
+        var limit = rlimit()
+        getrlimit(resourceLimitNoFile, &limit)
+        limit.rlim_cur = rlim_t(open + spare)
+        #expect(setrlimit(resourceLimitNoFile, &limit) == 0)
+    }
+
     private static let resourceLimitNoFile = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
 }

@@ -25,7 +25,11 @@ extension KafkaProbe {
     /// - Returns: The brokers that cannot be reached, by id.
     func proveBrokers(_ brokers: [ClusterMetadata.Broker]) async -> [Int32: ClusterMetadata.Broker] {
         sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })
-        let atOnce = max(1, brokerProofs ?? FileDescriptors.brokerProofsWithinHeadroom(brokers: brokers.count))
+        let atOnce = max(
+            1,
+            admitBrokerProofs?(brokers.count) ?? brokerProofs
+                ?? FileDescriptors.brokerProofsWithinHeadroom(brokers: brokers.count)
+        )
         return await withTaskGroup(of: (ClusterMetadata.Broker, Bool).self) { group in
             var pending = brokers[...]
             func startNext() {

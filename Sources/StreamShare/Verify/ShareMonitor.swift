@@ -1,6 +1,7 @@
 package import AsyncHTTPClient
 package import Logging
 import RdKafka
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -201,20 +202,32 @@ public actor ShareMonitor {
         // quickest) when there is; else for a few at a time, waiting for that much.
         var verifier = verifier
         let need: Int
-        if let brokers, pool.admitNow(needing: FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: brokers)) {
-            need = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: brokers)
-            verifier.options.kafka.brokerProofs = brokers
+        let growth = AdmissionGrowth(pool: pool)
+        if let brokers {
+            // As many proofs at once as there is room for now (all, a few, one); else wait for one.
+            let choices = AdmissionGrowth.proofChoices(brokers: brokers)
+            let proofs =
+                choices.first {
+                    pool.admitNow(needing: FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: $0))
+                }
+            need = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: proofs ?? 1)
+            if proofs == nil, let short = await pool.roomForRun(needing: need) {
+                throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
+            }
+            verifier.options.kafka.brokerProofs = proofs ?? 1
         } else {
-            let proofs = FileDescriptors.pooledBrokerProofs
-            need =
-                brokers.map { FileDescriptors.neededPerRun(brokers: $0, brokerProofs: proofs) }
-                ?? FileDescriptors.neededPerRun
+            // The cluster's size is not known yet: admitted for a small one, the run grows its admission
+            // once kafka.connect has counted the brokers, before it proves them.
+            need = FileDescriptors.neededPerRun
             if let short = await pool.roomForRun(needing: need) {
                 throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
             }
-            verifier.options.kafka.brokerProofs = proofs
+            verifier.options.kafka.admitBrokerProofs = { growth.proofs(brokers: $0, admitted: need) }
         }
-        defer { pool.endRun(needing: need) }
+        defer {
+            pool.endRun(needing: need)
+            growth.end()
+        }
         let owner = ObjectIdentifier(self)
         let generation = generation
         let handles = pool.takeHandles(for: owner)
@@ -350,5 +363,47 @@ public enum ShareMonitorError: Error, Sendable, Equatable, CustomStringConvertib
             "out of file descriptors (\(open) of \(limit) open): a local problem, not a verdict about the share; "
                 + "raise the limit (LimitNOFILE=, ulimit -n) or lower --max-concurrent-runs"
         }
+    }
+}
+
+/// A pool's run admitted before its cluster's size was known: once `kafka.connect` has counted the
+/// brokers, it is admitted for what proving them takes, as many at once as there is room for (all,
+/// ``FileDescriptors/pooledBrokerProofs``, or one), without waiting; ended with the run.
+final class AdmissionGrowth: Sendable {
+    private let pool: MonitorPool
+    private let granted = Mutex(0)
+
+    init(pool: MonitorPool) {
+        self.pool = pool
+    }
+
+    /// The brokers to prove at once on a cluster of `brokers`, for a run admitted with `admitted`.
+    func proofs(brokers: Int, admitted: Int) -> Int {
+        for proofs in Self.proofChoices(brokers: brokers) {
+            let extra = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: proofs) - admitted
+            if extra <= 0 { return proofs }
+            if pool.admitNow(needing: extra) {
+                granted.withLock { $0 += extra }
+                return proofs
+            }
+        }
+        // No room even for one at a time: one at a time, over what was admitted (the reserve sees to
+        // a run that then runs out).
+        return 1
+    }
+
+    /// How many brokers a run may prove at once, the quickest first: all of them,
+    /// ``FileDescriptors/pooledBrokerProofs``, one.
+    static func proofChoices(brokers: Int) -> [Int] {
+        Set([max(1, brokers), max(1, min(brokers, FileDescriptors.pooledBrokerProofs)), 1]).sorted(by: >)
+    }
+
+    /// Ends what was granted.
+    func end() {
+        let extra = granted.withLock { value in
+            defer { value = 0 }
+            return value
+        }
+        if extra > 0 { pool.endRun(needing: extra) }
     }
 }

@@ -62,6 +62,10 @@ extension ShareVerifier {
             /// it was admitted with room for (all, or ``FileDescriptors/pooledBrokerProofs``); nil: as
             /// many as the descriptors free allow.
             var brokerProofs: Int? = nil
+            /// Asked, once the cluster's brokers are known, how many to prove at once (a pool's run
+            /// whose cluster was not known when it was admitted: it grows its admission); nil: see
+            /// ``brokerProofs``.
+            var admitBrokerProofs: (@Sendable (_ brokers: Int) -> Int)? = nil
 
             /// Creates the Kafka settings.
             public init(

@@ -167,7 +167,8 @@ public struct ShareVerifier: Sendable {
             credentialsWithheld: withholdingCredentials,
             maxStaleness: options.kafka.maxStaleness,
             maxLag: options.kafka.maxLag,
-            brokerProofs: options.kafka.brokerProofs
+            brokerProofs: options.kafka.brokerProofs,
+            admitBrokerProofs: options.kafka.admitBrokerProofs
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(

@@ -237,10 +237,13 @@ struct RegistryProbeTests {
         #expect(subjects.allSatisfy { $0.code == "subject_not_found" }, "\(Set(subjects.map(\.code)))")
         #expect(probe.pacing.requestsByStatus["429"] == 1)
         // Eight tasks wait out the pause; without the window all eight would go out at once. With it,
-        // four go, and the window grows by one only after four answers.
+        // four go, and the window grows by one only after four answers. Answers to the up to 7 requests
+        // sent before the 429 count too, and on a loaded machine they can land after the pause: before
+        // the 8th request at most 7 + 7 answers, and the window needs 4 to reach 5, 5 more to reach 6 and
+        // 6 more to reach 7: 6 at most (5 when they land in time). It failed once at 6 under load.
         let afterPause = transport.state.withLock { $0.afterPause }
         #expect(afterPause.count >= 8)
-        #expect(afterPause.prefix(8).max() ?? 0 <= 5, "\(afterPause)")
+        #expect(afterPause.prefix(8).max() ?? 0 <= 6, "\(afterPause)")
     }
 }
 

@@ -36,8 +36,8 @@ public enum FileDescriptors {
     }
 
     /// Brokers a run of a ``MonitorPool`` proves at once when there is no room to prove them all at
-    /// once: its runs share the process's descriptors, and such a run is admitted with room for this
-    /// many proofs (``neededPerRun(brokers:brokerProofs:)``); so is a share's first run.
+    /// once (and room for this many): its runs share the process's descriptors, and such a run is
+    /// admitted with room for this many proofs (``neededPerRun(brokers:brokerProofs:)``).
     public static let pooledBrokerProofs = 4
 
     /// Brokers a run outside a pool may prove at once within the descriptors free now: all of them

@@ -198,8 +198,7 @@ public actor ShareMonitor {
         defer { pool.release() }
         guard !isShutDown else { throw ShareMonitorError.shutDown }
         // The process's own shortage is never a verdict about the share: no run without room for one,
-        // counted with the brokers the share's last run saw. Room for proving them all at once (the
-        // quickest) when there is; else for a few at a time, waiting for that much.
+        // counted with the brokers the share's last run saw.
         var verifier = verifier
         let need: Int
         let growth = AdmissionGrowth(pool: pool)

@@ -59,7 +59,7 @@ extension ShareVerifier {
             /// offsets; nil (default): not checked.
             public var maxLag: Int64?
             /// Brokers proven at once (`kafka.broker`): a run of a ``MonitorPool`` proves as many as
-            /// it was admitted with room for (all, or ``FileDescriptors/pooledBrokerProofs``); nil: as
+            /// it was admitted with room for (all, ``FileDescriptors/pooledBrokerProofs`` or one); nil: as
             /// many as the descriptors free allow.
             var brokerProofs: Int? = nil
             /// Asked, once the cluster's brokers are known, how many to prove at once (a pool's run

@@ -27,8 +27,7 @@ extension KafkaProbe {
         sink.owe(brokers.map { CheckPlan.Entry(id: .kafkaBroker, resource: Self.brokerResource($0)) })
         let atOnce = max(
             1,
-            admitBrokerProofs?(brokers.count) ?? brokerProofs
-                ?? FileDescriptors.brokerProofsWithinHeadroom(brokers: brokers.count)
+            brokerProofs?(brokers.count) ?? FileDescriptors.brokerProofsWithinHeadroom(brokers: brokers.count)
         )
         return await withTaskGroup(of: (ClusterMetadata.Broker, Bool).self) { group in
             var pending = brokers[...]

@@ -26,10 +26,9 @@ struct KafkaProbe: Sendable {
     var maxStaleness: Duration? = nil
     /// `kafka.group.lag`: the consumers' group may be this many records behind, in total.
     var maxLag: Int64? = nil
-    /// Brokers proven at once; nil: as many as the descriptors free allow.
-    var brokerProofs: Int? = nil
-    /// Asked how many brokers to prove at once once their number is known, before ``brokerProofs``.
-    var admitBrokerProofs: (@Sendable (_ brokers: Int) -> Int)? = nil
+    /// How many brokers to prove at once, asked once their number is known; nil: as many as the
+    /// descriptors free allow.
+    var brokerProofs: (@Sendable (_ brokers: Int) -> Int)? = nil
 
     /// Settings every probe handle carries, whatever the user's overrides: never commit, never
     /// auto-create, report end of partition (at once: a fetch at the end waits 10 ms, not 500: a partition at its end, empty or caught up, is answered within a round trip), identify

@@ -13,23 +13,11 @@ final class AdmissionGrowth: Sendable {
 
     /// The brokers to prove at once on a cluster of `brokers`, for a run admitted with `admitted`.
     func proofs(brokers: Int, admitted: Int) -> Int {
-        for proofs in Self.proofChoices(brokers: brokers) {
-            let extra = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: proofs) - admitted
-            if extra <= 0 { return proofs }
-            if pool.admitNow(needing: extra) {
-                granted.withLock { $0 += extra }
-                return proofs
-            }
-        }
-        // No room even for one at a time: one at a time, over what was admitted (the reserve sees to
-        // a run that then runs out).
-        return 1
-    }
-
-    /// How many brokers a run may prove at once, the quickest first: all of them,
-    /// ``FileDescriptors/pooledBrokerProofs``, one.
-    static func proofChoices(brokers: Int) -> [Int] {
-        Set([max(1, brokers), max(1, min(brokers, FileDescriptors.pooledBrokerProofs)), 1]).sorted(by: >)
+        // No room even for one at a time: one at a time, over what was admitted (the reserve sees to a
+        // run that then runs out).
+        guard let grown = pool.admitProofs(brokers: brokers, beyond: admitted) else { return 1 }
+        granted.withLock { $0 += grown.extra }
+        return grown.proofs
     }
 
     /// Ends what was granted.

@@ -199,6 +199,21 @@ public final class MonitorPool: Sendable {
         }
     }
 
+    /// Admits, without waiting, what proving a cluster of `brokers` brokers takes beyond `admitted`,
+    /// for as many proofs at once as there is room for: all of them, ``FileDescriptors/pooledBrokerProofs``,
+    /// or one (``FileDescriptors/neededPerRun(brokers:brokerProofs:)``).
+    /// - Returns: The proofs at once and the descriptors admitted for them (0 when `admitted` covers
+    ///   them; else ended with ``endRun(needing:)``); nil when there is no room even for one.
+    func admitProofs(brokers: Int, beyond admitted: Int) -> (proofs: Int, extra: Int)? {
+        let choices = Set([max(1, brokers), max(1, min(brokers, FileDescriptors.pooledBrokerProofs)), 1])
+        for proofs in choices.sorted(by: >) {
+            let extra = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: proofs) - admitted
+            if extra <= 0 { return (proofs, 0) }
+            if admitNow(needing: extra) { return (proofs, extra) }
+        }
+        return nil
+    }
+
     /// Ends a run admitted by ``roomForRun(needing:)`` with `need`.
     func endRun(needing need: Int = FileDescriptors.neededPerRun) {
         state.withLock { state in

@@ -203,16 +203,16 @@ public actor ShareMonitor {
         let growth = AdmissionGrowth(pool: pool)
         if let brokers {
             // As many proofs at once as there is room for now (all, a few, one); else wait for one.
-            let choices = AdmissionGrowth.proofChoices(brokers: brokers)
-            let proofs =
-                choices.first {
-                    pool.admitNow(needing: FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: $0))
+            let proofs: Int
+            if let admitted = pool.admitProofs(brokers: brokers, beyond: 0) {
+                (proofs, need) = (admitted.proofs, admitted.extra)
+            } else {
+                (proofs, need) = (1, FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: 1))
+                if let short = await pool.roomForRun(needing: need) {
+                    throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
                 }
-            need = FileDescriptors.neededPerRun(brokers: brokers, brokerProofs: proofs ?? 1)
-            if proofs == nil, let short = await pool.roomForRun(needing: need) {
-                throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
             }
-            verifier.options.kafka.brokerProofs = proofs ?? 1
+            verifier.options.kafka.brokerProofs = { _ in proofs }
         } else {
             // The cluster's size is not known yet: admitted for a small one, the run grows its admission
             // once kafka.connect has counted the brokers, before it proves them.
@@ -220,7 +220,7 @@ public actor ShareMonitor {
             if let short = await pool.roomForRun(needing: need) {
                 throw ShareMonitorError.outOfFileDescriptors(open: short.open, limit: short.limit)
             }
-            verifier.options.kafka.admitBrokerProofs = { growth.proofs(brokers: $0, admitted: need) }
+            verifier.options.kafka.brokerProofs = { growth.proofs(brokers: $0, admitted: need) }
         }
         defer {
             pool.endRun(needing: need)

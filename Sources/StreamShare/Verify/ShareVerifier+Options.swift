@@ -58,14 +58,11 @@ extension ShareVerifier {
             /// records behind on the shared topics in total (`kafka.group.lag`), from its committed
             /// offsets; nil (default): not checked.
             public var maxLag: Int64?
-            /// Brokers proven at once (`kafka.broker`): a run of a ``MonitorPool`` proves as many as
-            /// it was admitted with room for (all, ``FileDescriptors/pooledBrokerProofs`` or one); nil: as
-            /// many as the descriptors free allow.
-            var brokerProofs: Int? = nil
-            /// Asked, once the cluster's brokers are known, how many to prove at once (a pool's run
-            /// whose cluster was not known when it was admitted: it grows its admission); nil: see
-            /// ``brokerProofs``.
-            var admitBrokerProofs: (@Sendable (_ brokers: Int) -> Int)? = nil
+            /// How many brokers to prove at once (`kafka.broker`), asked once their number is known: a
+            /// run of a ``MonitorPool`` proves as many as it was admitted with room for (all,
+            /// ``FileDescriptors/pooledBrokerProofs`` or one; a run admitted before its cluster's size
+            /// was known grows its admission here); nil: as many as the descriptors free allow.
+            var brokerProofs: (@Sendable (_ brokers: Int) -> Int)? = nil
 
             /// Creates the Kafka settings.
             public init(

@@ -167,8 +167,7 @@ public struct ShareVerifier: Sendable {
             credentialsWithheld: withholdingCredentials,
             maxStaleness: options.kafka.maxStaleness,
             maxLag: options.kafka.maxLag,
-            brokerProofs: options.kafka.brokerProofs,
-            admitBrokerProofs: options.kafka.admitBrokerProofs
+            brokerProofs: options.kafka.brokerProofs
         )
         let registryProbe = registry.map {
             SchemaRegistryProbe(
